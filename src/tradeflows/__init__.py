@@ -1,0 +1,44 @@
+"""tradeflows: sanctions-circumvention trade-flow analytics over reported trade statistics.
+
+>>> import tradeflows, tempfile, pathlib
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "store.duckdb")
+>>> store.sql("SELECT count(*) AS n FROM flows")["n"].to_list()
+[0]
+"""
+
+from tradeflows.errors import (
+    InputError,
+    NoDataError,
+    ParameterError,
+    QueryError,
+    SchemaError,
+    StoreError,
+    StoreLockedError,
+    StoreNotFoundError,
+    TradeflowsError,
+    UnknownCountryError,
+    UnknownSourceError,
+)
+from tradeflows.store import FileResult, IngestReport, Store
+from tradeflows.store import open_store as open
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FileResult",
+    "IngestReport",
+    "InputError",
+    "NoDataError",
+    "ParameterError",
+    "QueryError",
+    "SchemaError",
+    "Store",
+    "StoreError",
+    "StoreLockedError",
+    "StoreNotFoundError",
+    "TradeflowsError",
+    "UnknownCountryError",
+    "UnknownSourceError",
+    "__version__",
+    "open",
+]

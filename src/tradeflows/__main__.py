@@ -1,0 +1,3 @@
+from tradeflows.cli import main
+
+main()

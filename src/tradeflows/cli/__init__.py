@@ -1,0 +1,63 @@
+"""The `tradeflows` command line: a thin layer over the library.
+
+Each command parses its arguments, calls one library function and renders the
+result. A ``TradeflowsError`` becomes ``Error: ...`` on stderr and exit code 1;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from tradeflows.cli import demo, store_commands
+from tradeflows.cli.output import err_console
+from tradeflows.errors import TradeflowsError
+
+app = typer.Typer(
+    name="tradeflows",
+    help="Sanctions-circumvention trade-flow analytics: load trade statistics, query them, trace re-export routes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's errors into a one-line message and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TradeflowsError as exc:
+            err_console.print(f"Error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err_console.print("Interrupted: nothing was committed by the unfinished step.", markup=False)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def register(target: typer.Typer, *commands: Callable[..., Any]) -> None:
+    for command in commands:
+        target.command(name=command.__name__.replace("_", "-"))(handle_errors(command))
+
+
+register(
+    app,
+    store_commands.ingest,
+    store_commands.sql,
+    store_commands.tables,
+    store_commands.schema,
+    store_commands.coverage,
+    demo.demo,
+)
+
+
+def main() -> None:
+    app()

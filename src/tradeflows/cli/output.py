@@ -1,0 +1,71 @@
+"""Rendering results for the terminal or for files: one place for every command."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from tradeflows.errors import ParameterError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def render_table(frame: pl.DataFrame, *, title: str | None = None, limit: int = 100) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for name, dtype in frame.schema.items():
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="fold")
+    for row in frame.head(limit).iter_rows():
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def write_result(
+    frame: pl.DataFrame,
+    *,
+    fmt: OutputFormat = OutputFormat.table,
+    output: Path | None = None,
+    title: str | None = None,
+    limit: int = 100,
+) -> None:
+    """Print ``frame`` as a table, or write it as CSV/JSON/Parquet to ``output`` (or stdout)."""
+    if fmt is OutputFormat.parquet and output is None:
+        raise ParameterError("--format parquet needs --output FILE (Parquet is binary)")
+    if fmt is OutputFormat.table:
+        if output is not None:
+            raise ParameterError("--output needs --format csv, json or parquet")
+        console.print(render_table(frame, title=title, limit=limit))
+        hidden = len(frame) - limit
+        note = f"{len(frame):,} row(s)" + (f", first {limit} shown (use --limit or --format csv)" if hidden > 0 else "")
+        err_console.print(f"[dim]{note}[/dim]")
+        return
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt is OutputFormat.csv:
+        frame.write_csv(output) if output else sys.stdout.write(frame.write_csv())
+    elif fmt is OutputFormat.json:
+        frame.write_json(output) if output else sys.stdout.write(frame.write_json() + "\n")
+    else:
+        frame.write_parquet(output)
+    if output is not None:
+        err_console.print(f"Wrote {len(frame):,} row(s) to {output}")

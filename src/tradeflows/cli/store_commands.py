@@ -1,0 +1,154 @@
+"""Commands over the store: ingest, sql, tables, schema, coverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
+from tradeflows.cli.output import OutputFormat, console, err_console, render_table, write_result
+from tradeflows.errors import ParameterError
+from tradeflows.sources import SOURCES
+from tradeflows.store import IngestReport, open_store
+
+SourceName = typer.Option(
+    "--source",
+    "-s",
+    help=f"Reader to use ({', '.join(SOURCES)}); detected from the header when omitted.",
+)
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or glob patterns ('data/raw/*.csv').")],
+    db: DbOption,
+    source: Annotated[str | None, SourceName] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Reload files already in the store.")] = False,
+) -> None:
+    """Load trade files into the store, keeping every row or quarantining it with its reason.
+
+    A file already ingested (same sha256) is skipped unless --replace is given.
+
+    Example:
+
+        tradeflows ingest ../shared/data/comtrade/ --db data/processed/tradeflows.duckdb
+    """
+    store = open_store(db)
+    with Progress(
+        TextColumn("[bold]ingest[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name, completed=done, total=total)
+
+        report = store.ingest(paths, source=source, replace=replace, progress=progress)
+    _print_report(report, db)
+
+
+def _print_report(report: IngestReport, db: Path) -> None:
+    frame = report.as_frame().select(
+        pl.col("file").map_elements(lambda f: Path(f).name, return_dtype=pl.String),
+        "status", pl.col("ingest_id").alias("run"), "source",
+        pl.col("rows_read").alias("read"), pl.col("rows_kept").alias("kept"),
+        pl.col("rows_quarantined").alias("quarantined"), "note",
+    )
+    console.print(render_table(frame, title="Ingest"))
+    years = f"{report.years[0]}-{report.years[1]}" if report.years else "none"
+    console.print(
+        f"{len(report.files)} file(s): {report.rows_read:,} rows read, {report.rows_kept:,} kept, "
+        f"{report.rows_quarantined:,} quarantined. Years {years}, {report.reporters} reporter(s), "
+        f"{report.partners} partner(s), {report.products} product code(s). Store: {db}"
+    )
+    if report.rows_quarantined:
+        console.print(f"See why with: tradeflows sql \"SELECT * FROM quarantine\" --db {db}")
+
+
+def _parse_param(text: str) -> tuple[str, object]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise ParameterError(f"--param {text!r}: expected NAME=VALUE, e.g. --param hub=GEO (used as $hub)")
+    for cast in (int, float):
+        try:
+            return name, cast(value)
+        except ValueError:
+            pass
+    return name, value
+
+
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL in DuckDB's dialect; quote it for the shell.")],
+    db: DbOption,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE bound to $NAME in the query (repeatable).")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Run a read-only SQL query against the store.
+
+    Values are passed with --param, never pasted into the query.
+
+    Example:
+
+        tradeflows sql "SELECT year, sum(value_usd) FROM annual WHERE reporter = $r AND flow = 'X'
+        AND hs = '8703' GROUP BY year ORDER BY year" --param r=GEO
+    """
+    params = dict(_parse_param(p) for p in param or [])
+    frame = open_store(db, create=False).sql(query, params or None)
+    write_result(frame, fmt=fmt, output=output, limit=limit)
+
+
+def tables(db: DbOption) -> None:
+    """List the tables and views of the store, with what each holds.
+
+    Example:
+
+        tradeflows tables
+    """
+    write_result(open_store(db, create=False).tables(), title=str(db))
+
+
+def schema(
+    db: DbOption,
+    table: Annotated[str | None, typer.Argument(help="One table or view; all when omitted.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+    limit: LimitOption = 500,
+) -> None:
+    """Show the columns of the tables and views, with their types and meaning.
+
+    Example:
+
+        tradeflows schema annual
+    """
+    write_result(open_store(db, create=False).schema(table), fmt=fmt, limit=limit)
+
+
+def coverage(
+    db: DbOption,
+    reporter: Annotated[str | None, typer.Option(help="Only this reporter (ISO3).")] = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 200,
+) -> None:
+    """Show which reporters, years and flows the store holds, and which months: a missing
+    month is missing data, not zero trade.
+
+    Example:
+
+        tradeflows coverage --reporter GEO
+    """
+    where, params = ("WHERE reporter = $r", {"r": reporter.upper()}) if reporter else ("", None)
+    frame = open_store(db, create=False).sql(
+        f"SELECT * FROM coverage {where} ORDER BY source, reporter, year, flow", params
+    )
+    write_result(frame, fmt=fmt, output=output, limit=limit)

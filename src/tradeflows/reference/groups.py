@@ -1,0 +1,110 @@
+"""Built-in country groups: the sanctioning coalition, the hubs, the targets.
+
+Groups are data, each with the source that defines its membership and a version
+(the month membership was last checked), so a report can say which list it used.
+Members are ISO3 codes.
+
+>>> get_group("targets").members
+('RUS', 'BLR')
+>>> "KAZ" in get_group("hubs")
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tradeflows.errors import ParameterError
+
+
+@dataclass(frozen=True)
+class CountryGroup:
+    """A named, sourced, versioned set of countries (ISO3)."""
+
+    name: str
+    members: tuple[str, ...]
+    description: str
+    source: str
+    version: str
+
+    def __contains__(self, iso3: object) -> bool:
+        return isinstance(iso3, str) and iso3.upper() in self.members
+
+
+EU27: tuple[str, ...] = (
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
+    "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
+)  # fmt: skip
+
+# The partners BIS lists as having imposed export controls on Russia substantially
+# similar to its own (EAR part 746, Supplement No. 3), plus the US itself and
+# Singapore, which announced its own controls on 5 March 2022 but is not on that list.
+_COALITION_OTHERS: tuple[str, ...] = (
+    "USA", "GBR", "JPN", "CAN", "AUS", "NZL", "NOR", "CHE", "KOR", "TWN", "SGP", "ISL", "LIE",
+)  # fmt: skip
+
+# Hubs: only countries the circumvention literature names as routes into Russia.
+# The EBRD's "Eurasian roundabout" (Chupilkin, Javorcik & Plekhanov, EBRD working
+# paper, 2023) studies the Caucasus and Central Asia (ARM, AZE, GEO, KAZ, KGZ, TJK,
+# UZB); Türkiye and the UAE are named as transshipment points in the FinCEN/BIS joint
+# alerts on Russian export-control evasion (June 2022, May 2023) and in Silk Road
+# Briefing's coverage of re-exports. Mongolia, Serbia and Moldova are left out: none of
+# these sources treats them as a principal route. Users can define wider groups.
+_HUBS: tuple[str, ...] = ("ARM", "GEO", "KAZ", "KGZ", "UZB", "TJK", "AZE", "TUR", "ARE")
+
+BUILTIN_GROUPS: dict[str, CountryGroup] = {
+    g.name: g
+    for g in (
+        CountryGroup(
+            "coalition",
+            EU27 + _COALITION_OTHERS,
+            "States that imposed export controls on Russia in 2022 (EU27 and partners)",
+            "BIS, EAR part 746 Supplement No. 3 (countries excluded from certain license "
+            "requirements, as amended 2022); Singapore MFA statement of 5 March 2022",
+            "2022-12",
+        ),
+        CountryGroup(
+            "eu27",
+            EU27,
+            "Member states of the European Union since 1 February 2020",
+            "European Union, https://european-union.europa.eu/principles-countries-history/eu-countries_en",
+            "2020-02",
+        ),
+        CountryGroup(
+            "hubs",
+            _HUBS,
+            "Third countries named as routes of sanctioned goods into Russia",
+            "Chupilkin, Javorcik & Plekhanov (2023), 'The Eurasian roundabout: trade flows into "
+            "Russia through the Caucasus and Central Asia', EBRD; FinCEN & BIS joint alerts "
+            "FIN-2022-Alert003 and FIN-2023-Alert004; Silk Road Briefing",
+            "2023-05",
+        ),
+        CountryGroup(
+            "targets",
+            ("RUS", "BLR"),
+            "Countries the export controls are aimed at",
+            "EU Regulation 833/2014 (Russia) and 765/2006 (Belarus); BIS EAR part 746.8",
+            "2022-03",
+        ),
+        CountryGroup(
+            "eaeu",
+            ("ARM", "BLR", "KAZ", "KGZ", "RUS"),
+            "Eurasian Economic Union: trade among members has no full customs declarations",
+            "Treaty on the Eurasian Economic Union (2014), members as of 2015",
+            "2015-08",
+        ),
+    )
+}
+
+
+def get_group(name: str) -> CountryGroup:
+    """The built-in group called ``name`` (case-insensitive).
+
+    >>> get_group("EAEU").name
+    'eaeu'
+    """
+    try:
+        return BUILTIN_GROUPS[name.strip().lower()]
+    except (KeyError, AttributeError):
+        valid = ", ".join(sorted(BUILTIN_GROUPS))
+        raise ParameterError(f"Unknown country group {name!r}; valid groups are: {valid}") from None

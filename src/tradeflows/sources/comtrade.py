@@ -1,0 +1,76 @@
+"""UN Comtrade files under the legacy column names (bulk downloads and API v1 CSV).
+
+The layout is that of ``trade_value_us``, ``partner_iso``, ``commodity_code`` ...
+(see ``../shared/data/comtrade/``). Comtrade's imports are by country of origin
+and its exports by country of destination; its area codes are M49 numbers
+except for its own (842 USA, 251 France, ...), which
+``tradeflows.reference.countries`` maps.
+"""
+
+from __future__ import annotations
+
+from tradeflows.schema import TOTAL_MODE, hs_version_sql
+from tradeflows.sources.base import Field, SourceSpec
+
+FLOW_NAMES: dict[str, str] = {
+    "M": "M",
+    "X": "X",
+    "RX": "RX",
+    "RM": "RM",
+    "Import": "M",
+    "Export": "X",
+    "Re-Export": "RX",
+    "Re-export": "RX",
+    "Re-Import": "RM",
+    "Re-import": "RM",
+}
+
+_TRUE = "('TRUE', 'T', '1', 'YES')"
+
+LEGACY = SourceSpec(
+    name="comtrade",
+    description="UN Comtrade, legacy column names (trade_value_us, partner_iso, commodity_code, ...)",
+    signature=frozenset({"trade_value_us", "reporter_code", "partner_code", "commodity_code"}),
+    fields={
+        "year": Field("year", "int"),
+        "month": Field("month", "int", required=False),
+        "reporter": Field("reporter_code", "comtrade_country"),
+        "partner": Field("partner_code", "comtrade_country"),
+        "flow": Field("trade_code", "flow", values=FLOW_NAMES),
+        "hs_version": Field.expression(hs_version_sql('TRY_CAST(trim("year") AS INTEGER)')),
+        "hs_level": Field("aggregate_level", "int"),
+        "hs": Field("commodity_code", "hs"),
+        "value_usd": Field("trade_value_us", "number"),
+        "cif_usd": Field("cifvalue", "number", required=False),
+        "fob_usd": Field("fobvalue", "number", required=False),
+        "qty": Field("Qty", "number", required=False),
+        "qty_unit": Field("QtyUnitAbbr", "text", required=False),
+        "net_kg": Field("netweight_kg", "number", required=False),
+        "qty_flag": Field(
+            "IsQtyEstimated",
+            "sql",
+            required=False,
+            sql=(
+                f'CASE WHEN upper(trim("IsQtyEstimated")) IN {_TRUE} '
+                f'OR upper(trim("IsNetWgtEstimated")) IN {_TRUE} THEN \'estimated\' END'
+            ),
+        ),
+        # Code 0 is Comtrade's all-modes row; the others are breakdowns of it.
+        "mode": Field(
+            "mot_code",
+            "sql",
+            required=False,
+            sql=f'CASE WHEN trim("mot_code") = \'0\' THEN \'{TOTAL_MODE}\' ELSE NULLIF(trim("mot_desc"), \'\') END',
+        ),
+        "partner_basis": Field.expression(
+            "CASE WHEN trim(\"trade_code\") IN ('M', 'RM', 'Import', 'Re-Import', 'Re-import') "
+            "THEN 'origin' ELSE 'destination' END"
+        ),
+    },
+    optional_columns=frozenset(
+        {"month", "cifvalue", "fobvalue", "Qty", "QtyUnitAbbr", "netweight_kg", "IsQtyEstimated",
+         "IsNetWgtEstimated", "mot_code", "mot_desc", "commodity"}
+    ),
+    description_column="commodity",
+    note="hs_version inferred from the year (legacy Comtrade files do not name the HS revision)",
+)

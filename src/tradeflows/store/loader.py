@@ -1,0 +1,254 @@
+"""Ingest runs: each file is read, staged, split into kept and quarantined rows
+and logged in one transaction, so a failed or killed run leaves no trace.
+"""
+
+from __future__ import annotations
+
+import glob
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tradeflows.errors import InputError, SchemaError
+from tradeflows.schema import FLOW_COLUMNS
+from tradeflows.sources import detect_source, get_source
+from tradeflows.sources.base import SourceSpec
+from tradeflows.store.ingest import STAGE, build_stage_sql
+from tradeflows.store.textfile import TextFile, opened, transcode_to_utf8
+
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip")
+_FLOW_NAMES = ", ".join(c.name for c in FLOW_COLUMNS)
+_STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id"))
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    status: str  # loaded, replaced, skipped
+    ingest_id: int | None
+    source: str | None
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_quarantined: int = 0
+    note: str = ""
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, file by file, and what the loaded rows cover."""
+
+    files: list[FileResult] = field(default_factory=list)
+    years: tuple[int, int] | None = None
+    reporters: int = 0
+    partners: int = 0
+    products: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_kept(self) -> int:
+        return sum(f.rows_kept for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    def as_frame(self) -> pl.DataFrame:
+        return pl.DataFrame([f.__dict__ for f in self.files])
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files, folders (their data files, recursively) and glob patterns, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        text = str(path)
+        if any(ch in text for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            if not matches:
+                raise InputError(f"No file matches {text!r}")
+            found.extend(m for m in matches if m.is_file())
+        elif path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DATA_SUFFIXES))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(p.resolve() for p in found))
+
+
+def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()[0]
+
+
+def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
+    for table in ("flows", "quarantine", "ingests"):
+        con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
+
+
+def _raw_lines(path: Path, lines: set[int]) -> dict[int, str]:
+    """The text of the given (1-based) lines, for quarantined rows."""
+    wanted, out = set(lines), {}
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+        for number, text in enumerate(handle, start=1):
+            if number in wanted:
+                out[number] = text.rstrip("\r\n")
+                if len(out) == len(wanted):
+                    break
+    return out
+
+
+class _NotUtf8(Exception):
+    """DuckDB met bytes that are not UTF-8; the run is retried on a transcoded copy."""
+
+
+def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    try:
+        con.execute(build_stage_sql(spec, file, reject_table="__rejects", reject_scan="__reject_scans"))
+    except duckdb.InvalidInputException as exc:
+        if "unicode" in str(exc).lower():
+            raise _NotUtf8 from None
+        raise InputError(f"{file.original}: DuckDB could not read the file: {str(exc).splitlines()[0]}") from None
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str
+) -> FileResult:
+    """One transaction: forget earlier runs of the file, stage it, keep, quarantine, log."""
+    started = datetime.now(UTC).replace(tzinfo=None)
+    path = file.original
+    con.execute("BEGIN")
+    try:
+        if earlier:
+            _forget(con, earlier)
+        ingest_id = _next_ingest_id(con)
+        _stage(con, file, spec)
+        rejected = con.execute("SELECT DISTINCT line, csv_line, error_message FROM __rejects ORDER BY line").fetchall()
+        if rejected:
+            # Rejected lines are not in the stage; renumber the staged rows past them.
+            thresholds = [line - i for i, (line, _, _) in enumerate(rejected, start=1)]
+            con.execute(
+                f"UPDATE {STAGE} SET line = __rn + 1 + list_count(list_filter(?, t -> t <= __rn))", [thresholds]
+            )
+        con.execute(
+            f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
+            f"FROM {STAGE} WHERE __reason IS NULL",
+            [spec.name, ingest_id],
+        )
+        bad = con.execute(
+            f"SELECT line, __column, __value, __reason FROM {STAGE} WHERE __reason IS NOT NULL ORDER BY line"
+        ).fetchall()
+        raw = _raw_lines(file.path, {b[0] for b in bad}) if bad and file.compression == "none" else {}
+        quarantined = [(line, col, val, reason, raw.get(line)) for line, col, val, reason in bad]
+        quarantined += [(line, None, None, f"malformed line: {message}", text) for line, text, message in rejected]
+        if quarantined:
+            con.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", [(ingest_id, str(path), *q) for q in quarantined]
+            )
+        con.execute(
+            f"INSERT INTO products SELECT DISTINCT ON (hs_version, hs) hs_version, hs_level, hs, __description, ? "
+            f"FROM {STAGE} s WHERE __reason IS NULL AND __description IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM products p WHERE p.hs_version = s.hs_version AND p.hs = s.hs)",
+            [ingest_id],
+        )
+        staged, kept = con.execute(f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}").fetchone()
+        rows_read = staged + len(rejected)
+        notes = "; ".join(n for n in (spec.note, "" if encoding == "utf-8" else encoding) if n)
+        con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [ingest_id, spec.name, str(path), file.sha256, file.size, encoding, file.delimiter,
+             rows_read, kept, len(quarantined), started, datetime.now(UTC).replace(tzinfo=None), notes],
+        )
+        con.execute(f"DROP TABLE {STAGE}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return FileResult(str(path), "replaced" if earlier else "loaded", ingest_id, spec.name,
+                      rows_read, kept, len(quarantined), notes)
+
+
+def _ingest_one(
+    con: duckdb.DuckDBPyConnection, path: Path, *, source: str | None, replace: bool, workdir: Path
+) -> FileResult:
+    with opened(path, workdir) as file:
+        spec = get_source(source) if source else detect_source(file.header, file=str(path))
+        earlier = [r[0] for r in con.execute("SELECT ingest_id FROM ingests WHERE sha256 = ?", [file.sha256]).fetchall()]
+        if earlier and not replace:
+            return FileResult(str(path), "skipped", earlier[0], spec.name,
+                              note=f"already ingested as run {earlier[0]} (same sha256); --replace reloads it")
+        try:
+            return _load(con, file, spec, earlier=earlier, encoding="utf-8")
+        except _NotUtf8:
+            utf8, note = transcode_to_utf8(file, workdir)
+            return _load(con, utf8, spec, earlier=earlier, encoding=note)
+
+
+def _summarise(con: duckdb.DuckDBPyConnection, report: IngestReport) -> IngestReport:
+    ids = [f.ingest_id for f in report.files if f.ingest_id is not None]
+    if not ids:
+        return report
+    lo, hi, reporters, partners, products = con.execute(
+        "SELECT min(year), max(year), count(DISTINCT reporter), count(DISTINCT partner), count(DISTINCT hs) "
+        "FROM flows WHERE ingest_id IN (SELECT unnest(?))",
+        [ids],
+    ).fetchone()
+    report.years = (lo, hi) if lo is not None else None
+    report.reporters, report.partners, report.products = reporters, partners, products
+    return report
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    *,
+    source: str | None = None,
+    replace: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> IngestReport:
+    files = expand_paths(paths)
+    if not files:
+        raise InputError("No data files found in the given paths (looked for .csv, .tsv, .txt, .gz, .zip)")
+    report = IngestReport()
+    with tempfile.TemporaryDirectory(prefix="tradeflows-") as tmp:
+        for done, path in enumerate(files):
+            if progress:
+                progress(path.name, done, len(files))
+            report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+        if progress:
+            progress("", len(files), len(files))
+    return _summarise(con, report)
+
+
+def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: str, label: str) -> IngestReport:
+    """Load canonical rows produced in Python (a synthetic world) as one logged run."""
+    missing = [c.name for c in FLOW_COLUMNS if c.name not in frame.columns]
+    if missing:
+        raise SchemaError(f"{label}: the frame lacks canonical column(s) {missing}")
+    con.execute("BEGIN")
+    try:
+        ingest_id = _next_ingest_id(con)
+        rows = frame.select(c.name for c in FLOW_COLUMNS).with_columns(
+            pl.lit(source).alias("source"), pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id")
+        )
+        con.register("__frame", rows.to_arrow())
+        con.execute(f"INSERT INTO flows SELECT {_FLOW_NAMES} FROM __frame")
+        con.unregister("__frame")
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, 0, ?, ?, ?)",
+            [ingest_id, source, label, len(rows), len(rows), now, now, f"generated in Python: {label}"],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    report = IngestReport(files=[FileResult(label, "loaded", ingest_id, source, len(rows), len(rows), 0)])
+    return _summarise(con, report)

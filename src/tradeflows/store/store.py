@@ -1,0 +1,254 @@
+"""The store: one DuckDB file holding the canonical tables, reference tables,
+the ingest log, the quarantine and the views.
+
+``Store`` keeps no connection open between calls: each call opens the file in
+the mode it needs (read-only for queries) and closes it, so several processes
+can read the store when nobody writes, and a query can never modify it.
+
+>>> import tempfile, pathlib
+>>> store = open_store(pathlib.Path(tempfile.mkdtemp()) / "t.duckdb")
+>>> store.sql("SELECT count(*) AS n FROM flows")["n"][0]
+0
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from tradeflows.errors import ParameterError, QueryError, StoreError, StoreLockedError, StoreNotFoundError
+from tradeflows.reference.countries import comtrade_code_table, country_table
+from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
+from tradeflows.store import views
+from tradeflows.store.loader import IngestReport, ingest_files, load_frame
+
+SCHEMA_VERSION = 1
+
+_DDL = (
+    create_table_sql("flows", FLOW_COLUMNS),
+    create_table_sql("ingests", INGEST_COLUMNS),
+    create_table_sql("quarantine", QUARANTINE_COLUMNS),
+    "CREATE TABLE IF NOT EXISTS products (hs_version SMALLINT, hs_level TINYINT, hs VARCHAR, "
+    "description VARCHAR, ingest_id INTEGER, PRIMARY KEY (hs_version, hs))",
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+)
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def _hint(message: str) -> str:
+    if "Catalog Error" in message:
+        return "Hint: `tradeflows tables` lists the tables and views, `tradeflows schema TABLE` their columns."
+    if "read-only" in message.lower() or "read only" in message.lower():
+        return "Hint: `tradeflows sql` is read-only; change the store with `tradeflows ingest`."
+    if "Parser Error" in message:
+        return "Hint: check the SQL syntax (DuckDB dialect); quote the whole query in the shell."
+    if "Binder Error" in message:
+        return "Hint: a column name may be misspelt; `tradeflows schema TABLE` lists the columns."
+    return "Hint: see https://duckdb.org/docs/sql/introduction for DuckDB's SQL."
+
+
+class Store:
+    """A tradeflows store at ``path``. Create or open one with ``tradeflows.open``."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- connections ---------------------------------------------------------------
+
+    @contextmanager
+    def connect(self, *, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection to the store file, closed on exit.
+
+        Read-only connections cannot change the store; a writer holds the file's
+        lock, and a second writer gets ``StoreLockedError``.
+        """
+        if read_only and not self.path.exists():
+            raise StoreNotFoundError(
+                f"No store at {self.path}. Create one with `tradeflows ingest FILE --db {self.path}` "
+                "or `tradeflows demo`."
+            )
+        try:
+            con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"The store {self.path} is in use by another process that is writing to it "
+                    f"({str(exc).splitlines()[0]}). Wait for it to finish, or use another --db."
+                ) from None
+            raise StoreError(f"Cannot open the store {self.path}: {exc}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"Cannot open the store {self.path} (is it a DuckDB file?): {exc}") from None
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def initialise(self) -> None:
+        """Create the tables, reference tables and views if they are missing."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect(read_only=False) as con:
+            con.execute("BEGIN")
+            for ddl in _DDL:
+                con.execute(ddl)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            for name, frame in (("countries", country_table()), ("comtrade_codes", comtrade_code_table())):
+                con.register("__reference", frame.to_arrow())
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __reference")
+                con.unregister("__reference")
+            for sql in views.VIEWS_SQL:
+                con.execute(sql)
+            con.execute("COMMIT")
+
+    # -- writing -------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[Path | str],
+        *,
+        source: str | None = None,
+        replace: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Load files into the store; each file is one transaction.
+
+        A file whose sha256 is already in ``ingests`` is skipped unless
+        ``replace`` is set, in which case its earlier rows are removed first.
+        """
+        with self.connect(read_only=False) as con:
+            return ingest_files(con, [Path(p) for p in paths], source=source, replace=replace, progress=progress)
+
+    def load_frame(self, frame: pl.DataFrame, *, source: str, label: str) -> IngestReport:
+        """Load a canonical DataFrame (for example a synthetic world) as one ingest run."""
+        with self.connect(read_only=False) as con:
+            return load_frame(con, frame, source=source, label=label)
+
+    def put_table(self, name: str, frame: pl.DataFrame) -> None:
+        """Write ``frame`` as table ``name``, replacing it (side tables such as planted patterns)."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in views.DOCS:
+            raise ParameterError(f"Table name {name!r}: expected lower-case letters, digits and _, not a built-in table")
+        with self.connect(read_only=False) as con:
+            con.register("__frame", frame.to_arrow())
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __frame")
+            con.unregister("__frame")
+
+    # -- reading -------------------------------------------------------------------
+
+    def sql(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
+        """Run a read-only query and return a polars DataFrame.
+
+        Parameters go in ``params`` (``?`` or ``$name`` placeholders), never into
+        the query text.
+        """
+        with self.connect(read_only=True) as con:
+            try:
+                relation = con.sql(query, params=params) if params else con.sql(query)
+                return pl.DataFrame() if relation is None else relation.pl()
+            except duckdb.Error as exc:
+                message = str(exc).strip()
+                raise QueryError(f"{message}\n{_hint(message)}") from None
+
+    def flows(
+        self,
+        *,
+        reporter: str | Sequence[str] | None = None,
+        partner: str | Sequence[str] | None = None,
+        flow: str | None = None,
+        hs: str | Sequence[str] | None = None,
+        years: int | tuple[int, int] | Sequence[int] | None = None,
+        hs_level: int | None = None,
+        annual: bool = True,
+    ) -> pl.DataFrame:
+        """The common filter without SQL: annual figures (or the monthly ``figures``).
+
+        ``hs`` matches code prefixes; ``hs_level`` defaults to the length of the
+        codes given, so HS4 totals and HS6 detail are never mixed.
+
+        >>> store.flows(reporter="GEO", flow="X", hs="8703", years=(2021, 2023))  # doctest: +SKIP
+        """
+        where, params = [], []
+        for column, value in (("reporter", reporter), ("partner", partner)):
+            if value is not None:
+                values = [value] if isinstance(value, str) else list(value)
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(v.upper() for v in values)
+        if flow is not None:
+            if flow.upper() not in FLOW_CODES:
+                raise ParameterError(f"flow={flow!r} is not a trade flow; expected one of {', '.join(FLOW_CODES)}")
+            where.append("flow = ?")
+            params.append(flow.upper())
+        if hs is not None:
+            codes = [hs] if isinstance(hs, str) else list(hs)
+            bad = [c for c in codes if not re.fullmatch(r"\d{2}(\d{2}){0,2}", c)]
+            if bad:
+                raise ParameterError(f"hs={bad!r}: expected HS codes of 2, 4 or 6 digits as text, e.g. '8703'")
+            where.append("(" + " OR ".join("starts_with(hs, ?)" for _ in codes) + ")")
+            params.extend(codes)
+            if hs_level is None:
+                hs_level = max(len(c) for c in codes)
+        if hs_level is not None:
+            where.append("hs_level = ?")
+            params.append(hs_level)
+        if years is not None:
+            if isinstance(years, int):
+                years = (years, years)
+            if isinstance(years, tuple) and len(years) == 2:
+                where.append("year BETWEEN ? AND ?")
+                params.extend(years)
+            else:
+                year_list = list(years)
+                where.append(f"year IN ({', '.join('?' * len(year_list))})")
+                params.extend(year_list)
+        relation = "annual" if annual else "figures"
+        order = "year, reporter, flow, hs, partner" if annual else "year, month, reporter, flow, hs, partner"
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        return self.sql(f"SELECT * FROM {relation} {clause} ORDER BY {order}", params)
+
+    def tables(self) -> pl.DataFrame:
+        """The tables and views, with what each holds and how many rows."""
+        rows = []
+        with self.connect(read_only=True) as con:
+            present = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            for name, (kind, description, _) in views.DOCS.items():
+                if name not in present:
+                    continue
+                count = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] if kind == "table" else None
+                rows.append({"name": name, "kind": kind, "rows": count, "description": description})
+        return pl.DataFrame(rows, schema={"name": pl.String, "kind": pl.String, "rows": pl.Int64, "description": pl.String})
+
+    def schema(self, table: str | None = None) -> pl.DataFrame:
+        """Columns of one table or view (or all), with their types and descriptions."""
+        if table is not None and table not in views.DOCS:
+            raise ParameterError(f"Unknown table {table!r}; expected one of: {', '.join(views.DOCS)}")
+        frame = self.sql(
+            "SELECT table_name AS \"table\", column_name AS \"column\", data_type AS type "
+            "FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+        )
+        frame = frame.filter(pl.col("table").is_in(list(views.DOCS) if table is None else [table]))
+        docs = {(t, c): d for t, (_, _, cols) in views.DOCS.items() for c, d in cols.items()}
+        docs |= {("ingests", c.name): c.description for c in INGEST_COLUMNS}
+        docs |= {("quarantine", c.name): c.description for c in QUARANTINE_COLUMNS}
+        return frame.with_columns(
+            pl.struct("table", "column")
+            .map_elements(lambda r: docs.get((r["table"], r["column"]), ""), return_dtype=pl.String)
+            .alias("description")
+        )
+
+
+def open_store(path: Path | str, *, create: bool = True) -> Store:
+    """Open the store at ``path``, creating it (and its folder) if ``create`` is set."""
+    store = Store(path)
+    if not store.path.exists():
+        if not create:
+            raise StoreNotFoundError(f"No store at {store.path}")
+        store.initialise()
+    return store

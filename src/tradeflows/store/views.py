@@ -1,0 +1,152 @@
+"""Views over the canonical tables that make short queries safe.
+
+Real files repeat a figure as a total and as its breakdown (mode of transport,
+customs procedure, second partner), mix HS4 totals with HS6 detail and carry
+world rows. The views below pick one level of each so that a plain ``sum``
+never double-counts:
+
+- ``figures``   every row of ``flows``, minus breakdown rows whose total is also present;
+- ``annual``    figures rolled up to years, partners that are countries or areas nes
+                (no world or group rows), one row per HS code and level, names joined;
+- ``annual_hs4`` one figure per HS4 heading: the reported HS4 row, or its HS6 rows
+                summed where the heading itself was not reported;
+- ``world_totals`` the rows reported against partner WLD, by year;
+- ``coverage``  which reporter, year and flow the store holds, with the months present.
+"""
+
+from __future__ import annotations
+
+from tradeflows.schema import FLOW_COLUMNS, TOTAL_CUSTOMS, TOTAL_MODE, WORLD
+
+# Columns that identify a figure (all but the measures and provenance).
+_IDENTITY = (
+    "source", "reporter", "partner", "partner2", "flow", "year", "month",
+    "hs_version", "hs_level", "hs", "mode", "customs", "partner_basis",
+)
+
+# (column, what its total row holds). NULL also counts as the total: the source
+# did not break the figure down by that dimension.
+_BREAKDOWNS = (("mode", TOTAL_MODE), ("customs", TOTAL_CUSTOMS), ("partner2", WORLD))
+
+
+def _one_level(relation: str, column: str, total: str) -> str:
+    """Rows of ``relation`` at the total level of ``column``, or its breakdown where no total exists."""
+    is_total = f"coalesce({{t}}.{column}, '{total}') = '{total}'"
+    same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM b.{k}" for k in _IDENTITY if k != column)
+    return (
+        f"SELECT * FROM {relation} WHERE {is_total.format(t=relation)} "
+        f"UNION ALL SELECT b.* FROM {relation} b WHERE NOT ({is_total.format(t='b')}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {relation} t WHERE {is_total.format(t='t')} AND {same})"
+    )
+
+
+def _figures_sql() -> str:
+    ctes, previous = [], "flows"
+    for i, (column, total) in enumerate(_BREAKDOWNS):
+        name = f"level_{i}"
+        ctes.append(f"{name} AS ({_one_level(previous, column, total)})")
+        previous = name
+    return f"CREATE OR REPLACE VIEW figures AS WITH {', '.join(ctes)} SELECT * FROM {previous}"
+
+
+def _measures(t: str) -> str:
+    """Sums of the measures of relation alias ``t``. A sum is NULL unless every row
+    has the value (a partial sum would mislead), and quantities only add in one unit."""
+    complete = [
+        f"CASE WHEN count({t}.{c}) = count(*) THEN sum({t}.{c}) END AS {c}" for c in ("cif_usd", "fob_usd", "net_kg")
+    ]
+    return ", ".join(
+        [f"sum({t}.value_usd) AS value_usd", *complete,
+         f"CASE WHEN count({t}.qty) = count(*) AND count(DISTINCT {t}.qty_unit) = 1 THEN sum({t}.qty) END AS qty",
+         f"CASE WHEN count(DISTINCT {t}.qty_unit) = 1 THEN min({t}.qty_unit) END AS qty_unit"]
+    )
+
+ANNUAL_SQL = f"""
+CREATE OR REPLACE VIEW annual AS
+SELECT f.source, f.year, f.reporter, rc.name AS reporter_name, f.partner, pc.name AS partner_name,
+       f.flow, f.partner_basis, f.hs_version, f.hs_level, f.hs, pr.description,
+       {_measures('f')}, count(DISTINCT f.month) AS months, count(*) AS rows
+FROM figures f
+JOIN countries pc ON pc.iso3 = f.partner AND pc.kind IN ('country', 'area_nes')
+LEFT JOIN countries rc ON rc.iso3 = f.reporter
+LEFT JOIN products pr ON pr.hs_version = f.hs_version AND pr.hs = f.hs
+GROUP BY ALL
+"""
+
+ANNUAL_HS4_SQL = f"""
+CREATE OR REPLACE VIEW annual_hs4 AS
+SELECT *, 'reported' AS hs_basis FROM annual WHERE hs_level = 4
+UNION ALL BY NAME
+SELECT a.source, a.year, a.reporter, any_value(a.reporter_name) AS reporter_name, a.partner,
+       any_value(a.partner_name) AS partner_name, a.flow, a.partner_basis, a.hs_version,
+       CAST(4 AS TINYINT) AS hs_level, left(a.hs, 4) AS hs,
+       any_value(pr.description) AS description, {_measures('a')}, max(a.months) AS months, sum(a.rows) AS rows, 'rolled up from HS6' AS hs_basis
+FROM annual a
+LEFT JOIN products pr ON pr.hs_version = a.hs_version AND pr.hs = left(a.hs, 4)
+WHERE a.hs_level = 6 AND NOT EXISTS (
+    SELECT 1 FROM annual t
+    WHERE t.hs_level = 4 AND t.hs = left(a.hs, 4) AND t.source = a.source AND t.year = a.year
+      AND t.reporter = a.reporter AND t.partner = a.partner AND t.flow = a.flow
+      AND t.partner_basis IS NOT DISTINCT FROM a.partner_basis AND t.hs_version = a.hs_version)
+GROUP BY a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, left(a.hs, 4)
+"""
+
+WORLD_TOTALS_SQL = f"""
+CREATE OR REPLACE VIEW world_totals AS
+SELECT source, year, reporter, flow, partner_basis, hs_version, hs_level, hs,
+       sum(value_usd) AS value_usd, count(DISTINCT month) AS months, count(*) AS rows
+FROM figures WHERE partner = '{WORLD}'
+GROUP BY ALL
+"""
+
+COVERAGE_SQL = """
+CREATE OR REPLACE VIEW coverage AS
+SELECT source, reporter, year, flow, hs_version,
+       list(DISTINCT month ORDER BY month) FILTER (WHERE month IS NOT NULL) AS months_present,
+       count(DISTINCT month) AS n_months, bool_or(month IS NULL) AS annual_rows,
+       count(DISTINCT partner) AS partners, count(DISTINCT hs) AS products,
+       count(*) AS rows, sum(value_usd) AS value_usd
+FROM flows GROUP BY ALL
+"""
+
+VIEWS_SQL: tuple[str, ...] = (_figures_sql(), ANNUAL_SQL, ANNUAL_HS4_SQL, WORLD_TOTALS_SQL, COVERAGE_SQL)
+
+_FLOW_DOCS = {c.name: c.description for c in FLOW_COLUMNS}
+_ANNUAL_DOCS = {
+    **_FLOW_DOCS,
+    "reporter_name": "Reporter's English short name",
+    "partner_name": "Partner's English short name",
+    "description": "Product description, as the source file gave it",
+    "value_usd": "Sum of value_usd over the year's figures",
+    "cif_usd": "Sum of cif_usd; NULL unless every figure has one",
+    "fob_usd": "Sum of fob_usd; NULL unless every figure has one",
+    "qty": "Sum of qty; NULL unless every figure has one, in one unit",
+    "net_kg": "Sum of net_kg; NULL unless every figure has one",
+    "months": "Distinct months behind the figure (0 for annual data)",
+    "rows": "Rows of flows behind the figure",
+    "hs_basis": "reported (the HS4 row itself) or rolled up from HS6",
+}
+
+# name -> (kind, description, {column: description})
+DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "flows": ("table", "Every reported figure, one row each, as read (the canonical table)", _FLOW_DOCS),
+    "ingests": ("table", "One row per ingest run: file, sha256, rows read/kept/quarantined", {}),
+    "quarantine": ("table", "Rows that could not be kept, with file, line, column, value and reason", {}),
+    "countries": ("table", "ISO3 codes, names, M49 and UN Comtrade codes; kind = country, world, area_nes or group", {
+        "iso3": "ISO3 code (our code for special areas)", "name": "English short name",
+        "m49": "UN M49 / ISO numeric code", "comtrade_code": "UN Comtrade area code",
+        "kind": "country, world, area_nes (areas not elsewhere specified) or group"}),
+    "comtrade_codes": ("table", "Every numeric area code Comtrade files use (its own and M49) -> iso3", {
+        "code": "Numeric area code", "iso3": "Our ISO3 code"}),
+    "products": ("table", "HS codes with the descriptions the ingested files gave", {
+        "hs_version": "HS revision", "hs_level": "Digits", "hs": "HS code", "description": "Description",
+        "ingest_id": "Ingest that first gave this description"}),
+    "figures": ("view", "flows with one level of each breakdown (mode, customs, second partner): safe to sum", _FLOW_DOCS),
+    "annual": ("view", "figures by year, partners that are countries or areas nes, names joined; filter hs_level before summing codes", _ANNUAL_DOCS),
+    "annual_hs4": ("view", "One figure per HS4 heading and year: reported, or rolled up from HS6 where the heading was not reported", _ANNUAL_DOCS),
+    "world_totals": ("view", "Rows reported against partner WLD (world), by year: never add them to partner sums", _ANNUAL_DOCS),
+    "coverage": ("view", "What the store holds: reporter x year x flow x HS version, months present (a missing month is missing, not zero)", {
+        "months_present": "Sorted list of months with data", "n_months": "How many months",
+        "annual_rows": "Whether annual (month NULL) rows exist", "partners": "Distinct partners",
+        "products": "Distinct HS codes", "rows": "Rows in flows", "value_usd": "Sum of value_usd over all rows (mixes levels: a check figure, not a total)"}),
+}
