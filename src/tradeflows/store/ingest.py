@@ -182,6 +182,13 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     blame_val = first(lambda c: c.value)
 
     canonical = [c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED]
+    # A quantity of 0 beside a positive value is "not reported", not zero goods.
+    zero_qty = "((qty = 0 OR net_kg = 0) AND value_usd > 0)"
+    final = {name: name for name in canonical} | {
+        "qty": "CASE WHEN qty = 0 AND value_usd > 0 THEN NULL ELSE qty END AS qty",
+        "net_kg": "CASE WHEN net_kg = 0 AND value_usd > 0 THEN NULL ELSE net_kg END AS net_kg",
+        "qty_flag": f"CASE WHEN {zero_qty} THEN 'zero_as_missing' ELSE qty_flag END AS qty_flag",
+    }
     # hs is padded to hs_level, so it is parsed one step after the other columns.
     p0_select = ", ".join(f"{parsed[name]} AS {name}" for name in canonical if name != "hs")
     reads = read_csv_sql(file, reject_table, reject_scan)
@@ -192,7 +199,7 @@ c0 AS (SELECT r.__rn, {', '.join(clean_cols + [description])} FROM r),
 c AS (SELECT c0.*{''.join(', ' + x for x in lookups)} FROM c0 {' '.join(joins)}),
 p0 AS (SELECT c.*, {p0_select} FROM c),
 p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0)
-SELECT __rn, __rn + 1 AS line, {', '.join(canonical)}, __description,
+SELECT __rn, __rn + 1 AS line, {', '.join(final.values())}, __description,
        {reason} AS __reason, {blame_col} AS __column, {blame_val} AS __value
 FROM p
 """

@@ -130,12 +130,18 @@ def _load(
             _forget(con, earlier)
         ingest_id = _next_ingest_id(con)
         _stage(con, file, spec)
-        rejected = con.execute("SELECT DISTINCT line, csv_line, error_message FROM __rejects ORDER BY line").fetchall()
+        rejected = con.execute(
+            "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; '), "
+            "bool_or(CAST(error_type AS VARCHAR) IN ('INVALID ENCODING', 'INVALID UNICODE')) FROM __rejects GROUP BY line ORDER BY line"
+        ).fetchall()
+        if any(not_utf8 for *_, not_utf8 in rejected):
+            raise _NotUtf8
         if rejected:
             # Rejected lines are not in the stage; renumber the staged rows past them.
-            thresholds = [line - i for i, (line, _, _) in enumerate(rejected, start=1)]
+            thresholds = [line - i for i, (line, *_) in enumerate(rejected, start=1)]
             con.execute(
-                f"UPDATE {STAGE} SET line = __rn + 1 + list_count(list_filter(?, t -> t <= __rn))", [thresholds]
+                f"UPDATE {STAGE} SET line = __rn + 1 + (SELECT count(*) FROM unnest(?) AS t(th) WHERE th <= __rn)",
+                [thresholds],
             )
         con.execute(
             f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
@@ -147,7 +153,7 @@ def _load(
         ).fetchall()
         raw = _raw_lines(file.path, {b[0] for b in bad}) if bad and file.compression == "none" else {}
         quarantined = [(line, col, val, reason, raw.get(line)) for line, col, val, reason in bad]
-        quarantined += [(line, None, None, f"malformed line: {message}", text) for line, text, message in rejected]
+        quarantined += [(line, None, None, f"malformed line: {message}", text) for line, text, message, _ in rejected]
         if quarantined:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", [(ingest_id, str(path), *q) for q in quarantined]
