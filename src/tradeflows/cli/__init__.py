@@ -34,7 +34,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except TradeflowsError as exc:
-            err_console.print(f"Error: {exc}", markup=False, highlight=False)
+            err_console.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("Interrupted: nothing was committed by the unfinished step.", markup=False)
