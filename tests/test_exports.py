@@ -1,0 +1,19 @@
+"""The public surface is declared once, in tradeflows.__all__."""
+
+import tradeflows
+
+
+def test_all_exports_exist_and_belong_to_tradeflows():
+    for name in tradeflows.__all__:
+        member = getattr(tradeflows, name)
+        if name == "__version__":
+            assert isinstance(member, str)
+            continue
+        module = getattr(member, "__module__", "")
+        assert module.startswith("tradeflows"), f"{name} comes from {module}"
+
+
+def test_every_error_is_a_tradeflows_error():
+    errors = [getattr(tradeflows, n) for n in tradeflows.__all__ if n.endswith("Error")]
+    assert tradeflows.TradeflowsError in errors
+    assert all(issubclass(e, tradeflows.TradeflowsError) for e in errors)
