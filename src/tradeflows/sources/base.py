@@ -17,7 +17,8 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Kind = Literal[
@@ -29,6 +30,8 @@ Kind = Literal[
     "comtrade_country",  # UN Comtrade / M49 numeric area code -> ISO3
     "m49_country",  # UN M49 / ISO numeric code -> ISO3 (BACI)
     "iso3_country",  # ISO3 code, checked against the country table
+    "eurostat_country",  # Eurostat geo code (ISO2 with GR/EL, XI/XU ...) -> ISO3 (Comext)
+    "name_country",  # English country name (national statistics) -> ISO3, via country_converter
     "bool",  # TRUE/FALSE, 1/0
     "const",  # the same value for every row
     "sql",  # a SQL expression over raw columns (quoted), for what the others can't say
@@ -57,6 +60,13 @@ class Field:
     # A bigger-than-plausible bound for numbers, to catch unit mix-ups: the largest
     # bilateral HS6 flow in a year is of the order of 1e11 USD.
     maximum: float | None = None
+    # For numbers: a SQL expression over raw columns multiplied in (an exchange rate
+    # by year); a row where it is NULL is quarantined with ``factor_label``.
+    factor_sql: str | None = None
+    factor_label: str = "conversion factor"
+    # For hs: the length of the source's own codes when longer than HS6 (8 for the
+    # EU's CN8): codes are zero-padded to it, then cut to their HS6 part.
+    source_digits: int | None = None
 
     @staticmethod
     def constant(value: object) -> Field:
@@ -65,6 +75,24 @@ class Field:
     @staticmethod
     def expression(sql: str) -> Field:
         return Field(kind="sql", sql=sql, required=False)
+
+
+@dataclass(frozen=True)
+class Unpivot:
+    """One source row that holds several figures side by side (wide) -> one
+    canonical row per figure (long).
+
+    ``columns`` maps each raw value column to the canonical constants that tell its
+    figure apart, e.g. ``{"export": {"flow": "X"}, "import_origin": {"flow": "M",
+    "partner_basis": "origin"}}``; fields read the value through ``VALUE``. A source
+    line is kept whole or quarantined whole, so rows read = kept + quarantined
+    still counts lines of the file.
+    """
+
+    columns: dict[str, dict[str, object]]
+
+    VALUE = "__unpivot_value"  # raw column name under which each figure's value is read
+    VARIANT = "__unpivot_variant"  # raw column naming the value column a row came from
 
 
 @dataclass(frozen=True)
@@ -80,10 +108,29 @@ class SourceSpec:
     optional_columns: frozenset[str] = field(default_factory=frozenset)
     # A raw column with product descriptions, kept in the products table.
     description_column: str | None = None
+    # Wide files: several figures per row (see ``Unpivot``).
+    unpivot: Unpivot | None = None
+    # What the file's name says (BACI's HS revision): name -> fields and a note, or
+    # an error naming the fix. Applied by ``for_file`` before the query is built.
+    from_file_name: Callable[[str], tuple[dict[str, Field], str]] | None = None
+
+    def for_file(self, file_name: str) -> SourceSpec:
+        """This spec with what ``file_name`` says filled in (itself when nothing)."""
+        if self.from_file_name is None:
+            return self
+        fields, note = self.from_file_name(file_name)
+        return replace(
+            self,
+            fields={**self.fields, **fields},
+            note="; ".join(n for n in (self.note, note) if n),
+            from_file_name=None,
+        )
 
     def matches(self, header: set[str]) -> bool:
         return self.signature <= header
 
     def required_columns(self) -> set[str]:
         cols = {f.column for f in self.fields.values() if f.column is not None}
+        if self.unpivot is not None:
+            cols = (cols - {Unpivot.VALUE, Unpivot.VARIANT}) | set(self.unpivot.columns)
         return cols - set(self.optional_columns)

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
+
 from tradeflows.errors import SchemaError
 from tradeflows.schema import FLOW_COLUMNS, Column
-from tradeflows.sources.base import MISSING_TOKENS, Field, SourceSpec
+from tradeflows.sources.base import MISSING_TOKENS, Field, SourceSpec, Unpivot
 from tradeflows.store.textfile import TextFile
 
 STAGE = "__stage"
@@ -28,6 +30,15 @@ _FALSE_TOKENS = ("FALSE", "F", "0", "NO", "N")
 _COLUMNS = {c.name: c for c in FLOW_COLUMNS}
 # Canonical columns filled by the store, not by readers.
 _STORE_FILLED = {"source", "ingest_id", "line"}
+# Country kinds: (lookup table, key column, SQL over the cleaned raw value, what to call the code).
+# Tables named __* are temporary, made for the run by ``prepare_lookups``.
+_COUNTRY_LOOKUPS = {
+    "comtrade_country": ("comtrade_codes", "code", "TRY_CAST({} AS INTEGER)", "UN Comtrade area code"),
+    "m49_country": ("countries", "m49", "TRY_CAST({} AS INTEGER)", "M49 country code"),
+    "iso3_country": ("countries", "iso3", "upper({})", "ISO3 country code"),
+    "eurostat_country": ("__eurostat_codes", "code", "upper({})", "Eurostat geo code"),
+    "name_country": ("__country_names", "name", "{}", "country name"),
+}
 
 
 def quote_ident(name: str) -> str:
@@ -98,9 +109,20 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     checks: list[_Check] = []
 
     def present(f: Field) -> bool:
-        return f.column is None or f.column in header
+        return f.column is None or f.column in header or f.column in (Unpivot.VALUE, Unpivot.VARIANT)
 
-    for name, f in spec.fields.items():
+    fields = dict(spec.fields)
+    if spec.unpivot is not None:
+        # What tells the figures of one line apart (flow, partner_basis ...), by value column.
+        targets = dict.fromkeys(k for consts in spec.unpivot.columns.values() for k in consts)
+        for target in targets:
+            cases = " ".join(
+                f"WHEN {quote_literal(column)} THEN {quote_literal(consts.get(target))}"
+                for column, consts in spec.unpivot.columns.items()
+            )
+            fields[target] = Field.expression(f"CASE {quote_ident(Unpivot.VARIANT)} {cases} END")
+
+    for name, f in fields.items():
         col = _COLUMNS[name]
         if not present(f):
             parsed[name] = f"CAST(NULL AS {col.sql_type})"
@@ -114,19 +136,28 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
             parsed[name] = f"CAST({raw} AS {col.sql_type})"
             continue
         assert f.column is not None
-        clean_cols.append(f"{_clean('r.' + quote_ident(f.column))} AS {raw}")
+        cleaned = _clean("r." + quote_ident(f.column))
+        if f.kind == "eurostat_country":  # Eurostat's 'NA' is Namibia, not "not available"
+            cleaned = f"NULLIF(trim(r.{quote_ident(f.column)}), '')"
+        if f.kind == "hs" and f.source_digits:
+            # CN8 and other national codes: pad lost zeros to the source's length, keep the HS6 part.
+            cleaned = (
+                f"(CASE WHEN regexp_full_match({cleaned}, '[0-9]{{{f.source_digits - 1},{f.source_digits}}}') "
+                f"THEN left(lpad({cleaned}, {f.source_digits}, '0'), 6) ELSE {cleaned} END)"
+            )
+        clean_cols.append(f"{cleaned} AS {raw}")
+        if f.factor_sql is not None:
+            clean_cols.append(f"({f.factor_sql}) AS {quote_ident(f'__factor__{name}')}")
         blame = quote_literal(f.column)
         if f.required:
             checks.append(_Check(f"{raw} IS NULL", f.column, "NULL", f"{blame} || ': missing value; required for {name}'"))
         if f.kind.endswith("_country"):
             alias = quote_ident(f"__j_{name}")
-            table, key, value = {
-                "comtrade_country": ("comtrade_codes", "code", f"TRY_CAST(c0.{raw} AS INTEGER)"),
-                "m49_country": ("countries", "m49", f"TRY_CAST(c0.{raw} AS INTEGER)"),
-                "iso3_country": ("countries", "iso3", f"upper(c0.{raw})"),
-            }[f.kind]
-            joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.{key} = {value}")
+            table, key, value, _ = _COUNTRY_LOOKUPS[f.kind]
+            joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.{key} = {value.format('c0.' + raw)}")
             lookups.append(f"{alias}.iso3 AS {quote_ident(f'__iso3__{name}')}")
+            if f.kind == "name_country":
+                lookups.append(f"{alias}.reason AS {quote_ident(f'__why__{name}')}")
         parse, parse_checks = _parse(name, f, raw, _quoted(raw), blame, col)
         parsed[name] = parse
         checks.extend(_Check(cond, f.column, raw, msg) for cond, msg in parse_checks)
@@ -168,7 +199,7 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
             continue
         parsed[col.name] = f"CAST(NULL AS {col.sql_type})"
     for col in FLOW_COLUMNS:
-        f = spec.fields.get(col.name)
+        f = fields.get(col.name)
         if col.name in _STORE_FILLED or col.nullable or (f is not None and f.kind not in ("const", "sql")):
             continue  # nullable, or the field's own checks say what is wrong
         checks.append(_Check(f"{col.name} IS NULL", None, "NULL", f"'could not derive {col.name}'"))
@@ -192,17 +223,65 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     # hs is padded to hs_level, so it is parsed one step after the other columns.
     p0_select = ", ".join(f"{parsed[name]} AS {name}" for name in canonical if name != "hs")
     reads = read_csv_sql(file, reject_table, reject_scan)
+    rows = f"r AS (SELECT row_number() OVER () AS __rn, 0 AS __vi, * FROM {reads})"
+    outer = "__reason, __column, __value"
+    if spec.unpivot is not None:
+        rows = _unpivot_rows(spec.unpivot, reads)
+        # A line is kept whole or quarantined whole: every figure carries the line's reasons.
+        line = "OVER (PARTITION BY __rn ORDER BY __reason IS NULL, __vi)"
+        outer = (
+            "NULLIF(array_to_string(list_distinct(list(__reason) OVER (PARTITION BY __rn)), '; '), '') AS __reason, "
+            f"first_value(__column) {line} AS __column, first_value(__value) {line} AS __value"
+        )
     return f"""
 CREATE TEMP TABLE {STAGE} AS
-WITH r AS (SELECT row_number() OVER () AS __rn, * FROM {reads}),
-c0 AS (SELECT r.__rn, {', '.join(clean_cols + [description])} FROM r),
+WITH {rows},
+c0 AS (SELECT r.__rn, r.__vi, {', '.join(clean_cols + [description])} FROM r),
 c AS (SELECT c0.*{''.join(', ' + x for x in lookups)} FROM c0 {' '.join(joins)}),
 p0 AS (SELECT c.*, {p0_select} FROM c),
-p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0)
-SELECT __rn, __rn + 1 AS line, {', '.join(final.values())}, __description,
+p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0),
+q AS (SELECT __rn, __vi, __rn + 1 AS line, {', '.join(final.values())}, __description,
        {reason} AS __reason, {blame_col} AS __column, {blame_val} AS __value
-FROM p
+FROM p)
+SELECT * EXCLUDE (__vi, __reason, __column, __value), {outer} FROM q
 """
+
+
+def _unpivot_rows(unpivot: Unpivot, reads: str) -> str:
+    """The ``r`` step for a wide file: each line once per value column, numbered by line."""
+    columns = list(unpivot.columns)
+    variants = ", ".join(f"({i}, {quote_literal(c)})" for i, c in enumerate(columns))
+    value = "CASE u.__vi " + " ".join(f"WHEN {i} THEN r0.{quote_ident(c)}" for i, c in enumerate(columns)) + " END"
+    return (
+        f"r0 AS (SELECT row_number() OVER () AS __rn, * FROM {reads}), "
+        f"r AS (SELECT r0.*, u.__vi, u.__variant AS {quote_ident(Unpivot.VARIANT)}, {value} AS {quote_ident(Unpivot.VALUE)} "
+        f"FROM r0 CROSS JOIN (VALUES {variants}) AS u(__vi, __variant))"
+    )
+
+
+def prepare_lookups(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: TextFile) -> None:
+    """Create the temporary lookup tables the spec's country kinds join to.
+
+    Country names are matched in Python (country_converter's patterns are not SQL
+    regular expressions), once per distinct name, so this reads the name column first.
+    """
+    kinds = {f.kind for f in spec.fields.values()}
+    if "eurostat_country" in kinds:
+        from tradeflows.reference.eurostat import geo_code_table
+
+        con.register("__eurostat_frame", geo_code_table().to_arrow())
+        con.execute("CREATE OR REPLACE TEMP TABLE __eurostat_codes AS SELECT * FROM __eurostat_frame")
+        con.unregister("__eurostat_frame")
+    names = [f.column for f in spec.fields.values() if f.kind == "name_country" and f.column in file.header]
+    if names:
+        from tradeflows.reference.country_names import names_to_iso3
+
+        reads = read_csv_sql(file, "__lookup_rejects", "__lookup_scans")
+        union = " UNION ".join(f"SELECT DISTINCT {_clean(quote_ident(c))} AS name FROM {reads}" for c in names)
+        found = [name for (name,) in con.execute(union).fetchall() if name is not None]
+        con.register("__names_frame", names_to_iso3(found).to_arrow())
+        con.execute("CREATE OR REPLACE TEMP TABLE __country_names AS SELECT * FROM __names_frame")
+        con.unregister("__names_frame")
 
 
 def _parse(name: str, f: Field, raw: str, shown: str, blame: str, col: Column) -> tuple[str, list[tuple[str, str]]]:
@@ -221,6 +300,10 @@ def _parse(name: str, f: Field, raw: str, shown: str, blame: str, col: Column) -
     if f.kind == "number":
         value = f"TRY_CAST({raw} AS DOUBLE)"
         expr = value if f.scale == 1 else f"({value} * {f.scale!r})"
+        if f.factor_sql is not None:
+            factor = quote_ident(f"__factor__{name}")
+            expr = f"({expr} * {factor})"
+            checks.append((f"{raw} IS NOT NULL AND {factor} IS NULL", f"{blame} || ': no {f.factor_label} for this row'"))
         checks.append((f"{raw} IS NOT NULL AND {value} IS NULL", f"{blame} || ': ' || {shown} || ' is not a number'"))
         checks.append((f"NOT isfinite({value})", f"{blame} || ': ' || {shown} || ' is not a finite number'"))
         checks.append((f"{value} < 0", f"{blame} || ': ' || {shown} || ' is negative; expected a value >= 0'"))
@@ -246,7 +329,8 @@ def _parse(name: str, f: Field, raw: str, shown: str, blame: str, col: Column) -
         return expr, checks
     if f.kind.endswith("_country"):
         iso = quote_ident(f"__iso3__{name}")
-        what = {"comtrade_country": "UN Comtrade area code", "m49_country": "M49 country code", "iso3_country": "ISO3 country code"}[f.kind]
-        checks.append((f"{raw} IS NOT NULL AND {iso} IS NULL", f"{blame} || ': ' || {shown} || ' is an unknown {what}'"))
+        what = _COUNTRY_LOOKUPS[f.kind][3]
+        why = f" || coalesce(': ' || {quote_ident(f'__why__{name}')}, '')" if f.kind == "name_country" else ""
+        checks.append((f"{raw} IS NOT NULL AND {iso} IS NULL", f"{blame} || ': ' || {shown} || ' is an unknown {what}'{why}"))
         return iso, checks
     raise AssertionError(f"unhandled field kind {f.kind!r}")  # pragma: no cover

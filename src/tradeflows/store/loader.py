@@ -18,7 +18,8 @@ from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store.ingest import STAGE, build_stage_sql
+from tradeflows.store.checks import ends_with_line_break, mark_cut_last_line, mark_duplicates
+from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups
 from tradeflows.store.textfile import TextFile, opened, transcode_to_utf8
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip")
@@ -111,6 +112,7 @@ class _NotUtf8(Exception):
 def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> None:
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     try:
+        prepare_lookups(con, spec, file)
         con.execute(build_stage_sql(spec, file, reject_table="__rejects", reject_scan="__reject_scans"))
     except duckdb.InvalidInputException as exc:
         if "unicode" in str(exc).lower():
@@ -143,17 +145,23 @@ def _load(
                 f"UPDATE {STAGE} SET line = __rn + 1 + (SELECT count(*) FROM unnest(?) AS t(th) WHERE th <= __rn)",
                 [thresholds],
             )
+        if not ends_with_line_break(file.path, file.compression):
+            mark_cut_last_line(con, after_line=max((line for line, *_ in rejected), default=0))
+        mark_duplicates(con)
         con.execute(
             f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
             f"FROM {STAGE} WHERE __reason IS NULL",
             [spec.name, ingest_id],
         )
         bad = con.execute(
-            f"SELECT line, __column, __value, __reason FROM {STAGE} WHERE __reason IS NOT NULL ORDER BY line"
+            f"SELECT DISTINCT ON (line) line, __column, __value, __reason FROM {STAGE} WHERE __reason IS NOT NULL ORDER BY line"
         ).fetchall()
         raw = _raw_lines(file.path, {b[0] for b in bad}) if bad and file.compression == "none" else {}
         quarantined = [(line, col, val, reason, raw.get(line)) for line, col, val, reason in bad]
-        quarantined += [(line, None, None, f"malformed line: {message}", text) for line, text, message, _ in rejected]
+        quarantined += [
+            (line, None, None, f"malformed line: {message}", (text or "").rstrip("\r\n"))
+            for line, text, message, _ in rejected
+        ]
         if quarantined:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", [(ingest_id, str(path), *q) for q in quarantined]
@@ -164,7 +172,9 @@ def _load(
             "AND NOT EXISTS (SELECT 1 FROM products p WHERE p.hs_version = s.hs_version AND p.hs = s.hs)",
             [ingest_id],
         )
-        staged, kept = con.execute(f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}").fetchone()
+        # A wide file stages one row per figure; rows read and kept count its lines.
+        count = "count(DISTINCT __rn)" if spec.unpivot is not None else "count(*)"
+        staged, kept = con.execute(f"SELECT {count}, {count} FILTER (WHERE __reason IS NULL) FROM {STAGE}").fetchone()
         rows_read = staged + len(rejected)
         notes = "; ".join(n for n in (spec.note, "" if encoding == "utf-8" else encoding) if n)
         con.execute(
@@ -186,6 +196,7 @@ def _ingest_one(
 ) -> FileResult:
     with opened(path, workdir) as file:
         spec = get_source(source) if source else detect_source(file.header, file=str(path))
+        spec = spec.for_file(file.path.name)  # a zip's member name, as BACI names its files
         earlier = [r[0] for r in con.execute("SELECT ingest_id FROM ingests WHERE sha256 = ?", [file.sha256]).fetchall()]
         if earlier and not replace:
             return FileResult(str(path), "skipped", earlier[0], spec.name,
