@@ -13,8 +13,9 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from tradeflows.errors import ParameterError
+from tradeflows.errors import InputError, ParameterError, UnknownCountryError
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,51 @@ def get_group(name: str) -> CountryGroup:
     except (KeyError, AttributeError):
         valid = ", ".join(sorted(BUILTIN_GROUPS))
         raise ParameterError(f"Unknown country group {name!r}; valid groups are: {valid}") from None
+
+
+def load_groups(path: Path | str) -> dict[str, CountryGroup]:
+    """User groups from a file: TOML/YAML with a ``groups`` table (each with ``members``
+    and optional description, source, version), or CSV with columns ``group, iso3``.
+    Members may name other groups (``members = ["eu27", "GBR"]``).
+    """
+    from tradeflows.reference.userfiles import read_csv_rows, read_document
+
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        specs: dict[str, dict] = {}
+        for row in read_csv_rows(path, ("group", "iso3")):
+            specs.setdefault(row["group"], {"members": []})["members"].append(row["iso3"])
+    else:
+        specs = read_document(path).get("groups", {})
+        if not isinstance(specs, dict):
+            raise InputError(f"{path}: `groups` must be a table of named groups")
+    out = {}
+    for name, spec in specs.items():
+        members = spec.get("members") if isinstance(spec, dict) else None
+        if not isinstance(members, list) or not members:
+            raise InputError(f"{path}: group {name!r} needs `members`, a non-empty list of ISO3 codes or group names")
+        codes = expand_members([str(m) for m in members], {**BUILTIN_GROUPS, **out}, where=f"{path}: group {name!r}")
+        out[name] = CountryGroup(str(name), codes, str(spec.get("description", "")), str(spec.get("source", path)),
+                                 str(spec.get("version", "")))  # fmt: skip
+    return out
+
+
+def expand_members(names: list[str], groups: dict[str, CountryGroup], *, where: str) -> tuple[str, ...]:
+    """ISO3 codes from a list of codes and group names, in order, without repeats.
+
+    >>> expand_members(["targets", "KAZ"], BUILTIN_GROUPS, where="--partner")
+    ('RUS', 'BLR', 'KAZ')
+    """
+    out: list[str] = []
+    for name in names:
+        key = name.strip()
+        group = groups.get(key) or groups.get(key.lower())
+        if group is not None:
+            out += group.members
+        elif len(key) == 3 and key.isalpha():
+            out.append(key.upper())
+        else:
+            raise UnknownCountryError(
+                f"{where}: {name!r} is neither an ISO3 code (e.g. 'KAZ') nor a group ({', '.join(sorted(groups))})"
+            )
+    return tuple(dict.fromkeys(out))

@@ -1,0 +1,265 @@
+"""What every indicator shares: its parameters, rendered once into SQL, and how it runs.
+
+An indicator is one SQL text over the store's views (``annual``, ``annual_hs4``,
+``figures``, ``flows``) and a few parameter relations rendered here as literal
+``VALUES`` tables, so the same text can be transpiled to another engine:
+
+- ``p_basket(basket, tier, hs_version, code, code_level)``: the resolved basket codes;
+- the reporters, partners and periods, written into the query as literals.
+
+The SQL is kept to standard constructs (CTEs, window functions, CASE, COALESCE):
+no GROUP BY ALL, QUALIFY, lists or structs, and no bind parameters.
+
+>>> p = Scope(baskets=pl.DataFrame(), reporters=("GEO",), partners=None, flow="X",
+...           baseline=Years(2021, 2021), after=Years(2022, 2023))
+>>> p.baseline.label, p.after.years, in_list("reporter", p.reporters)
+('2021', (2022, 2023), "reporter IN ('GEO')")
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from tradeflows.errors import NoDataError, ParameterError
+from tradeflows.periods import parse_years
+from tradeflows.reference.baskets import Basket, as_basket, held_codes, resolve_basket
+from tradeflows.reference.groups import BUILTIN_GROUPS, CountryGroup, expand_members
+from tradeflows.schema import FLOW_CODES
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+BasketLike = str | Basket | Sequence[str]
+CountriesLike = str | CountryGroup | Sequence[str] | None
+YearsLike = int | str | tuple[int, int]
+
+DEFAULT_BASELINE = (2019, 2021)
+DEFAULT_AFTER = (2022, 2024)
+
+
+@dataclass(frozen=True)
+class Years:
+    """An inclusive range of years."""
+
+    first: int
+    last: int
+
+    @property
+    def label(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.first, self.last + 1))
+
+
+def as_years(value: YearsLike, *, name: str) -> Years:
+    """``2021``, ``"2019-2021"`` or ``(2019, 2021)`` as Years."""
+    if isinstance(value, Years):
+        return value
+    if isinstance(value, int):
+        return Years(value, value)
+    if isinstance(value, str):
+        return Years(*parse_years(value, name=name))
+    if isinstance(value, tuple | list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        if value[0] > value[1]:
+            raise ParameterError(f"{name}={value!r}: the range runs backwards")
+        return Years(value[0], value[1])
+    raise ParameterError(f"{name}={value!r}: expected a year (2021), a range '2019-2021' or a pair (2019, 2021)")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The parameters every indicator takes, resolved: what its SQL is built from.
+
+    ``reporters``/``partners`` None mean all; ``*_label`` is how results name a set.
+    """
+
+    baskets: pl.DataFrame  # resolved codes: basket, tier, hs_version, code, code_level, ...
+    reporters: tuple[str, ...] | None
+    partners: tuple[str, ...] | None
+    flow: str
+    baseline: Years
+    after: Years
+    source: str | None = None
+    reporter_label: str = "all"
+    partner_label: str = "all"
+    basket_info: dict[str, Basket] = field(default_factory=dict)
+
+    @property
+    def first_year(self) -> int:
+        return min(self.baseline.first, self.after.first)
+
+    @property
+    def last_year(self) -> int:
+        return max(self.baseline.last, self.after.last)
+
+
+def as_countries(value: CountriesLike, *, name: str, groups: dict[str, CountryGroup] | None = None,
+                 ) -> tuple[tuple[str, ...] | None, str]:  # fmt: skip
+    """ISO3 codes and a label from a code, a group name, a comma list or a CountryGroup."""
+    if value is None:
+        return None, "all"
+    known = {**BUILTIN_GROUPS, **(groups or {})}
+    if isinstance(value, CountryGroup):
+        return value.members, value.name
+    names = [v.strip() for v in value.split(",")] if isinstance(value, str) else [str(v) for v in value]
+    names = [n for n in names if n]
+    if not names:
+        raise ParameterError(f"{name}: expected ISO3 codes or a group name, got {value!r}")
+    return expand_members(names, known, where=name), "+".join(names)
+
+
+def make_scope(
+    store: Store,
+    *,
+    basket: BasketLike | Sequence[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = None,
+    flow: str = "X",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    source: str | None = None,
+    baskets: dict[str, Basket] | None = None,
+    groups: dict[str, CountryGroup] | None = None,
+) -> Scope:
+    """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions."""
+    flow = flow.upper()
+    if flow not in FLOW_CODES:
+        raise ParameterError(f"flow={flow!r}: expected one of {', '.join(FLOW_CODES)} (X exports, M imports)")
+    base, post = as_years(baseline, name="baseline"), as_years(after, name="after")
+    if base.last >= post.first:
+        raise ParameterError(
+            f"baseline {base.label} must end before the after period {post.label} begins; e.g. --baseline 2019-2021 "
+            "--after 2022-2024"
+        )
+    items = [basket] if isinstance(basket, str | Basket) else list(basket)
+    # A list of bare codes is one basket; a list of names or Baskets is several.
+    if items and all(isinstance(i, str) and i.strip().isdigit() for i in items):
+        items = [items]
+    resolved = [as_basket(i, baskets) for i in items]
+    held = held_codes(store)
+    if held.is_empty():
+        raise NoDataError(f"The store {store.path} holds no trade rows; load some with `tradeflows ingest`.")
+    frame = pl.concat([resolve_basket(b, held) for b in resolved])
+    reporters, reporter_label = as_countries(reporter, name="reporter", groups=groups)
+    partners, partner_label = as_countries(partner, name="partner", groups=groups)
+    if source is not None and not re.fullmatch(r"[a-z_]+", source):
+        raise ParameterError(f"source={source!r}: expected a source name such as comtrade, baci, synthetic")
+    return Scope(frame, reporters, partners, flow, base, post, source, reporter_label, partner_label,
+                 {b.name: b for b in resolved})  # fmt: skip
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+def literal(value: Any) -> str:
+    """A Python value as a SQL literal (the only way parameters enter indicator SQL).
+
+    >>> literal("O'Brien"), literal(None), literal(2.5), literal(True)
+    ("'O''Brien'", 'NULL', '2.5', 'TRUE')
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParameterError(f"{value!r} cannot be a parameter: not a finite number")
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def values_table(columns: dict[str, str], rows: Sequence[Sequence[Any]]) -> str:
+    """``SELECT ... FROM (VALUES ...) AS v(...)`` with each column cast to its SQL type."""
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns.items())
+        return f"SELECT {nulls} FROM (VALUES (0)) AS v(x) WHERE 1 = 0"
+    body = ",\n    ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
+    casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
+    return f"SELECT {casts} FROM (VALUES\n    {body}\n) AS v({', '.join(columns)})"
+
+
+def in_list(column: str, values: Sequence[Any] | None) -> str:
+    """``column IN (...)``, or TRUE when ``values`` is None (no filter)."""
+    if values is None:
+        return "TRUE"
+    return f"{column} IN ({', '.join(literal(v) for v in values)})"
+
+
+def basket_cte(scope: Scope) -> str:
+    columns = {"basket": "VARCHAR", "tier": "VARCHAR", "hs_version": "INTEGER", "code": "VARCHAR", "code_level": "INTEGER"}
+    rows = scope.baskets.select(list(columns)).rows()
+    return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
+
+
+def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
+                     reporters: Sequence[str] | None | bool = True, partners: Sequence[str] | None | bool = True,
+                     first_year: int | None = None, last_year: int | None = None) -> str:  # fmt: skip
+    """Annual figures of the basket's codes, one level each: HS2/HS4 codes through
+    ``annual_hs4`` (the reported heading or its HS6 rows summed), HS6 codes through ``annual``.
+
+    ``reporters``/``partners``: True uses the scope's, None means all, a list overrides.
+    """
+    reps = scope.reporters if reporters is True else reporters
+    pars = scope.partners if partners is True else partners
+    where = " AND ".join([
+        in_list("a.flow", flows or [scope.flow]),
+        in_list("a.reporter", reps),
+        in_list("a.partner", pars),
+        f"a.year BETWEEN {first_year or scope.first_year} AND {last_year or scope.last_year}",
+        f"a.source = {literal(scope.source)}" if scope.source else "TRUE",
+        # Imports by origin and by consignment are two views of one flow: keep the origin one.
+        "COALESCE(a.partner_basis, 'origin') <> 'consignment'",
+    ])  # fmt: skip
+    cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.hs_version, a.hs, "
+            "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
+    return (
+        f"{name} AS (\n"
+        f"  SELECT {cols} FROM annual_hs4 a JOIN p_basket b\n"
+        f"    ON b.code_level <= 4 AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
+        f"  WHERE {where}\n"
+        f"  UNION ALL\n"
+        f"  SELECT {cols} FROM annual a JOIN p_basket b\n"
+        f"    ON b.code_level = 6 AND a.hs_level = 6 AND a.hs_version = b.hs_version AND a.hs = b.code\n"
+        f"  WHERE {where}\n)"
+    )
+
+
+def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] | None = None,
+                 reporters: Sequence[str] | None | bool = True) -> str:  # fmt: skip
+    """(source, reporter, flow, year) the store holds any figure for: a year missing here
+    is missing data, while a year present with no row for a series is zero trade."""
+    reps = scope.reporters if reporters is True else reporters
+    where = " AND ".join([
+        in_list("flow", flows or [scope.flow]), in_list("reporter", reps),
+        f"year BETWEEN {scope.first_year} AND {scope.last_year}",
+        f"source = {literal(scope.source)}" if scope.source else "TRUE",
+    ])  # fmt: skip
+    return f"{name} AS (\n  SELECT DISTINCT source, reporter, flow, year FROM flows WHERE {where}\n)"
+
+
+def run(store: Store, sql: str) -> pl.DataFrame:
+    """Run an indicator's SQL on the store."""
+    return store.sql(sql)
+
+
+def describe_scope(scope: Scope) -> str:
+    """One line of provenance: which codes under which revisions the figures stand on."""
+    parts = []
+    for (name,), frame in scope.baskets.group_by(["basket"], maintain_order=True):
+        by_version = frame.group_by("hs_version", maintain_order=True).agg(pl.col("code"), pl.col("note").first())
+        text = "; ".join(
+            f"HS{v} {','.join(c[:6])}{'...' if len(c) > 6 else ''}{' (' + n + ')' if n else ''}"
+            for v, c, n in by_version.iter_rows()
+        )
+        parts.append(f"basket {name}: {text}")
+    return " | ".join(parts)

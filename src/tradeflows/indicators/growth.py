@@ -1,0 +1,168 @@
+"""Growth: each after-period year (and the after-period mean) against the baseline mean.
+
+For every reporter (and partner, with ``by_partner``) and basket: the baseline mean of
+annual values, each after year's value, their ratio and per-cent change, and a robust
+z-score of the after value against the baseline years (median and MAD, 3+ years needed).
+A year the reporter reported nothing for the flow is missing, not zero: the baseline
+mean is over the years it did report (``baseline_years``).
+
+Flagged: ratio >= ``threshold`` (a doubling by default) or robust z >= ``z_threshold``.
+
+>>> import tempfile, pathlib, polars as pl, tradeflows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> rows = [dict(year=y, reporter="GEO", partner="RUS", flow="X", hs="870323", value_usd=v)
+...         for y, v in ((2021, 100.0), (2022, 250.0))]
+>>> from tradeflows.indicators.testing import load_rows
+>>> load_rows(store, rows)
+>>> growth(store, basket="cars", reporter="GEO", baseline=2021, after=2022).select(
+...     "period", "baseline_usd", "value_usd", "ratio", "growth_pct", "flagged", "status").row(0)
+('2022', 100.0, 250.0, 2.5, 150.0, True, 'ok')
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    literal,
+    make_scope,
+    reported_cte,
+    run,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+KEYS = ("source", "basket", "reporter", "partner", "flow")
+
+
+def _on(left: str, right: str, keys: tuple[str, ...] = KEYS) -> str:
+    return " AND ".join(f"{left}.{k} = {right}.{k}" for k in keys)
+
+
+def panel_ctes(scope: Scope, *, by_partner: bool) -> str:
+    """CTEs ``series`` and ``panel``: one row per series and reported year, zeros filled in.
+
+    Shared by growth and excess, which read the same annual panel.
+    """
+    partner = "partner" if by_partner else literal(scope.partner_label)
+    k = ", ".join(KEYS)
+    return f""",
+{reported_cte(scope)},
+series AS (
+  SELECT source, basket, reporter, {partner} AS partner, flow, year,
+         SUM(value_usd) AS value_usd, CAST(SUM(n_rows) AS BIGINT) AS n_rows
+  FROM bf GROUP BY source, basket, reporter, {partner}, flow, year
+),
+series_keys AS (SELECT DISTINCT {k} FROM series),
+panel AS (
+  SELECT {', '.join('k.' + c for c in KEYS)}, r.year,
+         COALESCE(s.value_usd, 0) AS value_usd, COALESCE(s.n_rows, 0) AS n_rows
+  FROM series_keys k
+  JOIN reported r ON r.source = k.source AND r.reporter = k.reporter AND r.flow = k.flow
+  LEFT JOIN series s ON {_on('s', 'k')} AND s.year = r.year
+)"""
+
+
+def sql(scope: Scope, *, by_partner: bool = False, threshold: float = 2.0, z_threshold: float = 3.5) -> str:
+    """The growth indicator as one SQL text over the store's views."""
+    b, a = scope.baseline, scope.after
+    k = ", ".join(KEYS)
+    kk = ", ".join("k." + c for c in KEYS)
+    mean_row = "" if a.first == a.last else f"""
+  UNION ALL
+  SELECT {kk}, {literal(a.label)} AS period, 9999 AS sort_year, COUNT(p.year) AS after_years,
+         AVG(p.value_usd) AS value_usd, CAST(COALESCE(SUM(p.n_rows), 0) AS BIGINT) AS n_rows
+  FROM series_keys k LEFT JOIN panel p ON {_on('p', 'k')} AND p.year BETWEEN {a.first} AND {a.last}
+  GROUP BY {kk}"""
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope)}{panel_ctes(scope, by_partner=by_partner)},
+base AS (
+  SELECT {k}, COUNT(*) AS baseline_years, AVG(value_usd) AS baseline_usd, CAST(SUM(n_rows) AS BIGINT) AS n_rows_baseline,
+         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY value_usd) AS baseline_median
+  FROM panel WHERE year BETWEEN {b.first} AND {b.last} GROUP BY {k}
+),
+spread AS (
+  SELECT {', '.join('p.' + c for c in KEYS)},
+         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY ABS(p.value_usd - m.baseline_median)) AS baseline_mad
+  FROM panel p JOIN base m ON {_on('p', 'm')}
+  WHERE p.year BETWEEN {b.first} AND {b.last}
+  GROUP BY {', '.join('p.' + c for c in KEYS)}
+),
+after_years AS (
+  SELECT DISTINCT y.year FROM reported y WHERE y.year BETWEEN {a.first} AND {a.last}
+),
+post AS (
+  SELECT {kk}, CAST(y.year AS VARCHAR) AS period, y.year AS sort_year, COUNT(p.year) AS after_years,
+         MAX(p.value_usd) AS value_usd, COALESCE(MAX(p.n_rows), 0) AS n_rows
+  FROM series_keys k CROSS JOIN after_years y
+  LEFT JOIN panel p ON {_on('p', 'k')} AND p.year = y.year
+  GROUP BY {kk}, y.year{mean_row}
+),
+scored AS (
+  SELECT {', '.join('q.' + c for c in KEYS)}, q.period, q.sort_year, q.after_years,
+         COALESCE(m.baseline_years, 0) AS baseline_years, m.baseline_usd, q.value_usd,
+         CASE WHEN m.baseline_usd > 0 AND q.after_years > 0 THEN q.value_usd / m.baseline_usd END AS ratio,
+         CASE WHEN m.baseline_years >= 3 AND d.baseline_mad > 0 AND q.after_years > 0
+              THEN (q.value_usd - m.baseline_median) / (1.4826 * d.baseline_mad) END AS robust_z,
+         COALESCE(m.n_rows_baseline, 0) AS n_rows_baseline, q.n_rows,
+         CASE WHEN m.baseline_years IS NULL THEN 'no_baseline_data'
+              WHEN q.after_years = 0 THEN 'no_after_data'
+              WHEN m.baseline_usd = 0 THEN 'zero_baseline'
+              ELSE 'ok' END AS status,
+         m.baseline_years AS by_, d.baseline_mad AS mad_
+  FROM post q
+  LEFT JOIN base m ON {_on('m', 'q')}
+  LEFT JOIN spread d ON {_on('d', 'q')}
+)
+SELECT {k}, period, {literal(b.label)} AS baseline, baseline_years, after_years,
+       baseline_usd, value_usd, ratio, 100.0 * (ratio - 1) AS growth_pct, robust_z,
+       COALESCE(ratio >= {literal(float(threshold))} OR robust_z >= {literal(float(z_threshold))}, FALSE) AS flagged,
+       n_rows_baseline, n_rows, status,
+       CASE status
+         WHEN 'no_baseline_data' THEN 'the reporter reported no ' || flow || ' figures in ' || {literal(b.label)}
+         WHEN 'no_after_data' THEN 'the reporter reported no ' || flow || ' figures in ' || period
+         WHEN 'zero_baseline' THEN 'no trade in the baseline: a ratio is undefined (see new-flows)'
+         WHEN 'ok' THEN CASE WHEN by_ < 3 THEN 'robust_z needs 3+ baseline years'
+                             WHEN mad_ = 0 THEN 'robust_z undefined: the baseline does not vary' END
+       END AS reason
+FROM scored
+ORDER BY {k}, sort_year"""
+
+
+def growth(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = None,
+    flow: str = "X",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    by_partner: bool = False,
+    threshold: float = 2.0,
+    z_threshold: float = 3.5,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+) -> pl.DataFrame:
+    """Growth of each after year (and the after mean) against the baseline mean, in USD and per cent.
+
+    Columns: source, basket, reporter, partner (the set's label unless ``by_partner``),
+    flow, period, baseline (years), baseline_years and after_years (years with data),
+    baseline_usd (annual mean), value_usd, ratio, growth_pct, robust_z, flagged,
+    n_rows_baseline and n_rows (store rows behind each figure), status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return run(store, sql(scope, by_partner=by_partner, threshold=threshold, z_threshold=z_threshold))
