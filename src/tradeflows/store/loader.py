@@ -85,7 +85,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()[0]
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and refuses register() after it.
+    return con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
 
 
 def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
