@@ -26,6 +26,10 @@ FLOW_NAMES: dict[str, str] = {
 }
 
 _TRUE = "('TRUE', 'T', '1', 'YES')"
+# No single Comtrade figure can be larger: even a row for all goods to the world is one
+# country's annual exports (China's, the largest, were 3.6e12 USD in 2022). A bigger
+# value is a unit mix-up (thousands read as dollars) and is quarantined.
+MAX_ROW_USD = 5e12
 
 LEGACY = SourceSpec(
     name="comtrade",
@@ -40,9 +44,9 @@ LEGACY = SourceSpec(
         "hs_version": Field.expression(hs_version_sql('TRY_CAST(trim("year") AS INTEGER)')),
         "hs_level": Field("aggregate_level", "int"),
         "hs": Field("commodity_code", "hs"),
-        "value_usd": Field("trade_value_us", "number"),
-        "cif_usd": Field("cifvalue", "number", required=False),
-        "fob_usd": Field("fobvalue", "number", required=False),
+        "value_usd": Field("trade_value_us", "number", maximum=MAX_ROW_USD),
+        "cif_usd": Field("cifvalue", "number", required=False, maximum=MAX_ROW_USD),
+        "fob_usd": Field("fobvalue", "number", required=False, maximum=MAX_ROW_USD),
         "qty": Field("Qty", "number", required=False),
         "qty_unit": Field("QtyUnitAbbr", "text", required=False),
         "net_kg": Field("netweight_kg", "number", required=False),

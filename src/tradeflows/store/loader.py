@@ -18,7 +18,7 @@ from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store.checks import ends_with_line_break, mark_cut_last_line, mark_duplicates
+from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups
 from tradeflows.store.textfile import TextFile, opened, transcode_to_utf8
 
@@ -146,8 +146,9 @@ def _load(
                 f"UPDATE {STAGE} SET line = __rn + 1 + (SELECT count(*) FROM unnest(?) AS t(th) WHERE th <= __rn)",
                 [thresholds],
             )
-        if not ends_with_line_break(file.path, file.compression):
-            mark_cut_last_line(con, after_line=max((line for line, *_ in rejected), default=0))
+        cut = cut_last_field(file)
+        if cut is not None:
+            mark_cut_last_line(con, cut, after_line=max((line for line, *_ in rejected), default=0))
         mark_duplicates(con)
         con.execute(
             f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
