@@ -22,7 +22,7 @@ from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_dup
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups
 from tradeflows.store.textfile import TextFile, opened, transcode_to_utf8
 
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip")
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".parquet", ".xlsx", ".xls")
 _FLOW_NAMES = ", ".join(c.name for c in FLOW_COLUMNS)
 _STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id"))
 
@@ -234,7 +234,7 @@ def ingest_files(
 ) -> IngestReport:
     files = expand_paths(paths)
     if not files:
-        raise InputError("No data files found in the given paths (looked for .csv, .tsv, .txt, .gz, .zip)")
+        raise InputError(f"No data files found in the given paths (looked for {', '.join(DATA_SUFFIXES)})")
     report = IngestReport()
     with tempfile.TemporaryDirectory(prefix="tradeflows-") as tmp:
         for done, path in enumerate(files):

@@ -85,7 +85,11 @@ def sniff(path: Path, *, original: Path | None = None, sha256: str | None = None
 
 @contextmanager
 def opened(path: Path, workdir: Path) -> Iterator[TextFile]:
-    """A ``TextFile`` for ``path``; a .zip holding one file is extracted to ``workdir``."""
+    """A ``TextFile`` for ``path``; a .zip holding one file is extracted to ``workdir``,
+    and a Parquet or Excel table is written there as CSV."""
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        yield sniff(table_to_csv(path, workdir), original=path, sha256=sha256_of(path))
+        return
     if path.suffix.lower() != ".zip":
         yield sniff(path)
         return
@@ -99,6 +103,28 @@ def opened(path: Path, workdir: Path) -> Iterator[TextFile]:
             while block := src.read(1 << 22):
                 dst.write(block)
     yield sniff(target, original=path, sha256=digest)
+
+
+TABLE_SUFFIXES = (".parquet", ".xlsx", ".xls")
+
+
+def table_to_csv(path: Path, workdir: Path) -> Path:
+    """Write a Parquet file or the first sheet of a workbook as an all-text CSV, so
+    the one ingest query reads every format alike (line n = the table's row n - 1)."""
+    import polars as pl
+
+    target = workdir / (path.stem + ".csv")
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pl.read_parquet(path)
+        else:
+            frame = pl.read_excel(path, infer_schema_length=0)
+    except ModuleNotFoundError as exc:
+        raise InputError(f"{path}: reading Excel needs fastexcel: pip install 'tradeflows[excel]' ({exc})") from None
+    except Exception as exc:  # polars and fastexcel raise many types for an unreadable table
+        raise InputError(f"{path}: cannot read the table: {exc}") from None
+    frame.select(pl.all().cast(pl.String)).write_csv(target)
+    return target
 
 
 def transcode_to_utf8(file: TextFile, workdir: Path) -> tuple[TextFile, str]:
