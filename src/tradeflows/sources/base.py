@@ -47,14 +47,15 @@ class Field:
 
     ``column`` is the raw column name (None for ``const``/``sql``); ``required``
     rows without a value are quarantined; ``scale`` multiplies numbers (BACI's
-    thousand dollars -> dollars); ``values`` maps raw values (flow names).
+    thousand dollars -> dollars); ``values`` maps raw values (flow names; for
+    other kinds, codes that stand for something else, e.g. month 52 -> NULL).
     """
 
     column: str | None = None
     kind: Kind = "text"
     required: bool = True
     scale: float = 1.0
-    values: dict[str, str] | None = None
+    values: dict[str, str | None] | None = None
     const: object = None
     sql: str | None = None
     # A bigger-than-plausible bound for numbers, to catch unit mix-ups: the largest

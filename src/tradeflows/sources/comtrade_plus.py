@@ -37,7 +37,8 @@ COMTRADE_PLUS = SourceSpec(
     signature=frozenset({"refYear", "reporterCode", "partnerCode", "flowCode", "cmdCode", "primaryValue"}),
     fields={
         "year": Field("refYear", "int"),
-        "month": Field("refMonth", "int", required=False),
+        # Annual records carry refMonth 52.
+        "month": Field("refMonth", "int", required=False, values={"52": None}),
         "reporter": Field("reporterCode", "comtrade_country"),
         "partner": Field("partnerCode", "comtrade_country"),
         "partner2": Field("partner2Code", "comtrade_country", required=False),

@@ -145,6 +145,9 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
                 f"(CASE WHEN regexp_full_match({cleaned}, '[0-9]{{{f.source_digits - 1},{f.source_digits}}}') "
                 f"THEN left(lpad({cleaned}, {f.source_digits}, '0'), 6) ELSE {cleaned} END)"
             )
+        if f.values and f.kind != "flow":  # raw codes that stand for something else (Comtrade's month 52 = year)
+            cases = " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in f.values.items())
+            cleaned = f"(CASE {cleaned} {cases} ELSE {cleaned} END)"
         clean_cols.append(f"{cleaned} AS {raw}")
         if f.factor_sql is not None:
             clean_cols.append(f"({f.factor_sql}) AS {quote_ident(f'__factor__{name}')}")

@@ -109,7 +109,35 @@ SELECT source, reporter, year, flow, hs_version,
 FROM flows GROUP BY ALL
 """
 
-VIEWS_SQL: tuple[str, ...] = (_figures_sql(), ANNUAL_SQL, ANNUAL_HS4_SQL, WORLD_TOTALS_SQL, COVERAGE_SQL)
+# Mirror pairs: what i reports exporting to j beside what j reports importing from i,
+# each side from any source (Comtrade, Comext, BACI, national), one row per pair of
+# sources. Imports are taken by origin only (by consignment is another question).
+MIRROR_PAIRS_SQL = """
+CREATE OR REPLACE VIEW mirror_pairs AS
+WITH x AS (
+    SELECT source, year, reporter AS exporter, partner AS importer, hs_level, hs,
+           any_value(hs_version) AS hs_version, sum(value_usd) AS value_usd, max(months) AS months
+    FROM annual WHERE flow = 'X' AND partner_basis IS DISTINCT FROM 'consignment'
+    GROUP BY source, year, reporter, partner, hs_level, hs),
+m AS (
+    SELECT source, year, partner AS exporter, reporter AS importer, hs_level, hs,
+           any_value(hs_version) AS hs_version, sum(value_usd) AS value_usd, max(months) AS months
+    FROM annual WHERE flow = 'M' AND partner_basis IS DISTINCT FROM 'consignment'
+    GROUP BY source, year, reporter, partner, hs_level, hs)
+SELECT coalesce(x.exporter, m.exporter) AS exporter, coalesce(x.importer, m.importer) AS importer,
+       coalesce(x.hs, m.hs) AS hs, coalesce(x.hs_level, m.hs_level) AS hs_level, coalesce(x.year, m.year) AS year,
+       x.value_usd AS export_value, m.value_usd AS import_value,
+       x.source AS export_source, m.source AS import_source,
+       x.hs_version AS export_hs_version, m.hs_version AS import_hs_version,
+       x.months AS export_months, m.months AS import_months
+FROM x FULL JOIN m
+  ON x.exporter = m.exporter AND x.importer = m.importer AND x.hs = m.hs AND x.hs_level = m.hs_level
+ AND x.year = m.year
+"""
+
+VIEWS_SQL: tuple[str, ...] = (
+    _figures_sql(), ANNUAL_SQL, ANNUAL_HS4_SQL, WORLD_TOTALS_SQL, COVERAGE_SQL, MIRROR_PAIRS_SQL
+)
 
 _FLOW_DOCS = {c.name: c.description for c in FLOW_COLUMNS}
 _ANNUAL_DOCS = {
@@ -145,6 +173,14 @@ DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
     "annual": ("view", "figures by year, partners that are countries or areas nes, names joined; filter hs_level before summing codes", _ANNUAL_DOCS),
     "annual_hs4": ("view", "One figure per HS4 heading and year: reported, or rolled up from HS6 where the heading was not reported", _ANNUAL_DOCS),
     "world_totals": ("view", "Rows reported against partner WLD (world), by year: never add them to partner sums", _ANNUAL_DOCS),
+    "mirror_pairs": ("view", "Exports reported by i to j beside imports reported by j from i (by origin), by year and HS code, one row per pair of sources", {
+        "exporter": "Exporting country (reporter of the export side)", "importer": "Importing country (reporter of the import side)",
+        "hs": "HS code", "hs_level": "Digits in the code", "year": "Year",
+        "export_value": "Exports i -> j in USD as i reports them (FOB as a rule); NULL when i reports none",
+        "import_value": "Imports of j from i in USD as j reports them (CIF as a rule); NULL when j reports none",
+        "export_source": "Source of the export side", "import_source": "Source of the import side",
+        "export_hs_version": "HS revision of the export side", "import_hs_version": "HS revision of the import side (compare like with like)",
+        "export_months": "Months behind the export figure (0 for annual data)", "import_months": "Months behind the import figure"}),
     "coverage": ("view", "What the store holds: reporter x year x flow x HS version, months present (a missing month is missing, not zero)", {
         "months_present": "Sorted list of months with data", "n_months": "How many months",
         "annual_rows": "Whether annual (month NULL) rows exist", "partners": "Distinct partners",
