@@ -18,9 +18,10 @@ from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
+from tradeflows.store import parquet
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups
-from tradeflows.store.textfile import TextFile, opened, transcode_to_utf8
+from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".parquet", ".xlsx", ".xls")
 _FLOW_NAMES = ", ".join(c.name for c in FLOW_COLUMNS)
@@ -193,9 +194,50 @@ def _load(
                       rows_read, kept, len(quarantined), notes)
 
 
+def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) -> FileResult:
+    """A canonical Parquet file (as ``Store.export_parquet`` writes): one transaction, like ``_load``."""
+    started = datetime.now(UTC).replace(tzinfo=None)
+    sha256 = sha256_of(path)
+    earlier = [r[0] for r in con.execute("SELECT ingest_id FROM ingests WHERE sha256 = ?", [sha256]).fetchall()]
+    if earlier and not replace:
+        return FileResult(str(path), "skipped", earlier[0], "parquet",
+                          note=f"already ingested as run {earlier[0]} (same sha256); --replace reloads it")
+    con.execute("BEGIN")
+    try:
+        if earlier:
+            _forget(con, earlier)
+        ingest_id = _next_ingest_id(con)
+        con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        con.execute(parquet.stage_sql(path))
+        columns = ", ".join(c.name for c in FLOW_COLUMNS if c.name != "ingest_id")
+        con.execute(
+            f"INSERT INTO flows BY NAME SELECT ? AS ingest_id, {columns} FROM {STAGE} WHERE __reason IS NULL",
+            [ingest_id],
+        )
+        con.execute(
+            f"INSERT INTO quarantine SELECT ?, ?, __rn + 1, __column, __value, __reason, __raw "
+            f"FROM {STAGE} WHERE __reason IS NOT NULL",
+            [ingest_id, str(path)],
+        )
+        read, kept = con.execute(f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}").fetchall()[0]
+        con.execute(
+            "INSERT INTO ingests VALUES (?, 'parquet', ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
+            [ingest_id, str(path), sha256, path.stat().st_size, read, kept, read - kept, started,
+             datetime.now(UTC).replace(tzinfo=None), "canonical Parquet: source and line kept from the file"],
+        )
+        con.execute(f"DROP TABLE {STAGE}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return FileResult(str(path), "replaced" if earlier else "loaded", ingest_id, "parquet", read, kept, read - kept)
+
+
 def _ingest_one(
     con: duckdb.DuckDBPyConnection, path: Path, *, source: str | None, replace: bool, workdir: Path
 ) -> FileResult:
+    if source in (None, "parquet") and parquet.is_canonical(path):
+        return _load_parquet(con, path, replace=replace)
     with opened(path, workdir) as file:
         spec = get_source(source) if source else detect_source(file.header, file=str(path))
         spec = spec.for_file(file.path.name)  # a zip's member name, as BACI names its files

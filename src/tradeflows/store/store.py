@@ -13,7 +13,10 @@ can read the store when nobody writes, and a query can never modify it.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +30,7 @@ from tradeflows.reference.countries import comtrade_code_table, country_table
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
 from tradeflows.store import views
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
+from tradeflows.store.parquet import export_parquet
 
 SCHEMA_VERSION = 1
 
@@ -40,6 +44,34 @@ _DDL = (
 )
 
 ProgressCallback = Callable[[str, int, int], None]
+_log = logging.getLogger(__name__)
+_LOCK_POLL_SECONDS = 0.2
+# Statements `sql` runs: queries only. The connection is read-only as well, but
+# COPY ... TO, ATTACH, EXPORT, INSTALL or SET would still write files or change
+# the session; results are written with --output instead.
+_QUERY_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+
+
+def _lock_holder(message: str) -> str:
+    """' (PID n)' from DuckDB's lock message, when it names the process."""
+    found = re.search(r"PID (\d+)", message)
+    return f" (PID {found.group(1)})" if found else ""
+
+
+def _check_query(query: str) -> None:
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        message = str(exc).strip()
+        raise QueryError(f"{message}\n{_hint(message)}") from None
+    for statement in statements:
+        if statement.type not in _QUERY_STATEMENTS:
+            kind = statement.type.name.replace("_", " ")
+            raise QueryError(
+                f"Refused a {kind} statement: `tradeflows sql` runs read-only queries (SELECT, WITH, FROM, "
+                "DESCRIBE, SHOW, EXPLAIN) and never changes the store or writes files. Load data with "
+                "`tradeflows ingest`; write a result with --format csv/json/parquet --output FILE."
+            )
 
 
 def _hint(message: str) -> str:
@@ -57,8 +89,10 @@ def _hint(message: str) -> str:
 class Store:
     """A tradeflows store at ``path``. Create or open one with ``tradeflows.open``."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, lock_timeout: float | None = None) -> None:
         self.path = Path(path)
+        # How long to wait for another process that holds the store (env TRADEFLOWS_LOCK_TIMEOUT).
+        self.lock_timeout = float(os.environ.get("TRADEFLOWS_LOCK_TIMEOUT", 10)) if lock_timeout is None else lock_timeout
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -77,21 +111,43 @@ class Store:
                 f"No store at {self.path}. Create one with `tradeflows ingest FILE --db {self.path}` "
                 "or `tradeflows demo`."
             )
-        try:
-            con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreLockedError(
-                    f"The store {self.path} is in use by another process that is writing to it "
-                    f"({str(exc).splitlines()[0]}). Wait for it to finish, or use another --db."
-                ) from None
-            raise StoreError(f"Cannot open the store {self.path}: {exc}") from None
-        except duckdb.Error as exc:
-            raise StoreError(f"Cannot open the store {self.path} (is it a DuckDB file?): {exc}") from None
+        con = self._open(read_only=read_only)
         try:
             yield con
         finally:
             con.close()
+
+    def _open(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting up to ``lock_timeout`` seconds while another process holds it.
+
+        DuckDB lets one process write a store or several read it, never both at
+        once: a reader meeting a writer (or a writer meeting anyone) retries until
+        the other process is done, so it sees the store before or after an ingest
+        run, never in between.
+        """
+        deadline, warned = time.monotonic() + self.lock_timeout, False
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"Cannot open the store {self.path}: {exc}") from None
+                holder = _lock_holder(str(exc))
+                if time.monotonic() >= deadline:
+                    raise StoreLockedError(
+                        f"The store {self.path} is in use by another process{holder} that is writing to it; "
+                        f"waited {self.lock_timeout:g} s. Try again when it has finished (an ingest commits "
+                        "file by file), wait longer with TRADEFLOWS_LOCK_TIMEOUT=SECONDS, or use another --db."
+                    ) from None
+                if not warned:
+                    _log.warning(
+                        "The store %s is being written by another process%s; retrying for up to %g s ...",
+                        self.path, holder, self.lock_timeout,
+                    )
+                    warned = True
+                time.sleep(min(_LOCK_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+            except duckdb.Error as exc:
+                raise StoreError(f"Cannot open the store {self.path} (is it a DuckDB file?): {exc}") from None
 
     def initialise(self) -> None:
         """Create the tables, reference tables and views if they are missing."""
@@ -149,6 +205,7 @@ class Store:
         Parameters go in ``params`` (``?`` or ``$name`` placeholders), never into
         the query text.
         """
+        _check_query(query)
         with self.connect(read_only=True) as con:
             try:
                 relation = con.sql(query, params=params) if params else con.sql(query)
@@ -212,6 +269,39 @@ class Store:
         order = "year, reporter, flow, hs, partner" if annual else "year, month, reporter, flow, hs, partner"
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         return self.sql(f"SELECT * FROM {relation} {clause} ORDER BY {order}", params)
+
+    def quarantine(self, *, ingest_id: int | None = None, file: str | Path | None = None) -> pl.DataFrame:
+        """Rows that were not loaded, with file, line, column, value and the reason.
+
+        ``file`` matches the full path or the file's name; ``ingest_id`` one run.
+
+        >>> import tempfile, pathlib
+        >>> open_store(pathlib.Path(tempfile.mkdtemp()) / "q.duckdb").quarantine(file="comtrade.csv").columns
+        ['run', 'file', 'line', 'column', 'value', 'reason', 'raw']
+        """
+        where, params = [], []
+        if ingest_id is not None:
+            where.append("ingest_id = ?")
+            params.append(ingest_id)
+        if file is not None:
+            where.append("(file = ? OR file LIKE ? ESCAPE '\\')")
+            name = str(file).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.extend([str(Path(file).resolve()) if Path(file).exists() else str(file), f"%/{name}"])
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        return self.sql(
+            'SELECT ingest_id AS run, file, line, column_name AS "column", value, reason, raw '
+            f"FROM quarantine {clause} ORDER BY ingest_id, line",
+            params or None,
+        )
+
+    def export_parquet(self, path: Path | str) -> int:
+        """Write every row of ``flows`` to one Parquet file in the canonical schema.
+
+        Returns the number of rows. ``tradeflows ingest FILE.parquet`` loads such a
+        file back, exactly (source and line kept; ingest_id is the new run's).
+        """
+        with self.connect(read_only=True) as con:
+            return export_parquet(con, Path(path))
 
     def tables(self) -> pl.DataFrame:
         """The tables and views, with what each holds and how many rows."""

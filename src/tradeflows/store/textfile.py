@@ -72,15 +72,34 @@ def sniff(path: Path, *, original: Path | None = None, sha256: str | None = None
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         raise SchemaError(f"{original}: the header repeats the column(s) {duplicates}; expected unique names")
+    _check_data_delimiter(original, text, delimiter)
+    try:
+        sha256, size = sha256 or sha256_of(path), path.stat().st_size
+    except OSError as exc:  # the file went away after its header was read
+        raise InputError(f"{original}: cannot read the file: {exc}") from exc
     return TextFile(
         original=original,
         path=path,
-        sha256=sha256 or sha256_of(path),
-        size=path.stat().st_size,
+        sha256=sha256,
+        size=size,
         header=header,
         delimiter=delimiter,
         compression=compression,
     )
+
+
+def _check_data_delimiter(original: Path, text: str, delimiter: str) -> None:
+    """Refuse a file whose header and data use different delimiters (a header saved
+    with commas above rows with semicolons): every row would be quarantined."""
+    lines = [line for line in text.split("\n")[1:-1][:5] if line.strip()]
+    if not lines or any(delimiter in line for line in lines):
+        return
+    other = max(DELIMITERS, key=lines[0].count)
+    if lines[0].count(other):
+        raise SchemaError(
+            f"{original}: the header is delimited by {delimiter!r} but line 2 by {other!r} "
+            f"(line 2: {lines[0][:80]!r}); expected one delimiter throughout the file"
+        )
 
 
 @contextmanager
