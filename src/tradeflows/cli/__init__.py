@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from tradeflows.cli import demo, store_commands
+from tradeflows.cli import demo, indicators, store_commands
 from tradeflows.cli.output import err_console
 from tradeflows.errors import TradeflowsError
 
@@ -57,6 +57,8 @@ register(
     store_commands.coverage,
     demo.demo,
 )
+register(indicators.app, *indicators.COMMANDS)
+app.add_typer(indicators.app, name="indicators")
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ YearsLike = int | str | tuple[int, int]
 
 DEFAULT_BASELINE = (2019, 2021)
 DEFAULT_AFTER = (2022, 2024)
+SCOPE_PARAMETERS = ("basket", "reporter", "partner", "flow", "baseline", "after", "source", "baskets", "groups")
 
 
 @dataclass(frozen=True)

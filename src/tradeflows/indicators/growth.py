@@ -165,4 +165,9 @@ def growth(
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
                        after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
-    return run(store, sql(scope, by_partner=by_partner, threshold=threshold, z_threshold=z_threshold))
+    return frame(store, scope, by_partner=by_partner, threshold=threshold, z_threshold=z_threshold)
+
+
+def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope (``options`` as for ``sql``)."""
+    return run(store, sql(scope, **options))

@@ -1,0 +1,151 @@
+"""`tradeflows indicators NAME`: one command per anomaly indicator, each a thin call into
+``tradeflows.indicators`` followed by ``write_result``; the basket codes and store behind
+the figures are printed to stderr as provenance.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
+from tradeflows.cli.output import OutputFormat, err_console, write_result
+
+app = typer.Typer(
+    name="indicators",
+    help="Anomaly indicators: the evidence of circumvention, one definition each (run `tradeflows indicators NAME --help`).",
+    no_args_is_help=True,
+)
+
+
+class Flow(str, Enum):
+    X = "X"
+    M = "M"
+    RX = "RX"
+    RM = "RM"
+
+
+BasketOpt = Annotated[
+    list[str],
+    typer.Option("--basket", "-b", help="Basket name (cars, computers, smartphones, uavs, chpl, chpl:1, chpl-2023 ...) "
+                 "or HS codes '8703,851713'; repeat for several."),
+]  # fmt: skip
+ReporterOpt = Annotated[str | None, typer.Option("--reporter", "-r", help="ISO3 codes or a group (hubs, coalition, targets), comma-separated.")]
+PartnerOpt = Annotated[str | None, typer.Option("--partner", "-p", help="ISO3 codes or a group, comma-separated; all when omitted.")]
+FlowOpt = Annotated[Flow, typer.Option("--flow", help="X exports, M imports (RX, RM re-exports/imports).", case_sensitive=False)]
+BaselineOpt = Annotated[str, typer.Option("--baseline", help="Baseline year or years, e.g. 2021 or 2019-2021.")]
+AfterOpt = Annotated[str, typer.Option("--after", help="After period, e.g. 2022-2024 or 2023.")]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Only rows of this source (comtrade, baci, synthetic ...).")]
+DefsOpt = Annotated[
+    Path | None,
+    typer.Option("--definitions", "-d", exists=True, dir_okay=False,
+                 help="TOML/YAML/CSV file with your own baskets and groups, usable by name."),
+]  # fmt: skip
+
+
+def _definitions(path: Path | None) -> dict:
+    from tradeflows.reference.baskets import load_baskets
+    from tradeflows.reference.groups import load_groups
+
+    if path is None:
+        return {}
+    if path.suffix.lower() == ".csv":
+        header = path.read_text(encoding="utf-8-sig").split("\n", 1)[0]
+        return {"groups": load_groups(path)} if "group" in header.split(",")[0] else {"baskets": load_baskets(path)}
+    return {"baskets": load_baskets(path), "groups": load_groups(path)}
+
+
+def _show(frame: pl.DataFrame, scope_note: str, db: Path, fmt: OutputFormat, output: Path | None, limit: int) -> None:
+    write_result(frame, fmt=fmt, output=output, limit=limit)
+    err_console.print(f"[dim]{scope_note} | store {db}[/dim]", highlight=False)
+
+
+def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path | None, limit: int, **kwargs) -> None:
+    from tradeflows.indicators import compute
+    from tradeflows.store import open_store
+
+    store = open_store(db, create=False)
+    frame, note = compute(name, store, **kwargs, **_definitions(defs))
+    _show(frame, note, db, fmt, output, limit)
+
+
+def growth(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: ReporterOpt = None,
+    partner: PartnerOpt = None,
+    flow: FlowOpt = Flow.X,
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    by_partner: Annotated[bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")] = False,
+    threshold: Annotated[float, typer.Option(help="Flag a ratio at least this (2 = a doubling).")] = 2.0,
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Growth: each after year and the after mean against the baseline mean, as a ratio and per cent.
+
+    Example:
+
+        tradeflows indicators growth --basket cars --reporter GEO --flow X --baseline 2021 --after 2022-2023
+    """
+    _run("growth", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         flow=flow.value, baseline=baseline, after=after, by_partner=by_partner, threshold=threshold, source=source)  # fmt: skip
+
+
+def target_share(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: ReporterOpt = None,
+    partner: PartnerOpt = None,
+    flow: FlowOpt = Flow.X,
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Target share: each partner's share of the reporter's trade in the basket, baseline vs after; largest rise first.
+
+    Example:
+
+        tradeflows indicators target-share --basket cars --reporter GEO --baseline 2021 --after 2022-2023
+    """
+    _run("target-share", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         flow=flow.value, baseline=baseline, after=after, source=source)  # fmt: skip
+
+
+def hub_score(
+    db: DbOption,
+    basket: Annotated[list[str] | None, typer.Option("--basket", "-b", help="Baskets to rank (default: cars, computers, smartphones, uavs, chpl).")] = None,
+    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hubs: ISO3 codes or a group.")] = "hubs",
+    partner: Annotated[str, typer.Option("--partner", "-p", help="The targets: ISO3 codes or a group.")] = "targets",
+    origin: Annotated[str, typer.Option("--origin", help="The suppliers: ISO3 codes or a group.")] = "coalition",
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Hub score: ranks (hub, basket) pairs by imports from the coalition, exports to the targets, target share and pass-through, components shown.
+
+    Example:
+
+        tradeflows indicators hub-score --baseline 2019-2021 --after 2022-2024 --db data/processed/demo.duckdb
+    """
+    extra = {"basket": basket} if basket else {}
+    _run("hub-score", db, definitions, fmt, output, limit, reporter=reporter, partner=partner, origin=origin,
+         baseline=baseline, after=after, source=source, **extra)  # fmt: skip
+
+
+COMMANDS = (growth, target_share, hub_score)

@@ -1,0 +1,124 @@
+"""Excess: observed trade minus a counterfactual extended from the baseline trend.
+
+For each series (reporter, partner set or partner, basket, flow) a straight line is
+fitted by least squares to the baseline years' values (years the reporter reported,
+zeros where it reported no trade in the basket) and extended to each after year; the
+counterfactual is floored at zero. With a single baseline year the counterfactual is
+that year's value (``method = 'mean'``). The last row of each series sums the excess
+over the after period, in USD, when it has more than one year.
+
+>>> import tempfile, pathlib, tradeflows
+>>> from tradeflows.indicators.testing import load_rows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> load_rows(store, [dict(year=y, reporter="KAZ", partner="RUS", hs="847130", value_usd=v)
+...                   for y, v in ((2019, 10.0), (2020, 20.0), (2021, 30.0), (2022, 100.0))])
+>>> excess(store, basket="computers", reporter="KAZ", baseline="2019-2021", after=2022).select(
+...     "period", "method", "counterfactual_usd", "value_usd", "excess_usd").rows()
+[('2022', 'trend', 40.0, 100.0, 60.0)]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    literal,
+    make_scope,
+    run,
+)
+from tradeflows.indicators.growth import KEYS, _on, panel_ctes
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+
+def sql(scope: Scope, *, by_partner: bool = False) -> str:
+    """The excess indicator as one SQL text."""
+    b, a = scope.baseline, scope.after
+    k = ", ".join(KEYS)
+    kk = ", ".join("k." + c for c in KEYS)
+    x = f"(year - {b.first})"
+    total = "" if a.first == a.last else f"""
+  UNION ALL
+  SELECT {k}, {literal(a.label + ' total')} AS period, 9999 AS sort_year, MAX(baseline_years), MAX(method), MAX(slope),
+         SUM(counterfactual_usd), SUM(value_usd), MAX(n_rows_baseline), CAST(SUM(n_rows) AS BIGINT)
+  FROM post GROUP BY {k}"""
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope)}{panel_ctes(scope, by_partner=by_partner)},
+sums AS (
+  SELECT {k}, COUNT(*) AS n, SUM({x}) AS sx, SUM(value_usd) AS sy,
+         SUM({x} * {x}) AS sxx, SUM({x} * value_usd) AS sxy, CAST(SUM(n_rows) AS BIGINT) AS n_rows_baseline
+  FROM panel WHERE year BETWEEN {b.first} AND {b.last} GROUP BY {k}
+),
+fit AS (
+  SELECT {k}, n AS baseline_years, n_rows_baseline,
+         CASE WHEN n >= 2 AND n * sxx - sx * sx <> 0 THEN (n * sxy - sx * sy) / (n * sxx - sx * sx) ELSE 0 END AS slope,
+         CASE WHEN n >= 2 AND n * sxx - sx * sx <> 0 THEN 'trend' ELSE 'mean' END AS method,
+         sx / n AS mx, sy / n AS my
+  FROM sums
+),
+post AS (
+  SELECT {kk}, p.year, p.value_usd, p.n_rows, f.baseline_years, f.n_rows_baseline, f.method, f.slope,
+         CASE WHEN f.my + f.slope * ((p.year - {b.first}) - f.mx) > 0
+              THEN f.my + f.slope * ((p.year - {b.first}) - f.mx) ELSE 0 END AS counterfactual_usd
+  FROM series_keys k
+  JOIN panel p ON {_on('p', 'k')} AND p.year BETWEEN {a.first} AND {a.last}
+  LEFT JOIN fit f ON {_on('f', 'k')}
+),
+rows_out AS (
+  SELECT {k}, CAST(year AS VARCHAR) AS period, year AS sort_year, baseline_years, method, slope,
+         counterfactual_usd, value_usd, n_rows_baseline, n_rows
+  FROM post{total}
+)
+SELECT {k}, period, {literal(b.label)} AS baseline, COALESCE(baseline_years, 0) AS baseline_years, method,
+       slope AS trend_usd_per_year, counterfactual_usd, value_usd,
+       CASE WHEN baseline_years IS NOT NULL THEN value_usd - counterfactual_usd END AS excess_usd,
+       CASE WHEN counterfactual_usd > 0 THEN 100.0 * (value_usd - counterfactual_usd) / counterfactual_usd END AS excess_pct,
+       COALESCE(n_rows_baseline, 0) AS n_rows_baseline, n_rows,
+       CASE WHEN baseline_years IS NULL THEN 'no_baseline_data'
+            WHEN counterfactual_usd = 0 THEN 'zero_counterfactual' ELSE 'ok' END AS status,
+       CASE WHEN baseline_years IS NULL THEN 'the reporter reported no ' || flow || ' figures in ' || {literal(b.label)}
+            WHEN counterfactual_usd = 0 THEN 'the baseline trend reaches zero: excess in USD only, no per cent'
+            WHEN method = 'mean' THEN 'one baseline year: counterfactual is that year''s value, no trend' END AS reason
+FROM rows_out
+ORDER BY {k}, sort_year"""
+
+
+def excess(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = None,
+    flow: str = "X",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    by_partner: bool = False,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+) -> pl.DataFrame:
+    """Observed minus the baseline-trend counterfactual, per after year and summed, in USD.
+
+    Columns: source, basket, reporter, partner, flow, period, baseline, baseline_years,
+    method (trend or mean), trend_usd_per_year, counterfactual_usd, value_usd, excess_usd,
+    excess_pct, n_rows_baseline, n_rows, status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope, by_partner=by_partner)
+
+
+def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope."""
+    return run(store, sql(scope, **options))

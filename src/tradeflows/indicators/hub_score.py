@@ -1,0 +1,163 @@
+"""Hub score: a ranking of (hub, basket) pairs that shows the evidence it combines.
+
+For each hub h and basket k, baseline against after (annual means):
+
+- ``imports_ratio``: the origins' (coalition's) exports of k to h, as the origins report
+  them (mirror data: hubs' own import records are patchy, the coalition's are not);
+- ``exports_to_target_ratio``: h's reported exports of k to the targets;
+- ``target_share_change_pp``: the change in the share of h's exports of k going to the targets;
+- ``pass_through``: min(Δ imports, Δ exports to targets) / Δ imports, where imports rose.
+
+``score`` is the mean of the components' percentile ranks across all pairs (1 = the
+top on every component): it orders, it does not test. ``flagged`` is absolute: the
+exports to the targets at least ``threshold`` times their baseline and at least
+``min_pass_through`` of the extra imports passed on — a world with nothing planted
+should flag nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    as_countries,
+    basket_cte,
+    basket_flows_cte,
+    in_list,
+    literal,
+    make_scope,
+    run,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+DEFAULT_BASKETS = ("cars", "computers", "smartphones", "uavs", "chpl")
+COMPONENTS = ("imports_ratio", "exports_to_target_ratio", "target_share_change_pp", "pass_through")
+
+
+def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_pass_through: float = 0.2) -> str:
+    """The hub score as one SQL text; ``scope.reporters`` are the hubs, ``scope.partners`` the targets."""
+    b, a = scope.baseline, scope.after
+    hubs, targets = scope.reporters, scope.partners or ("RUS", "BLR")
+    is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
+    nb, na = len(b.years), len(a.years)
+
+    def means(value: str) -> str:
+        return (f"SUM(CASE WHEN {is_b} THEN {value} ELSE 0 END) / {nb}.0 AS {{p}}_baseline, "
+                f"SUM(CASE WHEN {is_a} THEN {value} ELSE 0 END) / {na}.0 AS {{p}}_after")  # fmt: skip
+
+    def ratio(p: str) -> str:
+        return f"CASE WHEN {p}_baseline > 0 THEN {p}_after / {p}_baseline END"
+
+    comps = {
+        "imports_ratio": f"LN({ratio('imp')})",
+        "exports_to_target_ratio": f"LN({ratio('tgt')})",
+        "target_share_change_pp": "target_share_change_pp",
+        "pass_through": "pass_through",
+    }
+    ranks = ",\n         ".join(
+        f"CASE WHEN {e} IS NOT NULL THEN PERCENT_RANK() OVER (PARTITION BY CASE WHEN {e} IS NULL THEN 0 ELSE 1 END "
+        f"ORDER BY {e}) END AS rank_{c}"
+        for c, e in comps.items()
+    )
+    rank_sum = " + ".join(f"COALESCE(rank_{c}, 0)" for c in comps)
+    rank_n = " + ".join(f"CASE WHEN rank_{c} IS NULL THEN 0 ELSE 1 END" for c in comps)
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope, name='imp_rows', flows=['X'], reporters=list(origins) if origins else None, partners=hubs)},
+{basket_flows_cte(scope, name='exp_rows', flows=['X'], reporters=hubs, partners=None)},
+imp AS (
+  SELECT basket, partner AS hub, {means('value_usd').format(p='imp')},
+         CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports
+  FROM imp_rows GROUP BY basket, partner
+),
+exp AS (
+  SELECT basket, reporter AS hub,
+         {means('CASE WHEN ' + in_list('partner', targets) + ' THEN value_usd ELSE 0 END').format(p='tgt')},
+         {means('value_usd').format(p='all')},
+         CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports
+  FROM exp_rows GROUP BY basket, reporter
+),
+pairs AS (
+  SELECT COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
+         i.imp_baseline, i.imp_after, e.tgt_baseline, e.tgt_after, e.all_baseline, e.all_after,
+         COALESCE(i.n_rows_imports, 0) AS n_rows_imports, COALESCE(e.n_rows_exports, 0) AS n_rows_exports
+  FROM imp i FULL OUTER JOIN exp e ON e.basket = i.basket AND e.hub = i.hub
+),
+components AS (
+  SELECT p.*,
+         {ratio('imp')} AS imports_ratio,
+         {ratio('tgt')} AS exports_to_target_ratio,
+         CASE WHEN all_baseline > 0 AND all_after > 0
+              THEN 100.0 * (tgt_after / all_after - tgt_baseline / all_baseline) END AS target_share_change_pp,
+         CASE WHEN imp_after - imp_baseline > 0
+              THEN (CASE WHEN tgt_after - tgt_baseline < imp_after - imp_baseline
+                         THEN tgt_after - tgt_baseline ELSE imp_after - imp_baseline END)
+                   / (imp_after - imp_baseline) END AS pass_through
+  FROM pairs p
+),
+ranked AS (
+  SELECT c.*,
+         {ranks}
+  FROM components c
+)
+SELECT hub, basket, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+       CASE WHEN ({rank_n}) > 0 THEN ({rank_sum}) / ({rank_n}) END AS score,
+       {rank_n} AS components_used,
+       COALESCE(exports_to_target_ratio >= {literal(float(threshold))}
+                AND pass_through >= {literal(float(min_pass_through))}, FALSE) AS flagged,
+       imp_baseline AS imports_baseline_usd, imp_after AS imports_after_usd, imports_ratio,
+       tgt_baseline AS exports_to_target_baseline_usd, tgt_after AS exports_to_target_after_usd,
+       exports_to_target_ratio, target_share_change_pp, pass_through,
+       n_rows_imports, n_rows_exports,
+       TRIM(BOTH ' ' FROM
+         CASE WHEN imp_baseline IS NULL THEN 'no origin exports to the hub in the store; ' ELSE '' END ||
+         CASE WHEN imp_baseline = 0 THEN 'no imports in the baseline; ' ELSE '' END ||
+         CASE WHEN tgt_baseline IS NULL THEN 'the hub reported no exports of the basket; ' ELSE '' END ||
+         CASE WHEN tgt_baseline = 0 THEN 'no exports to the targets in the baseline; ' ELSE '' END ||
+         CASE WHEN imp_after - imp_baseline <= 0 THEN 'imports did not rise: no pass-through; ' ELSE '' END
+       ) AS reason
+FROM ranked
+ORDER BY score DESC NULLS LAST, hub, basket"""
+
+
+def hub_score(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike] = DEFAULT_BASKETS,
+    reporter: CountriesLike = "hubs",
+    partner: CountriesLike = "targets",
+    origin: CountriesLike = "coalition",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    threshold: float = 1.5,
+    min_pass_through: float = 0.2,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+) -> pl.DataFrame:
+    """Rank (hub, basket) pairs by the evidence of re-export to the targets, components shown.
+
+    ``reporter`` are the hubs, ``partner`` the targets, ``origin`` the suppliers. Columns:
+    hub, basket, baseline, after, score (0-1), components_used, flagged, the USD means
+    behind each component, imports_ratio, exports_to_target_ratio, target_share_change_pp,
+    pass_through, n_rows_imports, n_rows_exports, reason (why a component is missing).
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope, origin=origin, threshold=threshold, min_pass_through=min_pass_through, groups=groups)
+
+
+def frame(store: Store, scope: Scope, *, origin: CountriesLike = "coalition", groups: dict | None = None,
+          **options: float) -> pl.DataFrame:  # fmt: skip
+    """Run the indicator for an already resolved scope."""
+    origins, _ = as_countries(origin, name="origin", groups=groups)
+    return run(store, sql(scope, origins=origins or (), **options))

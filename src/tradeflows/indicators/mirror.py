@@ -1,0 +1,135 @@
+"""Mirror gap ("lost in transit"): exports reported by o to h against h's imports from o.
+
+Imports are brought to FOB by dividing by 1 + ``cif_margin`` (5% by default, the usual
+CIF/FOB rule of thumb). For each exporter, importer and basket, baseline and after
+(annual means over the years both sides reported):
+
+- ``gap_share_*``: (exports - imports at FOB) / exports;
+- ``unreported_increase_share``: the share of the rise in exports that never shows up
+  as imports, (Δ exports - Δ imports at FOB) / Δ exports, where exports rose.
+
+Needs two-sided reporter data (Comtrade, Comext and national), not BACI, which is
+already reconciled.
+
+>>> import tempfile, pathlib, tradeflows
+>>> from tradeflows.indicators.testing import load_rows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> load_rows(store, [dict(year=y, reporter=r, partner=p, flow=f, hs="8471", value_usd=v) for y, r, p, f, v in
+...     ((2021, "DEU", "KGZ", "X", 100.0), (2021, "KGZ", "DEU", "M", 105.0),
+...      (2022, "DEU", "KGZ", "X", 300.0), (2022, "KGZ", "DEU", "M", 157.5))])
+>>> mirror_gap(store, basket="computers", reporter="DEU", partner="KGZ", baseline=2021, after=2022).select(
+...     "gap_share_baseline", "gap_share_after", "unreported_increase_share").rows()
+[(0.0, 0.5, 0.75)]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    literal,
+    make_scope,
+    reported_cte,
+    run,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+
+def sql(scope: Scope, *, cif_margin: float = 0.05) -> str:
+    """The mirror-gap indicator as one SQL text; ``scope.reporters`` export, ``scope.partners`` import."""
+    b, a = scope.baseline, scope.after
+    exporters, importers = scope.reporters, scope.partners
+    fob = f"(1 + {literal(float(cif_margin))})"
+
+    def period(p: str, lo: int, hi: int) -> str:
+        within = f"y.year BETWEEN {lo} AND {hi} AND y.both_reported = 1"
+        return (f"AVG(CASE WHEN {within} THEN y.x END) AS x_{p}, AVG(CASE WHEN {within} THEN y.m END) / {fob} AS m_{p}, "
+                f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END) AS years_{p}")  # fmt: skip
+
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope, name='xs', flows=['X'], reporters=exporters, partners=importers)},
+{basket_flows_cte(scope, name='ms', flows=['M'], reporters=importers, partners=exporters)},
+{reported_cte(scope, name='rep_x', flows=['X'], reporters=exporters)},
+{reported_cte(scope, name='rep_m', flows=['M'], reporters=importers)},
+pair_years AS (
+  SELECT source, basket, reporter AS exporter, partner AS importer, year, value_usd AS x, 0 AS m, n_rows FROM xs
+  UNION ALL
+  SELECT source, basket, partner AS exporter, reporter AS importer, year, 0 AS x, value_usd AS m, n_rows FROM ms
+),
+yearly AS (
+  SELECT p.source, p.basket, p.exporter, p.importer, p.year, SUM(p.x) AS x, SUM(p.m) AS m,
+         CAST(SUM(p.n_rows) AS BIGINT) AS n_rows,
+         MAX(CASE WHEN rx.reporter IS NOT NULL AND rm.reporter IS NOT NULL THEN 1 ELSE 0 END) AS both_reported
+  FROM pair_years p
+  LEFT JOIN rep_x rx ON rx.source = p.source AND rx.reporter = p.exporter AND rx.year = p.year
+  LEFT JOIN rep_m rm ON rm.source = p.source AND rm.reporter = p.importer AND rm.year = p.year
+  GROUP BY p.source, p.basket, p.exporter, p.importer, p.year
+),
+pairs AS (
+  SELECT y.source, y.basket, y.exporter, y.importer,
+         {period('b', b.first, b.last)},
+         {period('a', a.first, a.last)},
+         CAST(SUM(y.n_rows) AS BIGINT) AS n_rows
+  FROM yearly y GROUP BY y.source, y.basket, y.exporter, y.importer
+)
+SELECT source, basket, exporter, importer, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+       {literal(float(cif_margin))} AS cif_margin, years_b AS baseline_years, years_a AS after_years,
+       x_b AS exports_baseline_usd, m_b AS imports_fob_baseline_usd, x_a AS exports_after_usd,
+       m_a AS imports_fob_after_usd,
+       CASE WHEN x_b > 0 THEN (x_b - m_b) / x_b END AS gap_share_baseline,
+       CASE WHEN x_a > 0 THEN (x_a - m_a) / x_a END AS gap_share_after,
+       CASE WHEN x_a - x_b > 0 THEN ((x_a - x_b) - (m_a - m_b)) / (x_a - x_b) END AS unreported_increase_share,
+       n_rows,
+       CASE WHEN years_b = 0 OR years_a = 0 THEN 'not_two_sided'
+            WHEN x_b = 0 OR x_a = 0 THEN 'no_exports'
+            WHEN x_a - x_b <= 0 THEN 'exports_did_not_rise' ELSE 'ok' END AS status,
+       CASE WHEN years_b = 0 OR years_a = 0
+              THEN 'exporter and importer did not both report in each period: the gap would compare data with no data'
+            WHEN x_b = 0 OR x_a = 0 THEN 'no exports in one period: a share of exports is undefined'
+            WHEN x_a - x_b <= 0 THEN 'exports did not rise: unreported_increase_share undefined' END AS reason
+FROM pairs
+ORDER BY CASE WHEN x_a - x_b > 0 THEN ((x_a - x_b) - (m_a - m_b)) / (x_a - x_b) END DESC NULLS LAST,
+         source, basket, exporter, importer"""
+
+
+def mirror_gap(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike],
+    reporter: CountriesLike = "coalition",
+    partner: CountriesLike = "hubs",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    cif_margin: float = 0.05,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+    flow: str = "X",
+) -> pl.DataFrame:
+    """Exports of ``reporter`` to ``partner`` against the partner's imports from them, at FOB.
+
+    Columns: source, basket, exporter, importer, baseline, after, cif_margin,
+    baseline_years and after_years (years both sides reported), exports_* and
+    imports_fob_* (annual means, USD), gap_share_baseline, gap_share_after,
+    unreported_increase_share, n_rows, status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope, cif_margin=cif_margin)
+
+
+def frame(store: Store, scope: Scope, **options: float) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope."""
+    return run(store, sql(scope, **options))

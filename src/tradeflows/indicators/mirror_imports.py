@@ -1,0 +1,113 @@
+"""Mirror imports: the target's imports rebuilt from what its partners report exporting to it.
+
+Russia has published no detailed customs data since 2022, so its imports of a basket are
+the sum of every other country's reported exports to it (FOB, so somewhat below what
+Russia would record CIF). One row per target and exporter, plus an ``ALL`` row per
+target: annual means in the baseline and after, the ratio, and each exporter's share of
+the rebuilt total with its change in percentage points (the supplier shift).
+
+>>> import tempfile, pathlib, tradeflows
+>>> from tradeflows.indicators.testing import load_rows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> load_rows(store, [dict(year=y, reporter=r, partner="RUS", hs="8471", value_usd=v) for y, r, v in
+...     ((2021, "DEU", 80.0), (2021, "CHN", 20.0), (2022, "DEU", 10.0), (2022, "CHN", 90.0))])
+>>> mirror_imports(store, basket="computers", baseline=2021, after=2022).select(
+...     "exporter", "baseline_usd", "after_usd", "share_after", "change_pp").rows()
+[('ALL', 100.0, 100.0, 1.0, 0.0), ('CHN', 20.0, 90.0, 0.9, 70.0), ('DEU', 80.0, 10.0, 0.1, -70.0)]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    literal,
+    make_scope,
+    run,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+
+def sql(scope: Scope) -> str:
+    """The mirror-imports indicator as one SQL text; ``scope.partners`` are the targets."""
+    b, a = scope.baseline, scope.after
+    is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
+    nb, na = len(b.years), len(a.years)
+    g = "source, basket, partner"
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope, flows=['X'])},
+per_exporter AS (
+  SELECT {g}, reporter AS exporter,
+         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / {nb}.0 AS baseline_usd,
+         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / {na}.0 AS after_usd,
+         COUNT(DISTINCT CASE WHEN {is_b} THEN year END) AS baseline_years,
+         COUNT(DISTINCT CASE WHEN {is_a} THEN year END) AS after_years,
+         CAST(SUM(n_rows) AS BIGINT) AS n_rows
+  FROM bf GROUP BY {g}, reporter
+),
+with_total AS (
+  SELECT * FROM per_exporter
+  UNION ALL
+  SELECT {g}, 'ALL' AS exporter, SUM(baseline_usd), SUM(after_usd), MAX(baseline_years), MAX(after_years),
+         CAST(SUM(n_rows) AS BIGINT)
+  FROM per_exporter GROUP BY {g}
+),
+shares AS (
+  SELECT w.*,
+         CASE WHEN t.baseline_usd > 0 THEN w.baseline_usd / t.baseline_usd END AS share_baseline,
+         CASE WHEN t.after_usd > 0 THEN w.after_usd / t.after_usd END AS share_after
+  FROM with_total w JOIN with_total t ON t.source = w.source AND t.basket = w.basket AND t.partner = w.partner
+    AND t.exporter = 'ALL'
+)
+SELECT source, basket, partner AS target, exporter, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+       baseline_years, after_years, baseline_usd, after_usd,
+       CASE WHEN baseline_usd > 0 THEN after_usd / baseline_usd END AS ratio,
+       share_baseline, share_after, 100.0 * (share_after - share_baseline) AS change_pp, n_rows,
+       CASE WHEN baseline_years = 0 THEN 'no_baseline_data' WHEN after_years = 0 THEN 'no_after_data'
+            ELSE 'ok' END AS status,
+       CASE WHEN baseline_years = 0 THEN 'no exports to the target reported in ' || {literal(b.label)}
+            WHEN after_years = 0 THEN 'no exports to the target reported in ' || {literal(a.label)} END AS reason
+FROM shares
+ORDER BY source, basket, target, CASE WHEN exporter = 'ALL' THEN 0 ELSE 1 END, after_usd DESC, exporter"""
+
+
+def mirror_imports(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = "targets",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+    flow: str = "X",
+) -> pl.DataFrame:
+    """The targets' (``partner``) imports rebuilt from the exports reporters declare to them.
+
+    ``reporter`` limits the exporters (all by default). Years without exports count as
+    zero in the means. Columns: source, basket, target, exporter (ALL = the rebuilt
+    total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
+    (annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope)
+
+
+def frame(store: Store, scope: Scope) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope."""
+    return run(store, sql(scope))

@@ -1,0 +1,109 @@
+"""New flows: trade absent throughout the baseline that appears afterwards above a threshold.
+
+The export-control red flag "a buyer who never received such goods before February
+2022": for each reporter, partner and code of the basket (at the level the basket
+resolved to), no trade in any baseline year the reporter reported, and at least
+``min_usd`` in some after year. A code the reporter did not report at all in the
+baseline cannot be called new (``no_baseline_data``): missing is not zero.
+
+>>> import tempfile, pathlib, tradeflows
+>>> from tradeflows.indicators.testing import load_rows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> load_rows(store, [dict(year=2021, reporter="DEU", partner="FRA", hs="854231", value_usd=9e6),
+...                   dict(year=2022, reporter="DEU", partner="KGZ", hs="854231", value_usd=2e6)])
+>>> new_flows(store, basket="chpl", reporter="DEU", baseline=2021, after=2022).select(
+...     "partner", "hs", "first_year", "after_usd", "flagged").rows()
+[('KGZ', '854231', 2022, 2000000.0, True)]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    literal,
+    make_scope,
+    reported_cte,
+    run,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+
+def sql(scope: Scope, *, min_usd: float = 1e6) -> str:
+    """The new-flows indicator as one SQL text."""
+    b, a = scope.baseline, scope.after
+    k = "source, basket, reporter, partner, flow, hs"
+    is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope)},
+{reported_cte(scope)},
+yearly AS (
+  SELECT {k}, year, SUM(value_usd) AS value_usd, CAST(SUM(n_rows) AS BIGINT) AS n_rows FROM bf GROUP BY {k}, year
+),
+cells AS (
+  SELECT {k},
+         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) AS baseline_usd,
+         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) AS after_usd,
+         MAX(CASE WHEN {is_a} THEN value_usd END) AS max_year_usd,
+         MIN(CASE WHEN {is_a} AND value_usd > 0 THEN year END) AS first_year,
+         CAST(SUM(CASE WHEN {is_a} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows
+  FROM yearly GROUP BY {k}
+),
+coverage AS (
+  SELECT source, reporter, flow, COUNT(*) AS baseline_years FROM reported WHERE {is_b} GROUP BY source, reporter, flow
+)
+SELECT c.source, c.basket, c.reporter, c.partner, c.flow, c.hs, {literal(b.label)} AS baseline,
+       COALESCE(v.baseline_years, 0) AS baseline_years, c.baseline_usd, c.first_year, c.after_usd, c.max_year_usd,
+       c.n_rows, COALESCE(v.baseline_years, 0) > 0 AND c.max_year_usd >= {literal(float(min_usd))} AS flagged,
+       CASE WHEN v.baseline_years IS NULL THEN 'no_baseline_data'
+            WHEN c.max_year_usd < {literal(float(min_usd))} THEN 'below_threshold' ELSE 'ok' END AS status,
+       CASE WHEN v.baseline_years IS NULL THEN 'the reporter reported no ' || c.flow || ' figures in '
+                 || {literal(b.label)} || ': absent is not zero'
+            WHEN c.max_year_usd < {literal(float(min_usd))} THEN 'no after year reaches '
+                 || {literal(f"{min_usd:,.0f}")} || ' USD' END AS reason
+FROM cells c
+LEFT JOIN coverage v ON v.source = c.source AND v.reporter = c.reporter AND v.flow = c.flow
+WHERE c.baseline_usd = 0 AND c.after_usd > 0
+ORDER BY flagged DESC, c.after_usd DESC, c.reporter, c.partner, c.hs"""
+
+
+def new_flows(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = None,
+    flow: str = "X",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    min_usd: float = 1e6,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+) -> pl.DataFrame:
+    """Flows (reporter, partner, code) with no trade in the baseline and at least ``min_usd`` in an after year.
+
+    Columns: source, basket, reporter, partner, flow, hs, baseline, baseline_years,
+    baseline_usd (0), first_year, after_usd (sum over the after years), max_year_usd,
+    n_rows, flagged, status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope, min_usd=min_usd)
+
+
+def frame(store: Store, scope: Scope, **options: float) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope."""
+    return run(store, sql(scope, **options))

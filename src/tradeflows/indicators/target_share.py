@@ -1,0 +1,126 @@
+"""Target share: each partner's share of a reporter's trade in a basket, baseline against after.
+
+For hub h and basket k, the share of h's exports of k that go to each destination
+(``--partner RUS`` keeps the target's row; without it every destination is listed),
+pooled over the baseline years and over the after years, and the change in
+percentage points. Ranked within each reporter by that change: the destinations whose
+share rose most come first. Shares are of the sum over partner countries (world rows
+never enter it).
+
+>>> import tempfile, pathlib, tradeflows
+>>> from tradeflows.indicators.testing import load_rows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> load_rows(store, [dict(year=y, reporter="GEO", partner=p, hs="8703", value_usd=v) for y, p, v in
+...     ((2021, "RUS", 10.0), (2021, "DEU", 90.0), (2022, "RUS", 60.0), (2022, "DEU", 40.0))])
+>>> target_share(store, basket="cars", reporter="GEO", baseline=2021, after=2022).select(
+...     "partner", "share_baseline", "share_after", "change_pp", "rank").rows()
+[('RUS', 0.1, 0.6, 50.0, 1), ('DEU', 0.9, 0.4, -50.0, 2)]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    in_list,
+    literal,
+    make_scope,
+    run,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+
+def sql(scope: Scope) -> str:
+    """The target-share indicator as one SQL text."""
+    b, a = scope.baseline, scope.after
+    g = "source, basket, reporter, flow"
+    is_b = f"year BETWEEN {b.first} AND {b.last}"
+    is_a = f"year BETWEEN {a.first} AND {a.last}"
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope, partners=None)},
+totals AS (
+  SELECT {g},
+         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) AS total_baseline,
+         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) AS total_after,
+         COUNT(DISTINCT CASE WHEN {is_b} THEN year END) AS baseline_years,
+         COUNT(DISTINCT CASE WHEN {is_a} THEN year END) AS after_years
+  FROM bf GROUP BY {g}
+),
+by_partner AS (
+  SELECT {g}, partner,
+         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) AS partner_baseline,
+         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) AS partner_after,
+         CAST(SUM(CASE WHEN {is_b} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows_baseline,
+         CAST(SUM(CASE WHEN {is_a} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows_after
+  FROM bf GROUP BY {g}, partner
+),
+shares AS (
+  SELECT p.source, p.basket, p.reporter, p.partner, p.flow, t.baseline_years, t.after_years,
+         CASE WHEN t.baseline_years > 0 THEN p.partner_baseline / t.baseline_years END AS baseline_usd,
+         CASE WHEN t.after_years > 0 THEN p.partner_after / t.after_years END AS after_usd,
+         CASE WHEN t.total_baseline > 0 THEN p.partner_baseline / t.total_baseline END AS share_baseline,
+         CASE WHEN t.total_after > 0 THEN p.partner_after / t.total_after END AS share_after,
+         p.n_rows_baseline, p.n_rows_after,
+         CASE WHEN t.baseline_years = 0 THEN 'no_baseline_data'
+              WHEN t.after_years = 0 THEN 'no_after_data'
+              WHEN t.total_baseline = 0 OR t.total_after = 0 THEN 'zero_total'
+              ELSE 'ok' END AS status
+  FROM by_partner p JOIN totals t
+    ON t.source = p.source AND t.basket = p.basket AND t.reporter = p.reporter AND t.flow = p.flow
+)
+SELECT source, basket, reporter, partner, flow, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+       baseline_years, after_years, baseline_usd, after_usd, share_baseline, share_after,
+       100.0 * (share_after - share_baseline) AS change_pp,
+       RANK() OVER (PARTITION BY source, basket, reporter, flow
+                    ORDER BY CASE WHEN status = 'ok' THEN share_after - share_baseline END DESC NULLS LAST) AS rank,
+       n_rows_baseline, n_rows_after, status,
+       CASE status
+         WHEN 'no_baseline_data' THEN 'no ' || flow || ' figures of the basket in ' || {literal(b.label)}
+         WHEN 'no_after_data' THEN 'no ' || flow || ' figures of the basket in ' || {literal(a.label)}
+         WHEN 'zero_total' THEN 'the reporter''s total is zero in one period: a share is undefined'
+       END AS reason
+FROM shares
+WHERE {in_list("partner", scope.partners)}
+ORDER BY source, basket, reporter, flow, rank, partner"""
+
+
+def target_share(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = None,
+    flow: str = "X",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+) -> pl.DataFrame:
+    """Each partner's share of the reporter's basket trade, baseline vs after, ranked by the rise.
+
+    Columns: source, basket, reporter, partner, flow, baseline, after, baseline_years,
+    after_years, baseline_usd and after_usd (annual means, USD), share_baseline and
+    share_after (0-1), change_pp (percentage points), rank (1 = largest rise),
+    n_rows_baseline, n_rows_after, status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope)
+
+
+def frame(store: Store, scope: Scope) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope."""
+    return run(store, sql(scope))
