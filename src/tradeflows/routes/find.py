@@ -13,7 +13,7 @@ the API and the reports make.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import networkx as nx
@@ -33,6 +33,7 @@ from tradeflows.indicators.base import (
 )
 from tradeflows.routes.allocate import RankBy, RouteYears, rank_routes
 from tradeflows.routes.edges import DEFAULT_CIF_MARGIN, EdgeParams, edges_sql, leg_values
+from tradeflows.routes.flags import attach_flags
 from tradeflows.routes.graph import route_graph
 from tradeflows.store import Store
 
@@ -88,11 +89,13 @@ def find_routes(
     rank_by: RankBy = "change",
     cif_margin: float = DEFAULT_CIF_MARGIN,
     source: str | None = None,
+    flags: bool = True,
 ) -> RouteSet:
     """Routes origin -> hub(s) -> target for ``basket``, valued over ``years`` against ``baseline``.
 
     Countries are ISO3 codes, group names (coalition, hubs, targets, eaeu ...) or comma
-    lists of both. Raises ``NoDataError`` when the store has no leg of such a route.
+    lists of both. With ``flags``, the indicators' verdicts on each route's legs are
+    attached (``routes.flags``). Raises ``NoDataError`` when the store has no such route.
     """
     scope = make_scope(store, basket=basket, baseline=baseline, after=years, source=source)
     sets, labels = {}, {}
@@ -113,5 +116,6 @@ def find_routes(
             f"{scope.baskets['basket'][0]} in {scope.after.label}: the store has no hub exports to the targets "
             "or no hub imports from the origins in those years. `tradeflows coverage` shows what it holds."
         )
-    return RouteSet(routes, legs, scope, sets["origins"], sets["hubs"], sets["targets"], labels, route_years, sql,
-                    cif_margin, max_hubs)  # fmt: skip
+    found = RouteSet(routes, legs, scope, sets["origins"], sets["hubs"], sets["targets"], labels, route_years, sql,
+                     cif_margin, max_hubs)  # fmt: skip
+    return replace(found, routes=attach_flags(store, found)) if flags else found
