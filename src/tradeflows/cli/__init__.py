@@ -14,6 +14,8 @@ from typing import Any
 import typer
 
 from tradeflows.cli import demo, indicators, store_commands
+from tradeflows.cli import export, quarantine
+from tradeflows.cli import routes as routes_commands
 from tradeflows.cli.output import err_console
 from tradeflows.errors import TradeflowsError
 
@@ -57,6 +59,8 @@ register(
     store_commands.coverage,
     demo.demo,
 )
+register(app, quarantine.quarantine, export.export)
+register(app, routes_commands.routes)
 register(indicators.app, *indicators.COMMANDS)
 app.add_typer(indicators.app, name="indicators")
 

@@ -69,7 +69,7 @@ def _print_report(report: IngestReport, db: Path) -> None:
         f"{report.partners} partner(s), {report.products} product code(s). Store: {db}"
     )
     if report.rows_quarantined:
-        console.print(f"See why with: tradeflows sql \"SELECT * FROM quarantine\" --db {db}")
+        console.print(f"See why with: tradeflows quarantine --db {db}")
 
 
 def _parse_param(text: str) -> tuple[str, object]:
