@@ -112,7 +112,11 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         return f.column is None or f.column in header or f.column in (Unpivot.VALUE, Unpivot.VARIANT)
 
     fields = dict(spec.fields)
+    variant_name = "NULL"  # SQL naming the value column an unpivoted row came from
     if spec.unpivot is not None:
+        variant_name = (
+            "(CASE __vi " + " ".join(f"WHEN {i} THEN {quote_literal(c)}" for i, c in enumerate(spec.unpivot.columns)) + " END)"
+        )
         # What tells the figures of one line apart (flow, partner_basis ...), by value column.
         targets = dict.fromkeys(k for consts in spec.unpivot.columns.values() for k in consts)
         for target in targets:
@@ -151,7 +155,7 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         clean_cols.append(f"{cleaned} AS {raw}")
         if f.factor_sql is not None:
             clean_cols.append(f"({f.factor_sql}) AS {quote_ident(f'__factor__{name}')}")
-        blame = quote_literal(f.column)
+        blame = quote_literal(f.column) if f.column != Unpivot.VALUE else variant_name
         if f.required:
             checks.append(_Check(f"{raw} IS NULL", f.column, "NULL", f"{blame} || ': missing value; required for {name}'"))
         if f.kind.endswith("_country"):
@@ -212,7 +216,7 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         return "coalesce(" + ", ".join(f"CASE WHEN {c.condition} THEN {part(c)} END" for c in checks) + ", NULL)"
 
     reason = "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c.condition} THEN {c.message} END" for c in checks) + "), '')"
-    blame_col = first(lambda c: quote_literal(c.column))
+    blame_col = first(lambda c: variant_name if c.column == Unpivot.VALUE else quote_literal(c.column))
     blame_val = first(lambda c: c.value)
 
     canonical = [c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED]

@@ -1,0 +1,95 @@
+"""Column maps: any table (CSV, Excel, Parquet) onto the canonical schema by configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import tradeflows
+from tradeflows.sources import get_source
+from tradeflows.sources.generic import column_map_spec, load_column_map
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "generic"
+MAP = FIXTURES / "kgz_imports.toml"
+CSV = FIXTURES / "kgz_imports.csv"
+# ECB annual averages, USD per EUR, written here independently of the code.
+RATES = {2021: 1.1827, 2022: 1.0530, 2023: 1.0813}
+
+
+def _check(store: tradeflows.Store) -> None:
+    flows = store.sql("SELECT year, reporter, partner, flow, hs, hs_level, hs_version, value_usd, net_kg FROM flows ORDER BY year")
+    assert flows["partner"].to_list() == ["DEU", "CHN", "RUS"]
+    assert flows["value_usd"].to_list() == pytest.approx([1000 * RATES[2021], 2000 * RATES[2022], 500 * RATES[2023]])
+    assert flows["net_kg"].to_list() == [2000.0, None, 1500.0]  # tons -> kg
+    assert flows["hs_version"].to_list() == [2017, 2022, 2022]  # from the year
+    assert set(flows["reporter"]) == {"KGZ"} and set(flows["flow"]) == {"M"} and set(flows["hs_level"]) == {4}
+    bad = store.sql("SELECT line, column_name, value FROM quarantine").rows()
+    assert bad == [(5, "Partner", "XXX")]
+
+
+def test_csv_through_a_map_file(store: tradeflows.Store) -> None:
+    report = store.ingest([CSV], source=str(MAP))
+    assert report.files[0].source == "national_kgz"
+    assert (report.rows_read, report.rows_kept, report.rows_quarantined) == (4, 3, 1)
+    _check(store)
+    assert store.sql("SELECT note FROM ingests")["note"][0].startswith("test map")
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
+def test_parquet_and_excel(store: tradeflows.Store, tmp_path: Path, suffix: str) -> None:
+    table = pl.read_csv(CSV, infer_schema_length=0)
+    path = tmp_path / f"kgz{suffix}"
+    if suffix == ".parquet":
+        table.with_columns(pl.col("Year").cast(pl.Int32), pl.col("Heading").cast(pl.Int32)).write_parquet(path)
+    else:
+        table.write_excel(path)
+    report = store.ingest([path], source=str(MAP))
+    assert (report.rows_read, report.rows_kept, report.rows_quarantined) == (4, 3, 1)
+    _check(store)
+
+
+def test_map_errors_name_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(tradeflows.SchemaError, match=r"does not say where \['hs_version', 'reporter'\]"):
+        column_map_spec({"columns": {"year": "y", "partner": "p", "flow": "f", "hs": "k", "value_usd": "v"},
+                         "constants": {"partner_basis": "origin"}})
+    with pytest.raises(tradeflows.SchemaError, match="'exporter' is not a canonical column"):
+        column_map_spec({"columns": {"exporter": "i"}})
+    with pytest.raises(tradeflows.SchemaError, match="unit 'lbs'"):
+        column_map_spec({"columns": {"net_kg": {"column": "w", "unit": "lbs"}}})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[columns\n")
+    with pytest.raises(tradeflows.SchemaError, match="cannot read the column map"):
+        load_column_map(broken)
+
+
+def test_get_source_takes_a_map_path_and_builtin_maps() -> None:
+    assert get_source(str(MAP)).name == "national_kgz"
+    assert get_source("national_armenia").unpivot is not None
+    with pytest.raises(tradeflows.UnknownSourceError, match="column-map file NAME.toml"):
+        get_source("nope")
+
+
+def test_unpivot_counts_lines_and_quarantines_whole_lines(store: tradeflows.Store, tmp_path: Path) -> None:
+    path = tmp_path / "arm.csv"
+    path.write_text(
+        "country,year,month,export,import_origin,import_consignment,date\n"
+        "Georgia,2023,1,10,2.5,7,2023-01-01\n"
+        "Czech Rep.,2023,1,1,x,1,2023-01-01\n"
+        "EU countries not specified,2023,1,0,3,3,2023-01-01\n"
+    )
+    report = store.ingest([path])  # detected: the built-in Armstat map
+    assert report.files[0].source == "national_armenia"
+    # Lines, not rows: line 3 has a non-number, line 4 a partner no code covers.
+    assert (report.rows_read, report.rows_kept, report.rows_quarantined) == (3, 1, 2)
+    rows = store.sql("SELECT flow, partner_basis, partner, value_usd, hs, hs_level, line FROM flows ORDER BY flow DESC, partner_basis")
+    assert rows.rows() == [
+        ("X", "destination", "GEO", 10_000.0, "TOTAL", 0, 2),
+        ("M", "consignment", "GEO", 7_000.0, "TOTAL", 0, 2),
+        ("M", "origin", "GEO", 2_500.0, "TOTAL", 0, 2),
+    ]
+    bad = store.sql("SELECT line, column_name, value, reason FROM quarantine ORDER BY line")
+    assert bad["line"].to_list() == [3, 4]
+    assert bad["column_name"][0] == "import_origin" and "'x' is not a number" in bad["reason"][0]
+    assert "unnamed EU member state" in bad["reason"][1]
