@@ -1,0 +1,127 @@
+"""Unit-value outliers: a flow's price per kg (or per unit) against the same code's other routes.
+
+For each reporter, partner, code and year: log(value / net_kg) (``per="kg"``) or
+log(value / qty) (``per="unit"``), and its robust z-score against every route of the same
+code, flow and year in the store: (log uv - median) / (1.4826 x MAD). |z| >= ``z_threshold``
+flags over- or under-invoicing. A flow without a quantity has no unit value
+(``zero_quantity``); a code with fewer than ``min_routes`` routes has no reference
+(``too_few_observations``).
+
+>>> import tempfile, pathlib, tradeflows
+>>> from tradeflows.indicators.testing import load_rows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> load_rows(store, [dict(year=2022, reporter=r, partner=p, hs="851713", value_usd=v, net_kg=1.0)
+...     for r, p, v in (("CHN", "DEU", 100.0), ("CHN", "FRA", 110.0), ("KOR", "DEU", 90.0),
+...                     ("KOR", "FRA", 100.0), ("ARE", "RUS", 25.0))])
+>>> uv = unit_value(store, basket="smartphones", baseline=2021, after=2022, min_routes=5)
+>>> row = uv.filter(uv["partner"] == "RUS").row(0, named=True)
+>>> round(row["unit_value"], 6), round(row["median_unit_value"], 6), row["flagged"]
+(25.0, 100.0, True)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    in_list,
+    literal,
+    make_scope,
+    run,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+
+def sql(scope: Scope, *, per: Literal["kg", "unit"] = "kg", z_threshold: float = 3.5, min_routes: int = 5) -> str:
+    """The unit-value indicator as one SQL text; the reference is every route, the output the scope's."""
+    qty = "net_kg" if per == "kg" else "qty"
+    k = "source, basket, flow, hs, year"
+    return f"""WITH {basket_cte(scope)},
+{basket_flows_cte(scope, name='every_route', reporters=None, partners=None)},
+routes AS (
+  SELECT {k}, reporter, partner, SUM(value_usd) AS value_usd, SUM({qty}) AS quantity,
+         MAX(qty_unit) AS qty_unit, CAST(SUM(n_rows) AS BIGINT) AS n_rows
+  FROM every_route GROUP BY {k}, reporter, partner
+),
+priced AS (
+  SELECT r.*, CASE WHEN quantity > 0 AND value_usd > 0 THEN LN(value_usd / quantity) END AS log_uv FROM routes r
+),
+med AS (
+  SELECT {k}, COUNT(log_uv) AS n_routes,
+         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY log_uv) AS median_log_uv
+  FROM priced WHERE log_uv IS NOT NULL GROUP BY {k}
+),
+mad AS (
+  SELECT p.source, p.basket, p.flow, p.hs, p.year,
+         PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY ABS(p.log_uv - m.median_log_uv)) AS mad_log_uv
+  FROM priced p JOIN med m ON m.source = p.source AND m.basket = p.basket AND m.flow = p.flow AND m.hs = p.hs
+    AND m.year = p.year
+  WHERE p.log_uv IS NOT NULL GROUP BY p.source, p.basket, p.flow, p.hs, p.year
+),
+scored AS (
+  SELECT p.*, m.n_routes, m.median_log_uv, d.mad_log_uv,
+         CASE WHEN p.log_uv IS NOT NULL AND m.n_routes >= {int(min_routes)} AND d.mad_log_uv > 0
+              THEN (p.log_uv - m.median_log_uv) / (1.4826 * d.mad_log_uv) END AS robust_z
+  FROM priced p
+  LEFT JOIN med m ON m.source = p.source AND m.basket = p.basket AND m.flow = p.flow AND m.hs = p.hs AND m.year = p.year
+  LEFT JOIN mad d ON d.source = p.source AND d.basket = p.basket AND d.flow = p.flow AND d.hs = p.hs AND d.year = p.year
+)
+SELECT source, basket, reporter, partner, flow, hs, year,
+       CASE WHEN year BETWEEN {scope.baseline.first} AND {scope.baseline.last} THEN 'baseline' ELSE 'after' END AS period,
+       {literal(per)} AS per, value_usd, quantity, qty_unit, EXP(log_uv) AS unit_value, EXP(median_log_uv) AS median_unit_value,
+       robust_z, COALESCE(ABS(robust_z) >= {literal(float(z_threshold))}, FALSE) AS flagged, n_routes, n_rows,
+       CASE WHEN log_uv IS NULL THEN 'zero_quantity'
+            WHEN n_routes < {int(min_routes)} THEN 'too_few_observations'
+            WHEN mad_log_uv = 0 THEN 'no_spread' ELSE 'ok' END AS status,
+       CASE WHEN log_uv IS NULL THEN 'no quantity ({qty}) or no value: a unit value is undefined'
+            WHEN n_routes < {int(min_routes)} THEN 'only ' || CAST(n_routes AS VARCHAR) || ' routes price this code in '
+                 || CAST(year AS VARCHAR) || '; at least {int(min_routes)} needed for a reference'
+            WHEN mad_log_uv = 0 THEN 'every route has the same unit value: no spread to compare against' END AS reason
+FROM scored
+WHERE {in_list('reporter', scope.reporters)} AND {in_list('partner', scope.partners)}
+  AND (year BETWEEN {scope.baseline.first} AND {scope.baseline.last} OR year BETWEEN {scope.after.first} AND {scope.after.last})
+ORDER BY flagged DESC, ABS(robust_z) DESC NULLS LAST, source, basket, reporter, partner, hs, year"""
+
+
+def unit_value(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = None,
+    flow: str = "X",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    per: Literal["kg", "unit"] = "kg",
+    z_threshold: float = 3.5,
+    min_routes: int = 5,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+) -> pl.DataFrame:
+    """Unit values of the scope's flows against the median of every route of the same code and year.
+
+    Columns: source, basket, reporter, partner, flow, hs, year, period, per, value_usd,
+    quantity, qty_unit, unit_value (USD per kg or unit), median_unit_value, robust_z,
+    flagged, n_routes (routes in the reference), n_rows, status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
+                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope, per=per, z_threshold=z_threshold, min_routes=min_routes)
+
+
+def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope."""
+    return run(store, sql(scope, **options))
