@@ -94,6 +94,4 @@ def get_chpl(version: str = CURRENT_CHPL) -> ChplList:
     try:
         return CHPL_LISTS[version]
     except KeyError:
-        raise ParameterError(
-            f"Unknown CHPL version {version!r}; valid versions are: {', '.join(CHPL_LISTS)}"
-        ) from None
+        raise ParameterError(f"Unknown CHPL version {version!r}; valid versions are: {', '.join(CHPL_LISTS)}") from None
