@@ -15,6 +15,7 @@ import typer
 
 from tradeflows.cli import demo, indicators, store_commands
 from tradeflows.cli import export, quarantine
+from tradeflows.cli import routes as routes_commands
 from tradeflows.cli.output import err_console
 from tradeflows.errors import TradeflowsError
 
@@ -59,6 +60,7 @@ register(
     demo.demo,
 )
 register(app, quarantine.quarantine, export.export)
+register(app, routes_commands.routes)
 register(indicators.app, *indicators.COMMANDS)
 app.add_typer(indicators.app, name="indicators")
 
