@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from tradeflows.errors import InputError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.store.ingest import STAGE
 from tradeflows.store.textfile import TextFile
@@ -52,9 +53,12 @@ def _tail(path: Path, compression: str) -> bytes:
     """The (decompressed) bytes after the last line break; empty when the file ends with one."""
     if compression == "gzip":
         tail = b""
-        with gzip.open(path, "rb") as handle:
-            while block := handle.read(1 << 20):
-                tail = (tail + block)[-(1 << 20):]
+        try:
+            with gzip.open(path, "rb") as handle:
+                while block := handle.read(1 << 20):
+                    tail = (tail + block)[-(1 << 20):]
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: cannot read the compressed file to its end: {exc}") from None
     else:
         with path.open("rb") as handle:
             size = handle.seek(0, 2)

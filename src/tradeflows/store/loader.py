@@ -116,7 +116,7 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
     try:
         prepare_lookups(con, spec, file)
         con.execute(build_stage_sql(spec, file, reject_table="__rejects", reject_scan="__reject_scans"))
-    except duckdb.InvalidInputException as exc:
+    except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # IOException: a gzip stream cut off
         if "unicode" in str(exc).lower():
             raise _NotUtf8 from None
         raise InputError(f"{file.original}: DuckDB could not read the file: {str(exc).splitlines()[0]}") from None
