@@ -17,9 +17,9 @@ DEMO_QUERIES: tuple[tuple[str, str], ...] = (
         "SELECT kind, origin, hub, target, hs, start_year, factor FROM synthetic_planted LIMIT 10",
     ),
     (
-        "Kazakhstan's computer imports (HS 8471) by year",
-        "SELECT year, round(sum(value_usd) / 1e6, 1) AS musd FROM annual "
-        "WHERE reporter = 'KAZ' AND flow = 'M' AND hs LIKE '8471%' AND hs_level = 6 GROUP BY year ORDER BY year",
+        "Kazakhstan's imports of computers (the 'computers' basket: HS 847130-847150), planted at 7x 2021 in 2022",
+        "SELECT year, round(sum(value_usd) / 1e6, 1) AS musd FROM annual WHERE reporter = 'KAZ' AND flow = 'M' "
+        "AND hs IN ('847130', '847141', '847149', '847150') GROUP BY year ORDER BY year",
     ),
     (
         "Hubs' exports of cars (HS 8703) to Russia, by year",
