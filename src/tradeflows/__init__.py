@@ -7,6 +7,7 @@
 """
 
 from tradeflows.errors import (
+    FetchError,
     InputError,
     NoDataError,
     ParameterError,
@@ -19,12 +20,14 @@ from tradeflows.errors import (
     UnknownCountryError,
     UnknownSourceError,
 )
+from tradeflows import indicators
 from tradeflows.store import FileResult, IngestReport, Store
 from tradeflows.store import open_store as open
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FetchError",
     "FileResult",
     "IngestReport",
     "InputError",
@@ -40,5 +43,6 @@ __all__ = [
     "UnknownCountryError",
     "UnknownSourceError",
     "__version__",
+    "indicators",
     "open",
 ]

@@ -13,7 +13,8 @@ anything else is a bug and keeps its traceback.
     │   ├── StoreNotFoundError     no store file at the given path
     │   ├── StoreLockedError       another process holds the store for writing
     │   └── QueryError             a SQL query failed (DuckDB's message kept)
-    └── NoDataError                a query or indicator has no rows to stand on
+    ├── NoDataError                a query or indicator has no rows to stand on
+    └── FetchError                 a data API refused, failed or kept failing after retries
 """
 
 from __future__ import annotations
@@ -61,3 +62,7 @@ class QueryError(StoreError):
 
 class NoDataError(TradeflowsError):
     """There are no rows to compute the requested figure from."""
+
+
+class FetchError(TradeflowsError):
+    """A remote source (the Comtrade API) refused the request or kept failing after retries."""

@@ -15,6 +15,7 @@ import typer
 
 from tradeflows.cli import demo, indicators, store_commands
 from tradeflows.cli import export, quarantine
+from tradeflows.cli import fetch as fetch_commands
 from tradeflows.cli import routes as routes_commands
 from tradeflows.cli.output import err_console
 from tradeflows.errors import TradeflowsError
@@ -63,6 +64,8 @@ register(app, quarantine.quarantine, export.export)
 register(app, routes_commands.routes)
 register(indicators.app, *indicators.COMMANDS)
 app.add_typer(indicators.app, name="indicators")
+register(fetch_commands.app, *fetch_commands.COMMANDS)
+app.add_typer(fetch_commands.app, name="fetch")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ does not know is in ``NAME_EXCEPTIONS`` below, each with why; a name neither
 knows is left unmapped with a reason, so the reader quarantines its rows rather
 than dropping them.
 
->>> names_to_iso3(["Czech Rep.", "Monako", "Unknown country", "Nagorno-Karabakh"])["iso3"].to_list()
+>>> names_to_iso3(["Czech Rep.", "Monako", "Nagorno-Karabakh", "Unknown country"])["iso3"].to_list()
 ['CZE', 'MCO', '_X', None]
 """
 
@@ -45,7 +45,7 @@ def _known_codes() -> frozenset[str]:
 
 
 def names_to_iso3(names: Iterable[str]) -> pl.DataFrame:
-    """One row per distinct name: ``name``, ``iso3`` (NULL when unmapped) and ``reason``."""
+    """One row per distinct name, sorted: ``name``, ``iso3`` (NULL when unmapped) and ``reason``."""
     import country_converter as coco
 
     distinct = sorted({n for n in names if n is not None})
