@@ -148,4 +148,187 @@ def hub_score(
          baseline=baseline, after=after, source=source, **extra)  # fmt: skip
 
 
-COMMANDS = (growth, target_share, hub_score)
+def excess(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: ReporterOpt = None,
+    partner: PartnerOpt = None,
+    flow: FlowOpt = Flow.X,
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    by_partner: Annotated[bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")] = False,
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Excess: observed trade minus the baseline trend extended to the after years, in USD.
+
+    Example:
+
+        tradeflows indicators excess --basket computers --reporter KAZ --flow M --baseline 2019-2021 --after 2022-2023
+    """
+    _run("excess", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         flow=flow.value, baseline=baseline, after=after, by_partner=by_partner, source=source)  # fmt: skip
+
+
+def mirror_gap(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: Annotated[str, typer.Option("--reporter", "-r", help="Exporters: ISO3 codes or a group.")] = "coalition",
+    partner: Annotated[str, typer.Option("--partner", "-p", help="Importers: ISO3 codes or a group.")] = "hubs",
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    cif_margin: Annotated[float, typer.Option(help="CIF/FOB margin removed from imports (0.05 = 5%).")] = 0.05,
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Mirror gap: exports reported by the exporter minus the importer's imports at FOB, and the share of the rise never recorded as imports.
+
+    Example:
+
+        tradeflows indicators mirror-gap --basket chpl --reporter DEU --partner KGZ
+    """
+    _run("mirror-gap", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         baseline=baseline, after=after, cif_margin=cif_margin, source=source)  # fmt: skip
+
+
+def pass_through(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hubs: ISO3 codes or a group.")] = "hubs",
+    partner: Annotated[str, typer.Option("--partner", "-p", help="The targets: ISO3 codes or a group.")] = "targets",
+    origin: Annotated[str, typer.Option("--origin", help="The suppliers: ISO3 codes or a group.")] = "coalition",
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    max_lag: Annotated[int, typer.Option(help="Longest lag in months for the lagged correlation.", min=0, max=24)] = 6,
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Pass-through: the share of a hub's extra imports from the origins sent on to the targets, with the best monthly lag.
+
+    Example:
+
+        tradeflows indicators pass-through --basket cars --reporter GEO,ARM --partner KAZ,KGZ,RUS --baseline 2021 --after 2022-2023
+    """
+    _run("pass-through", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         origin=origin, baseline=baseline, after=after, max_lag=max_lag, source=source)  # fmt: skip
+
+
+class Estimator(str, Enum):
+    ols = "ols"
+    ppml = "ppml"
+
+
+def did(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The origins (exporters): ISO3 codes or a group.")] = "coalition",
+    treated: Annotated[str, typer.Option("--treated", help="Treated destinations (the hubs): ISO3 codes or a group.")] = "hubs",
+    targets: Annotated[str, typer.Option("--targets", help="Second treated group, estimated separately.")] = "targets",
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    estimator: Annotated[Estimator, typer.Option(help="ols on log values, or ppml (keeps zeros).")] = Estimator.ols,
+    level: Annotated[int, typer.Option(help="Product level of the panel: 6 (HS6) or 4 (HS4).")] = 6,
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Difference-in-differences: the relative increase 100(e^b - 1)% in exports of the basket to the hubs, against other goods and destinations, with clustered errors.
+
+    Example:
+
+        tradeflows indicators did --basket chpl --treated ARM,KAZ,KGZ --baseline 2019-2021 --after 2022-2024
+    """
+    _run("did", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, treated=treated,
+         targets=targets, baseline=baseline, after=after, estimator=estimator.value, level=level, source=source)  # fmt: skip
+
+
+class Per(str, Enum):
+    kg = "kg"
+    unit = "unit"
+
+
+def unit_value(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: ReporterOpt = None,
+    partner: PartnerOpt = None,
+    flow: FlowOpt = Flow.X,
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    per: Annotated[Per, typer.Option(help="Unit value per kg (net weight) or per unit (quantity).")] = Per.kg,
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Unit value: a flow's price per kg or unit against the median of every route of the same code and year (robust z).
+
+    Example:
+
+        tradeflows indicators unit-value --basket smartphones --partner RUS --after 2022-2024
+    """
+    _run("unit-value", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         flow=flow.value, baseline=baseline, after=after, per=per.value, source=source)  # fmt: skip
+
+
+def new_flows(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: ReporterOpt = None,
+    partner: PartnerOpt = None,
+    flow: FlowOpt = Flow.X,
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    min_usd: Annotated[float, typer.Option(help="Smallest after-year value that counts, USD.")] = 1e6,
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """New flows: reporter-partner-code flows with no trade in the baseline and at least --min-usd after.
+
+    Example:
+
+        tradeflows indicators new-flows --basket chpl --reporter coalition --partner hubs
+    """
+    _run("new-flows", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         flow=flow.value, baseline=baseline, after=after, min_usd=min_usd, source=source)  # fmt: skip
+
+
+def mirror_imports(
+    db: DbOption,
+    basket: BasketOpt,
+    reporter: Annotated[str | None, typer.Option("--reporter", "-r", help="Exporters to include; all when omitted.")] = None,
+    partner: Annotated[str, typer.Option("--partner", "-p", help="The target(s) whose imports are rebuilt.")] = "targets",
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    source: SourceOpt = None,
+    definitions: DefsOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Mirror imports: the target's imports rebuilt from its partners' reported exports, with each supplier's share.
+
+    Example:
+
+        tradeflows indicators mirror-imports --basket computers --partner RUS
+    """
+    _run("mirror-imports", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
+         baseline=baseline, after=after, source=source)  # fmt: skip
+
+
+COMMANDS = (growth, excess, mirror_gap, pass_through, did, unit_value, new_flows, target_share, mirror_imports, hub_score)

@@ -52,7 +52,7 @@ def sql(scope: Scope, *, per: Literal["kg", "unit"] = "kg", z_threshold: float =
 {basket_flows_cte(scope, name='every_route', reporters=None, partners=None)},
 routes AS (
   SELECT {k}, reporter, partner, SUM(value_usd) AS value_usd, SUM({qty}) AS quantity,
-         MAX(qty_unit) AS qty_unit, CAST(SUM(n_rows) AS BIGINT) AS n_rows
+         {"'kg'" if per == 'kg' else 'MAX(qty_unit)'} AS qty_unit, CAST(SUM(n_rows) AS BIGINT) AS n_rows
   FROM every_route GROUP BY {k}, reporter, partner
 ),
 priced AS (

@@ -7,7 +7,7 @@ knows is left unmapped with a reason, so the reader quarantines its rows rather
 than dropping them.
 
 >>> names_to_iso3(["Czech Rep.", "Monako", "Nagorno-Karabakh", "Unknown country"])["iso3"].to_list()
-['CZE', 'MCO', '_X', None]
+['CZE', 'MCO', None, '_X']
 """
 
 from __future__ import annotations
