@@ -38,7 +38,7 @@ def test_routes_csv_and_graph_files(tmp_path):
     # USA: 40 * 60/80 = 30 now, 4 * 30/40 = 3 in 2021; Japan: 10 now, 1 in 2021.
     assert [(r["path"], r["value_usd"], r["baseline_per_year"]) for r in routes] == [
         ("USA → GEO → KAZ", 30.0, 3.0), ("JPN → GEO → KAZ", 10.0, 1.0)]  # fmt: skip
-    assert "hub's exports to target x10.0" in routes[0]["flags"]
+    assert "exports to target ×10.0" in routes[0]["flags"]
     graph = nx.read_graphml(graphml)
     assert graph.nodes["GEO"]["role"] == "hub" and graph.edges["GEO", "KAZ"]["value_usd"] == 40.0
 

@@ -17,6 +17,7 @@ from tradeflows.cli import demo, indicators, store_commands
 from tradeflows.cli import export, quarantine
 from tradeflows.cli import fetch as fetch_commands
 from tradeflows.cli import routes as routes_commands
+from tradeflows.cli import report as report_commands
 from tradeflows.cli.output import err_console
 from tradeflows.errors import TradeflowsError
 
@@ -62,6 +63,7 @@ register(
 )
 register(app, quarantine.quarantine, export.export)
 register(app, routes_commands.routes)
+register(app, report_commands.report)
 register(indicators.app, *indicators.COMMANDS)
 app.add_typer(indicators.app, name="indicators")
 register(fetch_commands.app, *fetch_commands.COMMANDS)

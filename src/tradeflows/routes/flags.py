@@ -66,9 +66,9 @@ def attach_flags(store: Store, found) -> pl.DataFrame:
         if row["new_in"]:
             parts.append("new import flow from the origin")
         if row["in_flagged"]:
-            parts.append(f"hub's imports from origin x{row['in_growth']:.1f}")
+            parts.append(f"imports from origin ×{row['in_growth']:.1f}")
         if row["out_flagged"]:
-            parts.append(f"hub's exports to target x{row['out_growth']:.1f}")
+            parts.append(f"exports to target ×{row['out_growth']:.1f}")
         return "; ".join(parts)
 
     flags = [words(r) for r in routes.select("new", "new_in", "in_flagged", "in_growth", "out_flagged", "out_growth")

@@ -1,0 +1,51 @@
+"""`tradeflows report`: a self-contained route report for one hub and basket."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from tradeflows.cli.common import DbOption
+from tradeflows.cli.output import err_console
+from tradeflows.reports import build_report, write_report
+from tradeflows.store import open_store
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    md = "md"
+
+
+def report(
+    db: DbOption,
+    basket: Annotated[str, typer.Option("--basket", "-b", help="Basket name (cars, computers, chpl ...) or HS codes.")],
+    hub: Annotated[str, typer.Option("--hub", help="The hub the report is about (ISO3), e.g. GEO.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write, e.g. report.html or report.md.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (charts inline, opens offline) or md.")] = ReportFormat.html,
+    targets: Annotated[str | None, typer.Option("--targets", help="Targets (ISO3 codes, groups); default Russia, Belarus and the other EAEU members.")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="Period: 2022-2023; default 2022 to the last year held for the hub.")] = None,
+    baseline: Annotated[str, typer.Option("--baseline", help="Baseline years, e.g. 2019-2021.")] = "2019-2021",
+    origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
+) -> None:
+    """Write a route report for a hub and basket: headline, time series, Sankey diagram of the routes,
+    indicators in plain words, methodology and provenance.
+
+    The same store and arguments give the same file.
+
+    Example:
+
+        tradeflows report --basket cars --hub GEO --out report.html
+    """
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as progress:  # fmt: skip
+        task = progress.add_task("Valuing routes and running the indicators…", total=None)
+        data = build_report(open_store(db, create=False), basket, hub, targets=targets, years=years, baseline=baseline,
+                            origins=origins)  # fmt: skip
+        progress.update(task, description=f"Rendering {fmt.value}…")
+        path = write_report(data, out, fmt=fmt.value)
+    err_console.print(f"Wrote the {fmt.value} report on {data.basket} through {data.hub_name} "
+                      f"({len(data.routes)} routes shown) to {path}")  # fmt: skip

@@ -1,0 +1,144 @@
+"""Rendering a ``Report``: plotly charts and jinja2 templates, HTML or Markdown.
+
+The HTML file is self-contained: plotly.js is written into it once, inline, and every
+chart has a fixed id, so it opens offline and the same report gives the same bytes.
+Markdown has the tables; its charts are in the HTML version (static images would need a
+browser-driven exporter at render time).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import plotly.graph_objects as go
+import polars as pl
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from tradeflows.reference.countries import country_name
+from tradeflows.reports.report import INVASION, Report, ReportFormat, _times, _usd
+
+COLOURS = {
+    "imports from origins": "#1f5fa8", "imports from others": "#9db9dc",
+    "exports to targets": "#c0392b", "exports to others": "#f0a8a0",
+    "origin": "#1f5fa8", "hub": "#e67e22", "target": "#c0392b", "other": "#9aa5b1",
+}  # fmt: skip
+_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def series_figure(report: Report) -> go.Figure:
+    """Two panels: the hub's imports (from the origins, from others) and exports (to the targets, to others)."""
+    frame = report.series
+    monthly = frame["month"].is_not_null().any()
+    frame = frame.with_columns(
+        period=pl.format("{}-{}", "year", pl.col("month").cast(pl.String).str.zfill(2)) if monthly
+        else pl.col("year").cast(pl.String)
+    ).sort("period")  # fmt: skip
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=(f"{report.hub_name}'s imports of {report.basket}",
+                                        f"{report.hub_name}'s exports of {report.basket}"))  # fmt: skip
+    for row, names in ((1, ("imports from origins", "imports from others")), (2, ("exports to targets", "exports to others"))):
+        for name in names:
+            part = frame.filter(pl.col("series") == name).sort("period")
+            fig.add_trace(go.Scatter(
+                x=part["period"].to_list(), y=(part["value_usd"] / 1e6).round(2).to_list(), name=_legend(report, name),
+                mode="lines+markers" if not monthly else "lines", stackgroup=f"s{row}", line={"color": COLOURS[name]},
+                hovertemplate="%{x}: $%{y:,.1f}m<extra>" + _legend(report, name) + "</extra>",
+            ), row=row, col=1)  # fmt: skip
+    if monthly:
+        for row in (1, 2):
+            fig.add_vline(x=INVASION, line={"dash": "dot", "color": "#555"}, row=row, col=1)
+        fig.add_annotation(x=INVASION, y=1.0, yref="paper", text="Feb 2022: invasion, sanctions", showarrow=False,
+                           xanchor="left", font={"size": 11, "color": "#555"})  # fmt: skip
+    fig.update_yaxes(title_text="USD million" + (" a month" if monthly else " a year"))
+    fig.update_layout(template="plotly_white", height=560, margin={"l": 60, "r": 20, "t": 60, "b": 40},
+                      legend={"orientation": "h", "y": -0.08}, hovermode="x unified")  # fmt: skip
+    return fig
+
+
+def _legend(report: Report, name: str) -> str:
+    if name == "imports from origins":
+        return f"imports from {report.origins_label}"
+    if name == "exports to targets":
+        return f"exports to {', '.join(report.targets)}"
+    return name
+
+
+def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
+    """Origins → hub → targets, link widths the routes' yearly values over the period."""
+    routes = report.found.routes.filter(pl.col("hub2").is_null())
+    by_origin = routes.group_by("origin").agg(pl.col("value_per_year").sum()).sort(["value_per_year", "origin"], descending=[True, False])
+    keep = by_origin.head(max_origins)["origin"].to_list()
+    routes = routes.with_columns(
+        origin=pl.when(pl.col("origin").is_in(keep)).then("origin").otherwise(pl.lit("other origins"))
+    )
+    into = routes.group_by("origin", "hub").agg(pl.col("value_per_year").sum()).sort("value_per_year", descending=True)
+    out = routes.group_by("hub", "target").agg(pl.col("value_per_year").sum()).sort("value_per_year", descending=True)
+    # Nodes keyed by role, so a country that is both an origin and a target is drawn twice.
+    nodes = [*(("origin", o) for o in dict.fromkeys(into["origin"].to_list())), ("hub", report.hub),
+             *(("target", t) for t in dict.fromkeys(out["target"].to_list()))]  # fmt: skip
+    index = {n: i for i, n in enumerate(nodes)}
+    labels = [code if code == "other origins" else country_name(code) for _, code in nodes]
+    colours = [COLOURS["other"] if code == "other origins" else COLOURS[role] for role, code in nodes]
+    source = [index["origin", o] for o in into["origin"]] + [index["hub", report.hub]] * len(out)
+    target = [index["hub", report.hub]] * len(into) + [index["target", t] for t in out["target"]]
+    value = (pl.concat([into["value_per_year"], out["value_per_year"]]) / 1e6).round(2).to_list()
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": labels, "color": colours, "pad": 18, "thickness": 18,
+              "hovertemplate": "%{label}: $%{value:,.1f}m a year<extra></extra>"},
+        link={"source": source, "target": target, "value": value, "color": "rgba(120,120,120,0.25)",
+              "hovertemplate": "%{source.label} → %{target.label}: $%{value:,.1f}m a year<extra></extra>"},
+    ))  # fmt: skip
+    fig.update_layout(template="plotly_white", height=480, margin={"l": 20, "r": 20, "t": 30, "b": 20},
+                      title={"text": f"Allocated routes, USD million a year, {report.period}", "font": {"size": 14}})  # fmt: skip
+    return fig
+
+
+def _chart(fig: go.Figure, div_id: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )  # fmt: skip
+    env.filters.update(usd=_usd, times=_times, pct=lambda v: "n/a" if v is None else f"{100 * v:.0f}%",
+                       name=country_name)  # fmt: skip
+    return env
+
+
+def _context(report: Report) -> dict:
+    routes = report.routes.select(
+        "rank", "path", "value_per_year", "baseline_per_year", "growth_ratio", "share_of_hub_exports", "flags"
+    ).to_dicts()
+    return {"r": report, "routes": routes, "indicators": report.indicators.to_dicts(),
+            "ingests": report.ingests.to_dicts()}  # fmt: skip
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page."""
+    charts = {"series": _chart(series_figure(report), "chart-series"),
+              "sankey": _chart(sankey_figure(report), "chart-sankey")}  # fmt: skip
+    return _environment().get_template("report.html.j2").render(
+        **_context(report), charts=charts, plotlyjs=get_plotlyjs()
+    )
+
+
+def render_markdown(report: Report) -> str:
+    """The report as Markdown with tables (charts: see the HTML version)."""
+    return _environment().get_template("report.md.j2").render(**_context(report))
+
+
+def write_report(report: Report, path: Path | str, *, fmt: ReportFormat = "html") -> Path:
+    """Write ``report`` to ``path`` as HTML or Markdown."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render_html(report) if fmt == "html" else render_markdown(report)
+    path.write_text(text, encoding="utf-8")
+    return path
