@@ -21,12 +21,15 @@ from tradeflows.errors import (
     UnknownSourceError,
 )
 from tradeflows import indicators
+from tradeflows.reference.concordance import Concordance, convert_hs, load_concordance
+from tradeflows.sources.fetch import fetch_comtrade
 from tradeflows.store import FileResult, IngestReport, Store
 from tradeflows.store import open_store as open
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Concordance",
     "FetchError",
     "FileResult",
     "IngestReport",
@@ -43,6 +46,9 @@ __all__ = [
     "UnknownCountryError",
     "UnknownSourceError",
     "__version__",
+    "convert_hs",
+    "fetch_comtrade",
     "indicators",
+    "load_concordance",
     "open",
 ]
