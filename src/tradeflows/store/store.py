@@ -30,6 +30,7 @@ from tradeflows.reference.countries import comtrade_code_table, country_table
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
 from tradeflows.store import views
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
+from tradeflows.store.interrupt import interruptible
 from tradeflows.store.parquet import export_parquet
 
 SCHEMA_VERSION = 1
@@ -113,7 +114,8 @@ class Store:
             )
         con = self._open(read_only=read_only)
         try:
-            yield con
+            with interruptible(con):
+                yield con
         finally:
             con.close()
 
@@ -210,6 +212,8 @@ class Store:
             try:
                 relation = con.sql(query, params=params) if params else con.sql(query)
                 return pl.DataFrame() if relation is None else relation.pl()
+            except duckdb.InterruptException:
+                raise KeyboardInterrupt from None
             except duckdb.Error as exc:
                 message = str(exc).strip()
                 raise QueryError(f"{message}\n{_hint(message)}") from None
