@@ -1,0 +1,76 @@
+"""The Georgia car report, checked against figures computed here from the raw CSV."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+
+import pytest
+from plotly.offline import get_plotlyjs
+
+from tests.conftest import GEORGIA
+from tradeflows.reports import build_report, render_html, render_markdown, write_report
+
+
+def raw_totals() -> dict[tuple[str, str, int], float]:
+    """(flow, partner ISO3, year) -> value, summed with the csv module (world rows would be partner 0: none here)."""
+    totals: dict[tuple[str, str, int], float] = defaultdict(float)
+    with GEORGIA.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["partner_code"] != "0":
+                totals[row["trade_code"], row["partner_iso"], int(row["year"])] += float(row["trade_value_us"])
+    return totals
+
+
+@pytest.fixture(scope="module")
+def report(georgia_store):
+    return build_report(georgia_store, "cars", "GEO")
+
+
+def test_targets_and_years_are_explicit(report):
+    assert report.targets == ("RUS", "BLR", "ARM", "KAZ", "KGZ")
+    assert "Eurasian Economic Union" in report.target_reason
+    assert (report.period, report.baseline, report.baseline_held) == ("2022-2023", "2019-2021", "2021")
+    assert any("11 months" in c for c in report.caveats)
+
+
+def test_indicator_row_matches_the_raw_file(report):
+    raw = raw_totals()
+    kaz = report.indicators.filter(leg="exports to", partner="KAZ").row(0, named=True)
+    assert kaz["baseline_usd"] == pytest.approx(raw["X", "KAZ", 2021])
+    assert kaz["value_usd"] == pytest.approx((raw["X", "KAZ", 2022] + raw["X", "KAZ", 2023]) / 2)
+    assert kaz["flagged"] and "Kazakhstan" in kaz["explanation"]
+
+
+def test_top_route_matches_a_hand_allocation(report):
+    raw = raw_totals()
+    top = report.routes.row(0, named=True)
+    assert top["path"] == "USA → GEO → KAZ"
+    # exports to KAZ x USA's share of Georgia's imports from every partner, each year, averaged over 2022-2023
+    yearly = []
+    for year in (2022, 2023):
+        all_imports = sum(v for (flow, _, y), v in raw.items() if flow == "M" and y == year)
+        yearly.append(raw["X", "KAZ", year] * raw["M", "USA", year] / all_imports)
+    assert top["value_per_year"] == pytest.approx(sum(yearly) / 2)
+    base = raw["X", "KAZ", 2021] * raw["M", "USA", 2021] / sum(v for (f, _, y), v in raw.items() if f == "M" and y == 2021)
+    assert top["baseline_per_year"] == pytest.approx(base)
+
+
+def test_html_is_self_contained_and_reproducible(report, georgia_store, tmp_path):
+    html = render_html(report)
+    assert html.count("Plotly.newPlot(") == 2 and 'id="chart-series"' in html and 'id="chart-sankey"' in html
+    # plotly.js inline once; nothing else loaded from anywhere
+    bundle = get_plotlyjs()
+    assert html.count(bundle) == 1
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html.replace(bundle, ""))
+    assert "sha256" in html and "vehicle_trade_georgia.csv" in html
+    again = render_html(build_report(georgia_store, "cars", "GEO"))
+    assert html == again
+
+
+def test_markdown_has_the_tables(report, tmp_path):
+    text = write_report(report, tmp_path / "r.md", fmt="md").read_text()
+    assert "| 1 | USA → GEO → KAZ |" in text and "## Methodology" in text and "## Provenance" in text
+    assert "Charts (time series and Sankey diagram of the routes) are in the HTML version" in text
+    assert text == render_markdown(report)
