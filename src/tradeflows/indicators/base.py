@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from tradeflows.errors import NoDataError, ParameterError
+from tradeflows.errors import NoDataError, ParameterError, QueryError
 from tradeflows.periods import parse_years
 from tradeflows.reference.baskets import Basket, as_basket, held_codes, resolve_basket
 from tradeflows.reference.groups import BUILTIN_GROUPS, CountryGroup, expand_members
@@ -223,16 +223,18 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     ])  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.hs_version, a.hs, "
             "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
-    return (
-        f"{name} AS (\n"
-        f"  SELECT {cols} FROM annual_hs4 a JOIN p_basket b\n"
-        f"    ON b.code_level <= 4 AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
-        f"  WHERE {where}\n"
-        f"  UNION ALL\n"
-        f"  SELECT {cols} FROM annual a JOIN p_basket b\n"
-        f"    ON b.code_level = 6 AND a.hs_level = 6 AND a.hs_version = b.hs_version AND a.hs = b.code\n"
-        f"  WHERE {where}\n)"
-    )
+    levels = set(scope.baskets["code_level"].to_list()) if len(scope.baskets) else {4, 6}
+    branches = []
+    # Only the branches the basket needs: the HS4 view is costly to build over a large store.
+    if any(level <= 4 for level in levels):
+        branches.append(f"  SELECT {cols} FROM annual_hs4 a JOIN p_basket b\n"
+                        f"    ON b.code_level <= 4 AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
+                        f"  WHERE {where}")  # fmt: skip
+    if 6 in levels:
+        branches.append(f"  SELECT {cols} FROM annual a JOIN p_basket b\n"
+                        f"    ON b.code_level = 6 AND a.hs_level = 6 AND a.hs_version = b.hs_version AND a.hs = b.code\n"
+                        f"  WHERE {where}")  # fmt: skip
+    return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"
 
 
 def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] | None = None,
@@ -249,8 +251,15 @@ def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] |
 
 
 def run(store: Store, sql: str) -> pl.DataFrame:
-    """Run an indicator's SQL on the store."""
-    return store.sql(sql)
+    """Run an indicator's SQL on the store (read-only, without DuckDB's progress bar on stdout)."""
+    import duckdb
+
+    with store.connect(read_only=True) as con:
+        con.execute("SET enable_progress_bar = false")
+        try:
+            return con.sql(sql).pl()
+        except duckdb.Error as exc:  # a bug in a definition, or a store without the views: say which
+            raise QueryError(f"The indicator's query failed: {str(exc).strip()}") from None
 
 
 def describe_scope(scope: Scope) -> str:
