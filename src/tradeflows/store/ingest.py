@@ -230,10 +230,12 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     # hs is padded to hs_level, so it is parsed one step after the other columns.
     p0_select = ", ".join(f"{parsed[name]} AS {name}" for name in canonical if name != "hs")
     reads = read_csv_sql(file, reject_table, reject_scan)
-    rows = f"r AS (SELECT row_number() OVER () AS __rn, 0 AS __vi, * FROM {reads})"
+    # Optional columns the file lacks read as NULL, so SQL fields may name them (motDesc beside motCode).
+    absent = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in sorted(spec.optional_columns - header))
+    rows = f"r AS (SELECT row_number() OVER () AS __rn, 0 AS __vi, *{absent} FROM {reads})"
     outer = "__reason, __column, __value"
     if spec.unpivot is not None:
-        rows = _unpivot_rows(spec.unpivot, reads)
+        rows = _unpivot_rows(spec.unpivot, reads, absent)
         # A line is kept whole or quarantined whole: every figure carries the line's reasons.
         line = "OVER (PARTITION BY __rn ORDER BY __reason IS NULL, __vi)"
         outer = (
@@ -254,13 +256,13 @@ SELECT * EXCLUDE (__vi, __reason, __column, __value), {outer} FROM q
 """
 
 
-def _unpivot_rows(unpivot: Unpivot, reads: str) -> str:
+def _unpivot_rows(unpivot: Unpivot, reads: str, absent: str) -> str:
     """The ``r`` step for a wide file: each line once per value column, numbered by line."""
     columns = list(unpivot.columns)
     variants = ", ".join(f"({i}, {quote_literal(c)})" for i, c in enumerate(columns))
     value = "CASE u.__vi " + " ".join(f"WHEN {i} THEN r0.{quote_ident(c)}" for i, c in enumerate(columns)) + " END"
     return (
-        f"r0 AS (SELECT row_number() OVER () AS __rn, * FROM {reads}), "
+        f"r0 AS (SELECT row_number() OVER () AS __rn, *{absent} FROM {reads}), "
         f"r AS (SELECT r0.*, u.__vi, u.__variant AS {quote_ident(Unpivot.VARIANT)}, {value} AS {quote_ident(Unpivot.VALUE)} "
         f"FROM r0 CROSS JOIN (VALUES {variants}) AS u(__vi, __variant))"
     )
