@@ -89,9 +89,9 @@ def basket_from_codes(codes: Iterable[str | int], *, name: str | None = None) ->
     >>> basket_from_codes(["8703", 8471]).name
     '8703+8471'
     """
-    texts = [str(c).strip() for c in codes]
-    # An integer loses the leading zero of chapters 01-09; four or six digits minus one are padded back.
-    texts = [t.zfill(len(t) + 1) if len(t) in (1, 3, 5) else t for t in texts]
+    # An integer loses the leading zero of chapters 01-09: one, three or five digits are padded back.
+    texts = [str(c).zfill(len(str(c)) + 1) if isinstance(c, int) and len(str(c)) in (1, 3, 5) else str(c).strip()
+             for c in codes]  # fmt: skip
     return Basket(name or "+".join(texts), tuple(BasketCode(t) for t in texts), "codes given by the user")
 
 
