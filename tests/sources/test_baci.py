@@ -82,3 +82,24 @@ def test_detected_from_header_and_note_names_the_revision(store: tradeflows.Stor
 )
 def test_hs_version_from_name(name: str, version: int | None) -> None:
     assert hs_version_from_name(name) == version
+
+
+def test_product_codes_describe_the_flows(store: tradeflows.Store) -> None:
+    from tradeflows.sources.baci import load_product_codes, read_product_codes
+
+    codes = read_product_codes(FIXTURE.parent / "product_codes_HS17_V202401.csv")
+    assert codes["hs"].to_list() == ["010121", "847130", "870323"]  # 10121 lost its zero
+    assert set(codes["hs_version"]) == {2017}
+    store.ingest([FIXTURE])
+    assert load_product_codes(store, FIXTURE.parent / "product_codes_HS17_V202401.csv") == 3
+    described = store.sql("SELECT hs, description FROM annual WHERE reporter = 'USA' AND hs = '010121'")
+    assert described["description"][0].startswith("Horses")
+
+
+def test_country_codes_agree_with_the_reader() -> None:
+    from tradeflows.sources.baci import check_country_codes
+
+    check = check_country_codes(FIXTURE.parent / "country_codes_V202401.csv")
+    # CEPII's 251 France, 757 Switzerland, 842 USA are Comtrade's codes, and 490 is Other Asia nes.
+    assert check["agrees"].all()
+    assert dict(zip(check["code"], check["our_iso3"], strict=True))[490] == "S19"

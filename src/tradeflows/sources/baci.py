@@ -12,6 +12,11 @@ BACI files do not name the HS revision in their rows, only in the file name
 named otherwise is refused with the fix; ``baci_hs12``, ``baci_hs17`` and
 ``baci_hs22`` state it instead, for renamed files.
 
+CEPII ships two code files beside the data: ``product_codes_HS17_V202401.csv``
+(``code,description``), read by ``read_product_codes`` for the store's products
+table, and ``country_codes_V202401.csv`` (code, name, ISO2, ISO3), which
+``check_country_codes`` compares with the mapping the reader uses.
+
 >>> hs_version_from_name("BACI_HS17_Y2022_V202401.csv")
 2017
 """
@@ -19,8 +24,16 @@ named otherwise is refused with the fix; ``baci_hs12``, ``baci_hs17`` and
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
 
 from tradeflows.errors import SchemaError
+from tradeflows.reference.countries import comtrade_code_table
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
 from tradeflows.schema import HS_VERSIONS
 from tradeflows.sources.base import Field, SourceSpec
 
@@ -84,3 +97,67 @@ def _stated(version: int) -> SourceSpec:
 
 
 STATED: tuple[SourceSpec, ...] = tuple(_stated(v) for v in (2012, 2017, 2022))
+
+
+def read_product_codes(path: Path | str, *, hs_version: int | None = None) -> pl.DataFrame:
+    """CEPII's product code file as rows of the products table: hs_version, hs_level, hs, description.
+
+    The revision comes from the file name (``product_codes_HS17_V202401.csv``) unless given.
+    """
+    path = Path(path)
+    version = hs_version or hs_version_from_name(path.name)
+    if version is None:
+        raise SchemaError(f"{path}: cannot tell the HS revision from the name; pass hs_version (e.g. 2017)")
+    table = _read(path, {"code", "description"})
+    code = pl.col("code").str.strip_chars()
+    return table.select(
+        pl.lit(version, pl.Int16).alias("hs_version"),
+        pl.lit(6, pl.Int8).alias("hs_level"),
+        pl.when(code.str.len_chars() == 5).then(code.str.zfill(6)).otherwise(code).alias("hs"),
+        pl.col("description").str.strip_chars(),
+    )
+
+
+def load_product_codes(store: Store, path: Path | str, *, hs_version: int | None = None) -> int:
+    """Put CEPII's product descriptions into the store's products table (codes already
+    described are left as they are); returns how many were added."""
+    products = read_product_codes(path, hs_version=hs_version)
+    with store.connect(read_only=False) as con:
+        before = con.execute("SELECT count(*) FROM products").fetchall()[0][0]
+        con.register("__products", products.to_arrow())
+        con.execute(
+            "INSERT INTO products SELECT hs_version, hs_level, hs, description, NULL FROM __products p "
+            "WHERE NOT EXISTS (SELECT 1 FROM products q WHERE q.hs_version = p.hs_version AND q.hs = p.hs)"
+        ).fetchall()
+        con.unregister("__products")
+        return con.execute("SELECT count(*) FROM products").fetchall()[0][0] - before
+
+
+def check_country_codes(path: Path | str) -> pl.DataFrame:
+    """CEPII's country code file beside our mapping of the same codes: one row per code
+    with ``baci_iso3``, ``our_iso3`` and ``agrees`` (codes we map differently, or not at all,
+    are the ones whose rows the reader would quarantine or misplace)."""
+    path = Path(path)
+    table = _read(path, {"country_code"})
+    iso3 = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in table.columns), None)
+    if iso3 is None:
+        raise SchemaError(f"{path}: expected a country_iso3 (or iso_3digit_alpha) column; found {table.columns}")
+    ours = comtrade_code_table().select(pl.col("code").cast(pl.Int64), pl.col("iso3").alias("our_iso3"))
+    return (
+        table.select(pl.col("country_code").str.strip_chars().cast(pl.Int64).alias("code"),
+                     pl.col(iso3).str.strip_chars().alias("baci_iso3"))
+        .join(ours, on="code", how="left")
+        .with_columns(agrees=pl.col("baci_iso3") == pl.col("our_iso3"))
+        .sort("code")
+    )  # fmt: skip
+
+
+def _read(path: Path, needed: set[str]) -> pl.DataFrame:
+    try:
+        table = pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise SchemaError(f"{path}: cannot read the file: {exc}") from None
+    missing = needed - set(table.columns)
+    if missing:
+        raise SchemaError(f"{path}: missing column(s) {sorted(missing)}; the header has {table.columns}")
+    return table
