@@ -7,10 +7,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from tests.conftest import SHARED_DATA
 
 import tradeflows
-from tests.conftest import SHARED_DATA
-from tradeflows.reference.concordance import BUILTIN_2022_2017, convert_flows, convert_hs, load_concordance
+from tradeflows.reference.concordance import convert_flows, convert_hs, load_concordance
 
 CORRELATION = SHARED_DATA / "reference" / "hs_concordance_2022_2017.csv"
 FIXTURES = Path(__file__).parents[1] / "fixtures"

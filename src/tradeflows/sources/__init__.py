@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tradeflows.errors import SchemaError, UnknownSourceError
 from pathlib import Path
 
+from tradeflows.errors import SchemaError, UnknownSourceError
 from tradeflows.sources import baci, comext, comtrade, comtrade_plus
 from tradeflows.sources.base import Field, SourceSpec, Unpivot
 from tradeflows.sources.generic import builtin_maps, load_column_map
