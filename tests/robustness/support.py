@@ -17,14 +17,15 @@ PARTNERS = ("31", "40", "643", "398", "417", "51", "842", "251", "699", "757", "
 TABLES = ("flows", "quarantine", "ingests", "products")
 
 
-def write_big_comtrade(path: Path, rows: int) -> float:
-    """A valid legacy Comtrade file of ``rows`` distinct rows; returns their total value_usd."""
+def write_big_comtrade(path: Path, rows: int, *, offset: float = 0.0) -> float:
+    """A valid legacy Comtrade file of ``rows`` distinct rows; returns their total value_usd.
+    ``offset`` is added to every value, to make files that differ."""
     base = comtrade_row()
     total = 0.0
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(COMTRADE_HEADER) + "\n")
         for i in range(rows):
-            value = float(i % 1000 + 1)
+            value = float(i % 1000 + 1) + offset
             total += value
             row = base | {
                 "partner_code": PARTNERS[i % len(PARTNERS)], "month": str(1 + (i // 13) % 12),
