@@ -43,8 +43,11 @@ def test_growth_as_json_with_provenance(db):
                                  "--baseline", "2021", "--after", "2022-2023", "--db", str(db), "--format", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert [(r["period"], r["value_usd"], r["ratio"]) for r in rows] == [("2022", 100.0, 1.0), ("2023", 300.0, 3.0),
-                                                                        ("2022-2023", 200.0, 2.0)]
+    assert [(r["period"], r["value_usd"], r["ratio"]) for r in rows] == [
+        ("2022", 100.0, 1.0),
+        ("2023", 300.0, 3.0),
+        ("2022-2023", 200.0, 2.0),
+    ]
     assert all(r["baseline"] == "2021" and r["n_rows_baseline"] == 2 for r in rows)
     assert "basket cars: HS2017 8703; HS2022 8703" in result.stderr
 

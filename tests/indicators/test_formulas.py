@@ -91,7 +91,9 @@ def test_target_share_partner_filter_keeps_the_whole_denominator(make):
 
 def test_mirror_gap_needs_both_sides(make):
     store = make([row(2021, "DEU", "KGZ", 100, hs="847130"), row(2022, "DEU", "KGZ", 200, hs="847130")])
-    r = mirror_gap(store, basket="computers", reporter="DEU", partner="KGZ", baseline=2021, after=2022).row(0, named=True)
+    r = mirror_gap(store, basket="computers", reporter="DEU", partner="KGZ", baseline=2021, after=2022).row(
+        0, named=True
+    )
     assert r["status"] == "not_two_sided" and r["gap_share_after"] is None
 
 
@@ -102,26 +104,33 @@ def test_pass_through_and_monthly_lag(make):
     rows = []
     for i in range(24):
         year, month = 2021 + i // 12, i % 12 + 1
-        rows.append(row(year, "KAZ", "DEU", imports[i + 2] * (3 if year == 2022 else 1), hs="847130", flow="M", month=month))
+        rows.append(
+            row(year, "KAZ", "DEU", imports[i + 2] * (3 if year == 2022 else 1), hs="847130", flow="M", month=month)
+        )
         rows.append(row(year, "KAZ", "RUS", imports[i] * 0.5, hs="847130", month=month))
     out = pass_through(make(rows), basket="computers", reporter="KAZ", partner="RUS", origin="DEU",
                        baseline=2021, after=2022).row(0, named=True)  # fmt: skip
-    m_b = sum(imports[2:14]); m_a = 3 * sum(imports[14:26])
-    x_b = 0.5 * sum(imports[0:12]); x_a = 0.5 * sum(imports[12:24])
+    m_b, m_a = sum(imports[2:14]), 3 * sum(imports[14:26])
+    x_b, x_a = 0.5 * sum(imports[0:12]), 0.5 * sum(imports[12:24])
     assert out["delta_imports_usd"] == pytest.approx(m_a - m_b)
     assert out["pass_through"] == pytest.approx(min(m_a - m_b, x_a - x_b) / (m_a - m_b))
     assert out["lag_status"] == "ok" and out["best_lag_months"] == 2 and out["n_months"] >= 12
 
 
 def test_pass_through_undefined_when_imports_fall(make):
-    store = make([row(2021, "KAZ", "DEU", 100, hs="847130", flow="M"), row(2022, "KAZ", "DEU", 50, hs="847130", flow="M")])
+    store = make(
+        [row(2021, "KAZ", "DEU", 100, hs="847130", flow="M"), row(2022, "KAZ", "DEU", 50, hs="847130", flow="M")]
+    )
     r = pass_through(store, basket="computers", reporter="KAZ", baseline=2021, after=2022).row(0, named=True)
     assert r["pass_through"] is None and r["status"] == "imports_did_not_rise" and "did not rise" in r["reason"]
 
 
 def test_unit_value_zero_quantity_and_too_few_routes(make):
     store = make([row(2022, "ARE", "RUS", 100, hs="851713"), row(2022, "CHN", "DEU", 100, hs="851713", net_kg=2.0)])
-    out = {r["reporter"]: r for r in unit_value(store, basket="smartphones", baseline=2021, after=2022).iter_rows(named=True)}
+    out = {
+        r["reporter"]: r
+        for r in unit_value(store, basket="smartphones", baseline=2021, after=2022).iter_rows(named=True)
+    }
     assert out["ARE"]["status"] == "zero_quantity" and out["ARE"]["unit_value"] is None
     assert out["CHN"]["status"] == "too_few_observations" and out["CHN"]["unit_value"] == pytest.approx(50)
     assert not out["CHN"]["flagged"]

@@ -44,7 +44,7 @@ def test_car_export_growth_matches_the_raw_file(real_store, path, reporter):
 def test_georgia_car_exports_doubled_in_2022_and_quadrupled_in_2023(real_store):
     # Published (UN Comtrade as used in the Tvyal newsletter): 457 -> 906 -> 1,947 million USD.
     result = growth(real_store, basket="cars", reporter="GEO", baseline=2021, after=(2022, 2023))
-    ratios = dict(zip(result["period"], result["ratio"]))
+    ratios = dict(zip(result["period"], result["ratio"], strict=True))
     assert 1.9 < ratios["2022"] < 2.1 and 4.0 < ratios["2023"] < 4.5
 
 

@@ -19,8 +19,8 @@ import polars as pl
 import pytest
 
 from tradeflows.demo import build_demo
+from tradeflows.indicators import did, growth, hub_score, mirror_gap, new_flows, unit_value
 from tradeflows.reference.chpl import get_chpl
-from tradeflows.indicators import did, hub_score, mirror_gap, new_flows, unit_value
 from tradeflows.synthetic import WorldConfig
 
 YEARS = tuple(range(2019, 2025))
@@ -95,3 +95,19 @@ def test_mirror_gap_finds_the_planted_unrecorded_imports(worlds):
     assert by_pair[("DEU", "KGZ")]["gap_share_after"] > 0.5 > abs(by_pair[("DEU", "KGZ")]["gap_share_baseline"])
     null = mirror_gap(null_store, basket="chpl", reporter="DEU,ITA", partner="KGZ,UZB", baseline=BASELINE, after=AFTER)
     assert null["gap_share_after"].abs().max() < 0.2
+
+
+def test_published_figures_hold_in_the_calibrated_world(worlds):
+    """The world is calibrated on published figures; growth must read them back exactly."""
+    (store, _, _), _ = worlds
+    # Chinese exports of CHPL goods to Kazakhstan and Kyrgyzstan: +64% on 2019-2021.
+    chpl = growth(store, basket="chpl", reporter="CHN", partner="KAZ,KGZ", baseline=BASELINE, after=AFTER)
+    assert chpl.filter(pl.col("period") == "2022-2024")["ratio"][0] == pytest.approx(1.64)
+    # Kazakhstan's computer imports, 2022 about 7x 2021: the world surges HS 847130-847150 only,
+    # so the figure is read on those codes (all of 8471 also holds unsurged 847160/847170).
+    computers = growth(store, basket=["847130", "847141", "847149", "847150"], reporter="KAZ", flow="M",
+                       baseline=2021, after=2022)  # fmt: skip
+    assert computers["ratio"][0] == pytest.approx(7.0)
+    # UN Comtrade: car imports 2022/2021 of Armenia 5.7x and Georgia 1.8x.
+    cars = growth(store, basket="cars", reporter="ARM,GEO", flow="M", baseline=2021, after=2022)
+    assert dict(zip(cars["reporter"], cars["ratio"], strict=True)) == pytest.approx({"ARM": 5.7, "GEO": 1.8})

@@ -9,7 +9,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 
 from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
@@ -34,12 +33,21 @@ BasketOpt = Annotated[
     typer.Option("--basket", "-b", help="Basket name (cars, computers, smartphones, uavs, chpl, chpl:1, chpl-2023 ...) "
                  "or HS codes '8703,851713'; repeat for several."),
 ]  # fmt: skip
-ReporterOpt = Annotated[str | None, typer.Option("--reporter", "-r", help="ISO3 codes or a group (hubs, coalition, targets), comma-separated.")]
-PartnerOpt = Annotated[str | None, typer.Option("--partner", "-p", help="ISO3 codes or a group, comma-separated; all when omitted.")]
-FlowOpt = Annotated[Flow, typer.Option("--flow", help="X exports, M imports (RX, RM re-exports/imports).", case_sensitive=False)]
+ReporterOpt = Annotated[
+    str | None,
+    typer.Option("--reporter", "-r", help="ISO3 codes or a group (hubs, coalition, targets), comma-separated."),
+]
+PartnerOpt = Annotated[
+    str | None, typer.Option("--partner", "-p", help="ISO3 codes or a group, comma-separated; all when omitted.")
+]
+FlowOpt = Annotated[
+    Flow, typer.Option("--flow", help="X exports, M imports (RX, RM re-exports/imports).", case_sensitive=False)
+]
 BaselineOpt = Annotated[str, typer.Option("--baseline", help="Baseline year or years, e.g. 2021 or 2019-2021.")]
 AfterOpt = Annotated[str, typer.Option("--after", help="After period, e.g. 2022-2024 or 2023.")]
-SourceOpt = Annotated[str | None, typer.Option("--source", help="Only rows of this source (comtrade, baci, synthetic ...).")]
+SourceOpt = Annotated[
+    str | None, typer.Option("--source", help="Only rows of this source (comtrade, baci, synthetic ...).")
+]
 DefsOpt = Annotated[
     Path | None,
     typer.Option("--definitions", "-d", exists=True, dir_okay=False,
@@ -59,18 +67,21 @@ def _definitions(path: Path | None) -> dict:
     return {"baskets": load_baskets(path), "groups": load_groups(path)}
 
 
-def _show(frame: pl.DataFrame, scope_note: str, db: Path, fmt: OutputFormat, output: Path | None, limit: int) -> None:
-    write_result(frame, fmt=fmt, output=output, limit=limit)
-    err_console.print(f"[dim]{scope_note} | store {db}[/dim]", highlight=False)
-
-
 def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path | None, limit: int, **kwargs) -> None:
-    from tradeflows.indicators import compute
+    from tradeflows.indicators import INDICATORS, compute
     from tradeflows.store import open_store
 
     store = open_store(db, create=False)
     frame, note = compute(name, store, **kwargs, **_definitions(defs))
-    _show(frame, note, db, fmt, output, limit)
+    if "source" in frame.columns and len(frame):
+        note = f"source {', '.join(sorted(frame['source'].unique().to_list()))} | {note}"
+    shown = frame
+    if fmt is OutputFormat.table and INDICATORS[name].key_columns:
+        shown = frame.select(c for c in INDICATORS[name].key_columns if c in frame.columns)
+        hidden = len(frame.columns) - len(shown.columns)
+        note += f" | {hidden} more column(s) (reason, provenance ...) with --format csv or json" if hidden else ""
+    write_result(shown, fmt=fmt, output=output, limit=limit)
+    err_console.print(f"[dim]{note} | store {db}[/dim]", highlight=False)
 
 
 def growth(
@@ -81,7 +92,9 @@ def growth(
     flow: FlowOpt = Flow.X,
     baseline: BaselineOpt = "2019-2021",
     after: AfterOpt = "2022-2024",
-    by_partner: Annotated[bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")] = False,
+    by_partner: Annotated[
+        bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")
+    ] = False,
     threshold: Annotated[float, typer.Option(help="Flag a ratio at least this (2 = a doubling).")] = 2.0,
     source: SourceOpt = None,
     definitions: DefsOpt = None,
@@ -125,7 +138,10 @@ def target_share(
 
 def hub_score(
     db: DbOption,
-    basket: Annotated[list[str] | None, typer.Option("--basket", "-b", help="Baskets to rank (default: cars, computers, smartphones, uavs, chpl).")] = None,
+    basket: Annotated[
+        list[str] | None,
+        typer.Option("--basket", "-b", help="Baskets to rank (default: cars, computers, smartphones, uavs, chpl)."),
+    ] = None,
     reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hubs: ISO3 codes or a group.")] = "hubs",
     partner: Annotated[str, typer.Option("--partner", "-p", help="The targets: ISO3 codes or a group.")] = "targets",
     origin: Annotated[str, typer.Option("--origin", help="The suppliers: ISO3 codes or a group.")] = "coalition",
@@ -156,7 +172,9 @@ def excess(
     flow: FlowOpt = Flow.X,
     baseline: BaselineOpt = "2019-2021",
     after: AfterOpt = "2022-2024",
-    by_partner: Annotated[bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")] = False,
+    by_partner: Annotated[
+        bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")
+    ] = False,
     source: SourceOpt = None,
     definitions: DefsOpt = None,
     fmt: FormatOption = OutputFormat.table,
@@ -230,8 +248,12 @@ class Estimator(str, Enum):
 def did(
     db: DbOption,
     basket: BasketOpt,
-    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The origins (exporters): ISO3 codes or a group.")] = "coalition",
-    treated: Annotated[str, typer.Option("--treated", help="Treated destinations (the hubs): ISO3 codes or a group.")] = "hubs",
+    reporter: Annotated[
+        str, typer.Option("--reporter", "-r", help="The origins (exporters): ISO3 codes or a group.")
+    ] = "coalition",
+    treated: Annotated[
+        str, typer.Option("--treated", help="Treated destinations (the hubs): ISO3 codes or a group.")
+    ] = "hubs",
     targets: Annotated[str, typer.Option("--targets", help="Second treated group, estimated separately.")] = "targets",
     baseline: BaselineOpt = "2019-2021",
     after: AfterOpt = "2022-2024",
@@ -311,8 +333,12 @@ def new_flows(
 def mirror_imports(
     db: DbOption,
     basket: BasketOpt,
-    reporter: Annotated[str | None, typer.Option("--reporter", "-r", help="Exporters to include; all when omitted.")] = None,
-    partner: Annotated[str, typer.Option("--partner", "-p", help="The target(s) whose imports are rebuilt.")] = "targets",
+    reporter: Annotated[
+        str | None, typer.Option("--reporter", "-r", help="Exporters to include; all when omitted.")
+    ] = None,
+    partner: Annotated[
+        str, typer.Option("--partner", "-p", help="The target(s) whose imports are rebuilt.")
+    ] = "targets",
     baseline: BaselineOpt = "2019-2021",
     after: AfterOpt = "2022-2024",
     source: SourceOpt = None,
@@ -331,4 +357,15 @@ def mirror_imports(
          baseline=baseline, after=after, source=source)  # fmt: skip
 
 
-COMMANDS = (growth, excess, mirror_gap, pass_through, did, unit_value, new_flows, target_share, mirror_imports, hub_score)
+COMMANDS = (
+    growth,
+    excess,
+    mirror_gap,
+    pass_through,
+    did,
+    unit_value,
+    new_flows,
+    target_share,
+    mirror_imports,
+    hub_score,
+)

@@ -43,25 +43,176 @@ class Indicator:
     name: str
     module_name: str
     summary: str
+    key_columns: tuple[str, ...] = ()  # what a terminal table shows; files get every column
 
     @property
     def module(self) -> ModuleType:
         return importlib.import_module(f"tradeflows.indicators.{self.module_name}")
 
 
-INDICATORS: dict[str, Indicator] = {
+INDICATORS: dict[str, Indicator] = {  # fmt: skip
     i.name: i
     for i in (
-        Indicator("growth", "growth", "Each after year against the baseline mean: ratio, per cent, robust z-score."),
-        Indicator("excess", "excess", "Observed minus the baseline trend extended to the after years, in USD."),
-        Indicator("mirror-gap", "mirror", "Exports reported by o minus h's imports from o at FOB; share of the rise unrecorded."),
-        Indicator("pass-through", "passthrough", "Share of a hub's extra imports sent on to the targets; best monthly lag."),
-        Indicator("did", "did", "Difference-in-differences with fixed effects: relative increase to hubs, in per cent."),
-        Indicator("unit-value", "unit_value", "Price per kg or unit against the same code's other routes (robust z)."),
-        Indicator("new-flows", "new_flows", "Flows absent in the baseline that appear above a threshold after."),
-        Indicator("target-share", "target_share", "Each partner's share of the reporter's basket trade, baseline vs after."),
-        Indicator("mirror-imports", "mirror_imports", "The target's imports rebuilt from its partners' exports, by supplier."),
-        Indicator("hub-score", "hub_score", "Ranks (hub, basket) pairs on imports, exports to targets, share and pass-through."),
+        Indicator(
+            "growth",
+            "growth",
+            "Each after year against the baseline mean: ratio, per cent, robust z-score.",
+            (
+                "reporter",
+                "partner",
+                "basket",
+                "period",
+                "baseline",
+                "baseline_usd",
+                "value_usd",
+                "ratio",
+                "growth_pct",
+                "flagged",
+                "n_rows",
+                "status",
+            ),
+        ),
+        Indicator(
+            "excess",
+            "excess",
+            "Observed minus the baseline trend extended to the after years, in USD.",
+            (
+                "reporter",
+                "partner",
+                "basket",
+                "period",
+                "baseline",
+                "method",
+                "counterfactual_usd",
+                "value_usd",
+                "excess_usd",
+                "excess_pct",
+                "status",
+            ),
+        ),
+        Indicator(
+            "mirror-gap",
+            "mirror",
+            "Exports reported by o minus h's imports from o at FOB; share of the rise unrecorded.",
+            (
+                "exporter",
+                "importer",
+                "basket",
+                "exports_after_usd",
+                "imports_fob_after_usd",
+                "gap_share_baseline",
+                "gap_share_after",
+                "unreported_increase_share",
+                "status",
+            ),
+        ),
+        Indicator(
+            "pass-through",
+            "passthrough",
+            "Share of a hub's extra imports sent on to the targets; best monthly lag.",
+            (
+                "hub",
+                "basket",
+                "delta_imports_usd",
+                "delta_exports_usd",
+                "pass_through",
+                "best_lag_months",
+                "lag_correlation",
+                "n_months",
+                "status",
+            ),
+        ),
+        Indicator(
+            "did",
+            "did",
+            "Difference-in-differences with fixed effects: relative increase to hubs, in per cent.",
+            (
+                "basket",
+                "group",
+                "pct_increase",
+                "pct_ci_low",
+                "pct_ci_high",
+                "p_value",
+                "n_obs",
+                "n_clusters",
+                "status",
+            ),
+        ),
+        Indicator(
+            "unit-value",
+            "unit_value",
+            "Price per kg or unit against the same code's other routes (robust z).",
+            (
+                "reporter",
+                "partner",
+                "hs",
+                "year",
+                "unit_value",
+                "median_unit_value",
+                "robust_z",
+                "flagged",
+                "n_routes",
+                "status",
+            ),
+        ),
+        Indicator(
+            "new-flows",
+            "new_flows",
+            "Flows absent in the baseline that appear above a threshold after.",
+            ("reporter", "partner", "hs", "first_year", "after_usd", "max_year_usd", "flagged", "status"),
+        ),
+        Indicator(
+            "target-share",
+            "target_share",
+            "Each partner's share of the reporter's basket trade, baseline vs after.",
+            (
+                "reporter",
+                "partner",
+                "basket",
+                "baseline",
+                "after",
+                "share_baseline",
+                "share_after",
+                "change_pp",
+                "rank",
+                "n_rows_after",
+                "status",
+            ),
+        ),
+        Indicator(
+            "mirror-imports",
+            "mirror_imports",
+            "The target's imports rebuilt from its partners' exports, by supplier.",
+            (
+                "target",
+                "exporter",
+                "basket",
+                "baseline_usd",
+                "after_usd",
+                "ratio",
+                "share_baseline",
+                "share_after",
+                "change_pp",
+                "status",
+            ),
+        ),
+        Indicator(
+            "hub-score",
+            "hub_score",
+            "Ranks (hub, basket) pairs on imports, exports to targets, share and pass-through.",
+            (
+                "hub",
+                "basket",
+                "score",
+                "flagged",
+                "imports_ratio",
+                "exports_to_target_ratio",
+                "target_share_change_pp",
+                "pass_through",
+                "n_rows_imports",
+                "n_rows_exports",
+            ),
+        ),
     )
 }
 

@@ -197,7 +197,13 @@ def in_list(column: str, values: Sequence[Any] | None) -> str:
 
 
 def basket_cte(scope: Scope) -> str:
-    columns = {"basket": "VARCHAR", "tier": "VARCHAR", "hs_version": "INTEGER", "code": "VARCHAR", "code_level": "INTEGER"}
+    columns = {
+        "basket": "VARCHAR",
+        "tier": "VARCHAR",
+        "hs_version": "INTEGER",
+        "code": "VARCHAR",
+        "code_level": "INTEGER",
+    }
     rows = scope.baskets.select(list(columns)).rows()
     return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
 

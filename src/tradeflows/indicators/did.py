@@ -55,8 +55,14 @@ RESULT_SCHEMA = {
 }  # fmt: skip
 
 
-def sql(scope: Scope, *, origins: tuple[str, ...] | None, groups: dict[str, tuple[str, ...]], level: int = 6,
-        excluded: pl.DataFrame | None = None) -> str:
+def sql(
+    scope: Scope,
+    *,
+    origins: tuple[str, ...] | None,
+    groups: dict[str, tuple[str, ...]],
+    level: int = 6,
+    excluded: pl.DataFrame | None = None,
+) -> str:
     """The estimation panel as one SQL text: one row per origin, destination, product, year.
 
     ``excluded`` (resolved basket codes) are left out of the comparison products: other
@@ -66,7 +72,9 @@ def sql(scope: Scope, *, origins: tuple[str, ...] | None, groups: dict[str, tupl
     rows = [] if excluded is None else excluded.select(list(columns)).rows()
     exclusion = values_table(columns, rows)
     view = "annual" if level == 6 else "annual_hs4"
-    group_case = " ".join(f"WHEN {in_list('a.partner', members)} THEN {literal(name)}" for name, members in groups.items())
+    group_case = " ".join(
+        f"WHEN {in_list('a.partner', members)} THEN {literal(name)}" for name, members in groups.items()
+    )
     b, a = scope.baseline, scope.after
     years = f"(a.year BETWEEN {b.first} AND {b.last} OR a.year BETWEEN {a.first} AND {a.last})"
     return f"""WITH {basket_cte(scope)},
@@ -80,7 +88,7 @@ panel AS (
          CASE WHEN EXISTS (SELECT 1 FROM p_excluded e WHERE e.hs_version = a.hs_version AND a.hs LIKE e.code || '%')
               THEN 1 ELSE 0 END AS excluded
   FROM {view} a
-  WHERE a.flow = 'X' AND a.hs_level = {level} AND {in_list('a.reporter', origins)} AND a.partner <> a.reporter
+  WHERE a.flow = 'X' AND a.hs_level = {level} AND {in_list("a.reporter", origins)} AND a.partner <> a.reporter
     AND {years} {f"AND a.source = {literal(scope.source)}" if scope.source else ""}
 )
 SELECT source, origin, destination, product, year, SUM(value_usd) AS value_usd,
@@ -98,8 +106,10 @@ def _fit(data: pl.DataFrame, groups: list[str], estimator: str) -> dict[str, dic
         ) from None
     frame = data.with_columns(
         (pl.col("sanctioned") * pl.col("post")).alias("s_post"),
-        *[(pl.col("sanctioned") * pl.col("post") * (pl.col("dest_group") == g)).cast(pl.Int8).alias(f"t_{i}")
-          for i, g in enumerate(groups)],
+        *[
+            (pl.col("sanctioned") * pl.col("post") * (pl.col("dest_group") == g)).cast(pl.Int8).alias(f"t_{i}")
+            for i, g in enumerate(groups)
+        ],
         pl.concat_str("origin", "destination", "product", separator="|").alias("odk"),
         pl.concat_str("origin", "destination", pl.col("year").cast(pl.String), separator="|").alias("odt"),
         pl.concat_str("origin", "destination", separator="|").alias("od"),
@@ -131,8 +141,11 @@ def estimate(panel: pl.DataFrame, *, basket: str, groups: list[str], baseline: s
     fits: dict[str, dict] = {}
     problem = None
     if len(usable) < MIN_OBSERVATIONS:
-        problem = ("too_few_observations", f"{len(usable)} observations; at least {MIN_OBSERVATIONS} needed "
-                   "(a store with HS4 figures only needs level=4)")
+        problem = (
+            "too_few_observations",
+            f"{len(usable)} observations; at least {MIN_OBSERVATIONS} needed "
+            "(a store with HS4 figures only needs level=4)",
+        )
     elif usable["sanctioned"].n_unique() < 2 or usable["post"].n_unique() < 2:
         problem = ("no_variation", "the panel needs sanctioned and other products, before and after years")
     else:

@@ -48,11 +48,15 @@ def sql(scope: Scope, *, by_partner: bool = False) -> str:
     k = ", ".join(KEYS)
     kk = ", ".join("k." + c for c in KEYS)
     x = f"(year - {b.first})"
-    total = "" if a.first == a.last else f"""
+    total = (
+        ""
+        if a.first == a.last
+        else f"""
   UNION ALL
-  SELECT {k}, {literal(a.label + ' total')} AS period, 9999 AS sort_year, MAX(baseline_years), MAX(method), MAX(slope),
+  SELECT {k}, {literal(a.label + " total")} AS period, 9999 AS sort_year, MAX(baseline_years), MAX(method), MAX(slope),
          SUM(counterfactual_usd), SUM(value_usd), MAX(n_rows_baseline), CAST(SUM(n_rows) AS BIGINT)
   FROM post GROUP BY {k}"""
+    )
     return f"""WITH {basket_cte(scope)},
 {basket_flows_cte(scope)}{panel_ctes(scope, by_partner=by_partner)},
 sums AS (
@@ -72,8 +76,8 @@ post AS (
          CASE WHEN f.my + f.slope * ((p.year - {b.first}) - f.mx) > 0
               THEN f.my + f.slope * ((p.year - {b.first}) - f.mx) ELSE 0 END AS counterfactual_usd
   FROM series_keys k
-  JOIN panel p ON {_on('p', 'k')} AND p.year BETWEEN {a.first} AND {a.last}
-  LEFT JOIN fit f ON {_on('f', 'k')}
+  JOIN panel p ON {_on("p", "k")} AND p.year BETWEEN {a.first} AND {a.last}
+  LEFT JOIN fit f ON {_on("f", "k")}
 ),
 rows_out AS (
   SELECT {k}, CAST(year AS VARCHAR) AS period, year AS sort_year, baseline_years, method, slope,

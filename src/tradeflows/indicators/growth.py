@@ -66,11 +66,11 @@ series AS (
 ),
 series_keys AS (SELECT DISTINCT {k} FROM series),
 panel AS (
-  SELECT {', '.join('k.' + c for c in KEYS)}, r.year,
+  SELECT {", ".join("k." + c for c in KEYS)}, r.year,
          COALESCE(s.value_usd, 0) AS value_usd, COALESCE(s.n_rows, 0) AS n_rows
   FROM series_keys k
   JOIN reported r ON r.source = k.source AND r.reporter = k.reporter AND r.flow = k.flow
-  LEFT JOIN series s ON {_on('s', 'k')} AND s.year = r.year
+  LEFT JOIN series s ON {_on("s", "k")} AND s.year = r.year
 )"""
 
 
@@ -79,12 +79,16 @@ def sql(scope: Scope, *, by_partner: bool = False, threshold: float = 2.0, z_thr
     b, a = scope.baseline, scope.after
     k = ", ".join(KEYS)
     kk = ", ".join("k." + c for c in KEYS)
-    mean_row = "" if a.first == a.last else f"""
+    mean_row = (
+        ""
+        if a.first == a.last
+        else f"""
   UNION ALL
   SELECT {kk}, {literal(a.label)} AS period, 9999 AS sort_year, COUNT(p.year) AS after_years,
          AVG(p.value_usd) AS value_usd, CAST(COALESCE(SUM(p.n_rows), 0) AS BIGINT) AS n_rows
-  FROM series_keys k LEFT JOIN panel p ON {_on('p', 'k')} AND p.year BETWEEN {a.first} AND {a.last}
+  FROM series_keys k LEFT JOIN panel p ON {_on("p", "k")} AND p.year BETWEEN {a.first} AND {a.last}
   GROUP BY {kk}"""
+    )
     return f"""WITH {basket_cte(scope)},
 {basket_flows_cte(scope)}{panel_ctes(scope, by_partner=by_partner)},
 base AS (
@@ -93,11 +97,11 @@ base AS (
   FROM panel WHERE year BETWEEN {b.first} AND {b.last} GROUP BY {k}
 ),
 spread AS (
-  SELECT {', '.join('p.' + c for c in KEYS)},
+  SELECT {", ".join("p." + c for c in KEYS)},
          PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY ABS(p.value_usd - m.baseline_median)) AS baseline_mad
-  FROM panel p JOIN base m ON {_on('p', 'm')}
+  FROM panel p JOIN base m ON {_on("p", "m")}
   WHERE p.year BETWEEN {b.first} AND {b.last}
-  GROUP BY {', '.join('p.' + c for c in KEYS)}
+  GROUP BY {", ".join("p." + c for c in KEYS)}
 ),
 after_years AS (
   SELECT DISTINCT y.year FROM reported y WHERE y.year BETWEEN {a.first} AND {a.last}
@@ -106,11 +110,11 @@ post AS (
   SELECT {kk}, CAST(y.year AS VARCHAR) AS period, y.year AS sort_year, COUNT(p.year) AS after_years,
          MAX(p.value_usd) AS value_usd, COALESCE(MAX(p.n_rows), 0) AS n_rows
   FROM series_keys k CROSS JOIN after_years y
-  LEFT JOIN panel p ON {_on('p', 'k')} AND p.year = y.year
+  LEFT JOIN panel p ON {_on("p", "k")} AND p.year = y.year
   GROUP BY {kk}, y.year{mean_row}
 ),
 scored AS (
-  SELECT {', '.join('q.' + c for c in KEYS)}, q.period, q.sort_year, q.after_years,
+  SELECT {", ".join("q." + c for c in KEYS)}, q.period, q.sort_year, q.after_years,
          COALESCE(m.baseline_years, 0) AS baseline_years, m.baseline_usd, q.value_usd,
          CASE WHEN m.baseline_usd > 0 AND q.after_years > 0 THEN q.value_usd / m.baseline_usd END AS ratio,
          CASE WHEN m.baseline_years >= 3 AND d.baseline_mad > 0 AND q.after_years > 0
@@ -122,8 +126,8 @@ scored AS (
               ELSE 'ok' END AS status,
          m.baseline_years AS by_, d.baseline_mad AS mad_
   FROM post q
-  LEFT JOIN base m ON {_on('m', 'q')}
-  LEFT JOIN spread d ON {_on('d', 'q')}
+  LEFT JOIN base m ON {_on("m", "q")}
+  LEFT JOIN spread d ON {_on("d", "q")}
 )
 SELECT {k}, period, {literal(b.label)} AS baseline, baseline_years, after_years,
        baseline_usd, value_usd, ratio, 100.0 * (ratio - 1) AS growth_pct, robust_z,

@@ -72,17 +72,17 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
     rank_sum = " + ".join(f"COALESCE(rank_{c}, 0)" for c in comps)
     rank_n = " + ".join(f"CASE WHEN rank_{c} IS NULL THEN 0 ELSE 1 END" for c in comps)
     return f"""WITH {basket_cte(scope)},
-{basket_flows_cte(scope, name='imp_rows', flows=['X'], reporters=list(origins) if origins else None, partners=hubs)},
-{basket_flows_cte(scope, name='exp_rows', flows=['X'], reporters=hubs, partners=None)},
+{basket_flows_cte(scope, name="imp_rows", flows=["X"], reporters=list(origins) if origins else None, partners=hubs)},
+{basket_flows_cte(scope, name="exp_rows", flows=["X"], reporters=hubs, partners=None)},
 imp AS (
-  SELECT basket, partner AS hub, {means('value_usd').format(p='imp')},
+  SELECT basket, partner AS hub, {means("value_usd").format(p="imp")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports
   FROM imp_rows GROUP BY basket, partner
 ),
 exp AS (
   SELECT basket, reporter AS hub,
-         {means('CASE WHEN ' + in_list('partner', targets) + ' THEN value_usd ELSE 0 END').format(p='tgt')},
-         {means('value_usd').format(p='all')},
+         {means("CASE WHEN " + in_list("partner", targets) + " THEN value_usd ELSE 0 END").format(p="tgt")},
+         {means("value_usd").format(p="all")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports
   FROM exp_rows GROUP BY basket, reporter
 ),
@@ -94,8 +94,8 @@ pairs AS (
 ),
 components AS (
   SELECT p.*,
-         {ratio('imp')} AS imports_ratio,
-         {ratio('tgt')} AS exports_to_target_ratio,
+         {ratio("imp")} AS imports_ratio,
+         {ratio("tgt")} AS exports_to_target_ratio,
          CASE WHEN all_baseline > 0 AND all_after > 0
               THEN 100.0 * (tgt_after / all_after - tgt_baseline / all_baseline) END AS target_share_change_pp,
          CASE WHEN imp_after - imp_baseline > 0

@@ -59,10 +59,10 @@ def sql(scope: Scope, *, cif_margin: float = 0.05) -> str:
                 f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END) AS years_{p}")  # fmt: skip
 
     return f"""WITH {basket_cte(scope)},
-{basket_flows_cte(scope, name='xs', flows=['X'], reporters=exporters, partners=importers)},
-{basket_flows_cte(scope, name='ms', flows=['M'], reporters=importers, partners=exporters)},
-{reported_cte(scope, name='rep_x', flows=['X'], reporters=exporters)},
-{reported_cte(scope, name='rep_m', flows=['M'], reporters=importers)},
+{basket_flows_cte(scope, name="xs", flows=["X"], reporters=exporters, partners=importers)},
+{basket_flows_cte(scope, name="ms", flows=["M"], reporters=importers, partners=exporters)},
+{reported_cte(scope, name="rep_x", flows=["X"], reporters=exporters)},
+{reported_cte(scope, name="rep_m", flows=["M"], reporters=importers)},
 pair_years AS (
   SELECT source, basket, reporter AS exporter, partner AS importer, year, value_usd AS x, 0 AS m, n_rows FROM xs
   UNION ALL
@@ -79,8 +79,8 @@ yearly AS (
 ),
 pairs AS (
   SELECT y.source, y.basket, y.exporter, y.importer,
-         {period('b', b.first, b.last)},
-         {period('a', a.first, a.last)},
+         {period("b", b.first, b.last)},
+         {period("a", a.first, a.last)},
          CAST(SUM(y.n_rows) AS BIGINT) AS n_rows
   FROM yearly y GROUP BY y.source, y.basket, y.exporter, y.importer
 )

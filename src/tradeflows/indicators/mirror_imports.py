@@ -47,7 +47,7 @@ def sql(scope: Scope) -> str:
     nb, na = len(b.years), len(a.years)
     g = "source, basket, partner"
     return f"""WITH {basket_cte(scope)},
-{basket_flows_cte(scope, flows=['X'])},
+{basket_flows_cte(scope, flows=["X"])},
 per_exporter AS (
   SELECT {g}, reporter AS exporter,
          SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / {nb}.0 AS baseline_usd,

@@ -78,8 +78,8 @@ def sql(scope: Scope, *, origins: tuple[str, ...] | None, max_lag: int = 6) -> s
     lags = values_table({"lag": "INTEGER"}, [(i,) for i in range(max_lag + 1)])
     g = "source, basket, reporter"
     return f"""WITH {basket_cte(scope)},
-{basket_flows_cte(scope, name='imp_rows', flows=['M'], partners=origins)},
-{basket_flows_cte(scope, name='exp_rows', flows=['X'], partners=targets)},
+{basket_flows_cte(scope, name="imp_rows", flows=["M"], partners=origins)},
+{basket_flows_cte(scope, name="exp_rows", flows=["X"], partners=targets)},
 annual_pairs AS (
   SELECT {g}, SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / {nb}.0 AS m_b,
          SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / {na}.0 AS m_a, 0 AS x_b, 0 AS x_a, SUM(n_rows) AS n_rows
@@ -94,8 +94,8 @@ annual_sums AS (
          CAST(SUM(n_rows) AS BIGINT) AS n_rows
   FROM annual_pairs GROUP BY {g}
 ),
-{_monthly_cte(scope, 'm_monthly', 'M', origins)},
-{_monthly_cte(scope, 'x_monthly', 'X', targets)},
+{_monthly_cte(scope, "m_monthly", "M", origins)},
+{_monthly_cte(scope, "x_monthly", "X", targets)},
 lags AS ({lags}),
 lagged AS (
   SELECT m.source, m.basket, m.reporter, l.lag, CORR(m.value_usd, x.value_usd) AS r, COUNT(*) AS n_months

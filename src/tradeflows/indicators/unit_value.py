@@ -49,10 +49,10 @@ def sql(scope: Scope, *, per: Literal["kg", "unit"] = "kg", z_threshold: float =
     qty = "net_kg" if per == "kg" else "qty"
     k = "source, basket, flow, hs, year"
     return f"""WITH {basket_cte(scope)},
-{basket_flows_cte(scope, name='every_route', reporters=None, partners=None)},
+{basket_flows_cte(scope, name="every_route", reporters=None, partners=None)},
 routes AS (
   SELECT {k}, reporter, partner, SUM(value_usd) AS value_usd, SUM({qty}) AS quantity,
-         {"'kg'" if per == 'kg' else 'MAX(qty_unit)'} AS qty_unit, CAST(SUM(n_rows) AS BIGINT) AS n_rows
+         {"'kg'" if per == "kg" else "MAX(qty_unit)"} AS qty_unit, CAST(SUM(n_rows) AS BIGINT) AS n_rows
   FROM every_route GROUP BY {k}, reporter, partner
 ),
 priced AS (
@@ -90,7 +90,7 @@ SELECT source, basket, reporter, partner, flow, hs, year,
                  || CAST(year AS VARCHAR) || '; at least {int(min_routes)} needed for a reference'
             WHEN mad_log_uv = 0 THEN 'every route has the same unit value: no spread to compare against' END AS reason
 FROM scored
-WHERE {in_list('reporter', scope.reporters)} AND {in_list('partner', scope.partners)}
+WHERE {in_list("reporter", scope.reporters)} AND {in_list("partner", scope.partners)}
   AND (year BETWEEN {scope.baseline.first} AND {scope.baseline.last} OR year BETWEEN {scope.after.first} AND {scope.after.last})
 ORDER BY flagged DESC, ABS(robust_z) DESC NULLS LAST, source, basket, reporter, partner, hs, year"""
 

@@ -78,7 +78,13 @@ class Basket:
         """One row per code: basket, code, level, hs_version, tier."""
         return pl.DataFrame(
             [(self.name, c.code, c.level, c.hs_version, c.tier) for c in self.codes],
-            schema={"basket": pl.String, "code": pl.String, "level": pl.Int8, "hs_version": pl.Int16, "tier": pl.String},
+            schema={
+                "basket": pl.String,
+                "code": pl.String,
+                "level": pl.Int8,
+                "hs_version": pl.Int16,
+                "tier": pl.String,
+            },
             orient="row",
         )
 
@@ -97,9 +103,7 @@ def basket_from_codes(codes: Iterable[str | int], *, name: str | None = None) ->
 
 def _chpl_basket(version: str, name: str, tier: str | None = None) -> Basket:
     chpl = CHPL_LISTS[version]
-    codes = tuple(
-        BasketCode(code, 2022, t) for t, tier_codes in chpl.tiers if tier in (None, t) for code in tier_codes
-    )
+    codes = tuple(BasketCode(code, 2022, t) for t, tier_codes in chpl.tiers if tier in (None, t) for code in tier_codes)
     scope = f", tier {tier}" if tier else ""
     return Basket(name, codes, f"Common High Priority List {version} ({len(codes)} HS6 codes{scope}); {chpl.note}",
                   chpl.source, chpl.published)  # fmt: skip
@@ -220,7 +224,9 @@ def load_baskets(path: Path | str) -> dict[str, Basket]:
         for row in rows:
             version = row.get("hs_version") or ""
             if version and not version.isdigit():
-                raise InputError(f"{path}, line {row['_line']}, column hs_version: {version!r} is not a year such as 2022")
+                raise InputError(
+                    f"{path}, line {row['_line']}, column hs_version: {version!r} is not a year such as 2022"
+                )
             try:
                 codes.append(BasketCode(row["code"], int(version) if version else None, row.get("tier") or None))
             except ParameterError as exc:
