@@ -14,8 +14,10 @@ runner = CliRunner()
 
 ROWS = [
     # Georgia imports cars from the USA (60) and Japan (20) and exports 40 to Kazakhstan, 2021 and 2023.
-    ("GEO", "USA", "M", 2021, "8703", 30.0), ("GEO", "JPN", "M", 2021, "8703", 10.0), ("GEO", "KAZ", "X", 2021, "8703", 4.0),
-    ("GEO", "USA", "M", 2023, "8703", 60.0), ("GEO", "JPN", "M", 2023, "8703", 20.0), ("GEO", "KAZ", "X", 2023, "8703", 40.0),
+    ("GEO", "USA", "M", 2021, "8703", 30.0), ("GEO", "JPN", "M", 2021, "8703", 10.0),
+    ("GEO", "KAZ", "X", 2021, "8703", 4.0),
+    ("GEO", "USA", "M", 2023, "8703", 60.0), ("GEO", "JPN", "M", 2023, "8703", 20.0),
+    ("GEO", "KAZ", "X", 2023, "8703", 40.0),
 ]  # fmt: skip
 
 

@@ -19,7 +19,9 @@ from tradeflows.reports.render import COLOURS
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install -y chromium)"
+    ),
 ]
 
 

@@ -53,7 +53,9 @@ def test_top_route_matches_a_hand_allocation(report):
         all_imports = sum(v for (flow, _, y), v in raw.items() if flow == "M" and y == year)
         yearly.append(raw["X", "KAZ", year] * raw["M", "USA", year] / all_imports)
     assert top["value_per_year"] == pytest.approx(sum(yearly) / 2)
-    base = raw["X", "KAZ", 2021] * raw["M", "USA", 2021] / sum(v for (f, _, y), v in raw.items() if f == "M" and y == 2021)
+    base = (
+        raw["X", "KAZ", 2021] * raw["M", "USA", 2021] / sum(v for (f, _, y), v in raw.items() if f == "M" and y == 2021)
+    )
     assert top["baseline_per_year"] == pytest.approx(base)
 
 

@@ -69,7 +69,12 @@ def test_rank_with_growth_and_new_routes():
     a_h2 = rows["A → H → H2 → R"]
     assert a_h2["baseline_per_year"] is None and a_h2["change_usd"] is None and not a_h2["new"]
     assert ranked["path"].to_list() == [
-        "A → H → R", "B → H3 → R", "B → H → R", "A → H3 → R", "A → H → H2 → R", "B → H → H2 → R",
+        "A → H → R",
+        "B → H3 → R",
+        "B → H → R",
+        "A → H3 → R",
+        "A → H → H2 → R",
+        "B → H → H2 → R",
     ]  # changes 23, 5, 3, 0, then no baseline (values 7.5, 2.5)
     assert ranked["rank"].to_list() == [1, 2, 3, 4, 5, 6]
 

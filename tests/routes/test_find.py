@@ -33,7 +33,9 @@ def test_planted_routes_rank_above_ordinary_trade(world_store):
         world.planted.filter(pl.col("kind") == "reexport_route", pl.col("target") == "RUS", pl.col("basket") == "chpl")
         .select("origin", "hub").unique().with_columns(planted=pl.lit(True))
     )  # fmt: skip
-    routes = found.routes.join(planted, on=["origin", "hub"], how="left").with_columns(pl.col("planted").fill_null(False))
+    routes = found.routes.join(planted, on=["origin", "hub"], how="left").with_columns(
+        pl.col("planted").fill_null(False)
+    )
     # every planted origin -> hub pair is recovered as a route to Russia
     assert planted.join(routes, on=["origin", "hub"], how="anti").is_empty()
     assert routes.head(10)["planted"].all(), routes.head(10)

@@ -25,9 +25,18 @@ def report(
     basket: Annotated[str, typer.Option("--basket", "-b", help="Basket name (cars, computers, chpl ...) or HS codes.")],
     hub: Annotated[str, typer.Option("--hub", help="The hub the report is about (ISO3), e.g. GEO.")],
     out: Annotated[Path, typer.Option("--out", help="File to write, e.g. report.html or report.md.")],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="html (charts inline, opens offline) or md.")] = ReportFormat.html,
-    targets: Annotated[str | None, typer.Option("--targets", help="Targets (ISO3 codes, groups); default Russia, Belarus and the other EAEU members.")] = None,
-    years: Annotated[str | None, typer.Option("--years", help="Period: 2022-2023; default 2022 to the last year held for the hub.")] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="html (charts inline, opens offline) or md.")
+    ] = ReportFormat.html,
+    targets: Annotated[
+        str | None,
+        typer.Option(
+            "--targets", help="Targets (ISO3 codes, groups); default Russia, Belarus and the other EAEU members."
+        ),
+    ] = None,
+    years: Annotated[
+        str | None, typer.Option("--years", help="Period: 2022-2023; default 2022 to the last year held for the hub.")
+    ] = None,
     baseline: Annotated[str, typer.Option("--baseline", help="Baseline years, e.g. 2019-2021.")] = "2019-2021",
     origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
 ) -> None:

@@ -22,8 +22,9 @@ class RankBy(str, Enum):
 
 
 BasketOption = Annotated[
-    str, typer.Option("--basket", "-b", help="Basket name (cars, computers, smartphones, uavs, chpl, chpl:1 ...) or HS codes (8703,851713).")
-]  # fmt: skip
+    str,
+    typer.Option("--basket", "-b", help="Basket (cars, computers, smartphones, uavs, chpl, chpl:1 ...) or HS codes."),
+]
 YearsOption = Annotated[str, typer.Option("--years", help="Period the routes are valued over: 2023 or 2022-2024.")]
 BaselineOption = Annotated[str, typer.Option("--baseline", help="Years growth is measured against: 2021 or 2019-2021.")]
 
@@ -44,15 +45,25 @@ def _for_terminal(frame: pl.DataFrame) -> pl.DataFrame:
 def routes(
     db: DbOption,
     basket: BasketOption,
-    target: Annotated[str, typer.Option("--target", "-t", help="Targets: ISO3 codes and/or group names, comma-separated.")] = "targets",
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="Targets: ISO3 codes and/or group names, comma-separated.")
+    ] = "targets",
     years: YearsOption = "2022-2024",
     baseline: BaselineOption = "2019-2021",
     hubs: Annotated[str, typer.Option("--hubs", help="Hubs: ISO3 codes and/or group names.")] = "hubs",
     origins: Annotated[str, typer.Option("--origins", help="Origins: ISO3 codes and/or group names.")] = "coalition",
-    max_hubs: Annotated[int, typer.Option("--max-hubs", min=1, max=2, help="1: origin → hub → target; 2: also through two hubs.")] = 1,
-    rank_by: Annotated[RankBy, typer.Option("--rank-by", help="change (yearly value now minus baseline), value or growth.")] = RankBy.change,
-    graphml: Annotated[Path | None, typer.Option("--graphml", help="Also write the route graph as GraphML (Gephi).")] = None,
-    json_graph: Annotated[Path | None, typer.Option("--json", help="Also write the route graph as node-link JSON.")] = None,
+    max_hubs: Annotated[
+        int, typer.Option("--max-hubs", min=1, max=2, help="1: origin → hub → target; 2: also through two hubs.")
+    ] = 1,
+    rank_by: Annotated[
+        RankBy, typer.Option("--rank-by", help="change (yearly value now minus baseline), value or growth.")
+    ] = RankBy.change,
+    graphml: Annotated[
+        Path | None, typer.Option("--graphml", help="Also write the route graph as GraphML (Gephi).")
+    ] = None,
+    json_graph: Annotated[
+        Path | None, typer.Option("--json", help="Also write the route graph as node-link JSON.")
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     limit: LimitOption = 30,

@@ -39,7 +39,10 @@ def series_figure(report: Report) -> go.Figure:
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                         subplot_titles=(f"{report.hub_name}'s imports of {report.basket}",
                                         f"{report.hub_name}'s exports of {report.basket}"))  # fmt: skip
-    for row, names in ((1, ("imports from origins", "imports from others")), (2, ("exports to targets", "exports to others"))):
+    for row, names in (
+        (1, ("imports from origins", "imports from others")),
+        (2, ("exports to targets", "exports to others")),
+    ):
         for name in names:
             part = frame.filter(pl.col("series") == name).sort("period")
             fig.add_trace(go.Scatter(
@@ -69,7 +72,11 @@ def _legend(report: Report, name: str) -> str:
 def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
     """Origins → hub → targets, link widths the routes' yearly values over the period."""
     routes = report.found.routes.filter(pl.col("hub2").is_null())
-    by_origin = routes.group_by("origin").agg(pl.col("value_per_year").sum()).sort(["value_per_year", "origin"], descending=[True, False])
+    by_origin = (
+        routes.group_by("origin")
+        .agg(pl.col("value_per_year").sum())
+        .sort(["value_per_year", "origin"], descending=[True, False])
+    )
     keep = by_origin.head(max_origins)["origin"].to_list()
     routes = routes.with_columns(
         origin=pl.when(pl.col("origin").is_in(keep)).then("origin").otherwise(pl.lit("other origins"))
@@ -93,7 +100,8 @@ def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
               "hovertemplate": "%{source.label} → %{target.label}: $%{value:,.1f}m a year<extra></extra>"},
     ))  # fmt: skip
     fig.update_layout(template="plotly_white", height=480, margin={"l": 20, "r": 20, "t": 30, "b": 20},
-                      title={"text": f"Allocated routes, USD million a year, {report.period}", "font": {"size": 14}})  # fmt: skip
+                      title={"text": f"Allocated routes, USD million a year, {report.period}",
+                             "font": {"size": 14}})  # fmt: skip
     return fig
 
 
@@ -125,8 +133,8 @@ def render_html(report: Report) -> str:
     """The report as one self-contained HTML page."""
     charts = {"series": _chart(series_figure(report), "chart-series"),
               "sankey": _chart(sankey_figure(report), "chart-sankey")}  # fmt: skip
-    return _environment().get_template("report.html.j2").render(
-        **_context(report), charts=charts, plotlyjs=get_plotlyjs()
+    return (
+        _environment().get_template("report.html.j2").render(**_context(report), charts=charts, plotlyjs=get_plotlyjs())
     )
 
 

@@ -94,9 +94,9 @@ def series_sql(store_scope, hub: str, origins: tuple[str, ...], targets: tuple[s
     return f"""
 WITH {basket_cte(store_scope)}
 SELECT f.year, f.month, f.flow,
-       CASE WHEN f.flow = 'M' AND {in_list('f.partner', origins)} THEN 'imports from origins'
+       CASE WHEN f.flow = 'M' AND {in_list("f.partner", origins)} THEN 'imports from origins'
             WHEN f.flow = 'M' THEN 'imports from others'
-            WHEN {in_list('f.partner', targets)} THEN 'exports to targets'
+            WHEN {in_list("f.partner", targets)} THEN 'exports to targets'
             ELSE 'exports to others' END AS series,
        SUM(f.value_usd) AS value_usd, COUNT(*) AS n_rows
 FROM figures f
@@ -128,7 +128,7 @@ def _headline(found: RouteSet, hub: str, targets: tuple[str, ...]) -> list[tuple
     for label, frame, column, side in (
         (f"{hub_name}'s imports", imports, "importer_reported_usd", "as reported, CIF"),
         (f"{hub_name}'s exports", exports, "exporter_reported_usd", "as reported, FOB"),
-        (f"…of which to the targets", to_targets, "exporter_reported_usd", ", ".join(targets)),
+        ("…of which to the targets", to_targets, "exporter_reported_usd", ", ".join(targets)),
     ):
         before, after = per_year(frame, years.baseline, column), per_year(frame, years.period, column)
         ratio = after / before if before and after is not None else None
@@ -158,7 +158,10 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
     base, after = found.scope.baseline.label, found.scope.after.label
     common = dict(basket=basket, reporter=hub, baseline=base, after=after, by_partner=True, source=found.scope.source)
     top_origins = (
-        found.routes.group_by("origin").agg(pl.col("value_usd").sum()).sort("value_usd", descending=True).head(5)["origin"]
+        found.routes.group_by("origin")
+        .agg(pl.col("value_usd").sum())
+        .sort("value_usd", descending=True)
+        .head(5)["origin"]
     )
     frames = [
         growth(store, partner=list(targets), flow="X", **common),
@@ -166,7 +169,8 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
     ]
     table = pl.concat(frames).filter(pl.col("period") == after, pl.col("status") == "ok")
     shares = target_share(store, basket=basket, reporter=hub, partner=list(targets), baseline=base, after=after,
-                          source=found.scope.source).select("partner", "flow", "share_baseline", "share_after")  # fmt: skip
+                          source=found.scope.source)  # fmt: skip
+    shares = shares.select("partner", "flow", "share_baseline", "share_after")
     table = table.join(shares, on=["partner", "flow"], how="left").sort("flow", "value_usd", descending=[True, True])
     hub_name = country_name(hub)
 
@@ -258,7 +262,7 @@ def build_report(
         "HS2022 came into force in January 2022, a classification break that coincides with the sanctions; "
         f"the basket's codes are matched revision by revision ({found.codes}).",
     ]
-    for year, flow, n in short.unique(["year", "n_months"]).select("year", "flow", "n_months").iter_rows():
+    for year, n in short.unique(["year", "n_months"]).select("year", "n_months").sort("year").iter_rows():
         caveats.append(f"{year} holds only {n} months of {hub}'s figures: its yearly values understate a full year.")
     if len(base_held) < len(base.years):
         caveats.append(f"The baseline {base.label} is the mean over the years the store holds for {hub}: "

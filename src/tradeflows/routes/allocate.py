@@ -161,22 +161,37 @@ def rank_routes(
     routes = routes.with_columns(
         value_usd=pl.col("period_total_usd"),
         value_per_year=pl.col("period_total_usd") / pl.col("period_years"),
-        baseline_per_year=pl.when(pl.col("baseline_years") > 0)
-        .then(pl.col("baseline_total_usd").fill_null(0.0) / pl.col("baseline_years")),
+        baseline_per_year=pl.when(pl.col("baseline_years") > 0).then(
+            pl.col("baseline_total_usd").fill_null(0.0) / pl.col("baseline_years")
+        ),
         share_of_hub_exports=pl.col("period_total_usd") / pl.col("hub_exports_usd"),
     )
     routes = routes.with_columns(
         change_usd=pl.col("value_per_year") - pl.col("baseline_per_year"),
-        growth_ratio=pl.when(pl.col("baseline_per_year") > 0).then(pl.col("value_per_year") / pl.col("baseline_per_year")),
+        growth_ratio=pl.when(pl.col("baseline_per_year") > 0).then(
+            pl.col("value_per_year") / pl.col("baseline_per_year")
+        ),
         new=(pl.col("baseline_years") > 0) & (pl.col("baseline_per_year") == 0) & (pl.col("value_per_year") > 0),
     )
     sort = {"change": ["change_usd", "value_usd"], "value": ["value_usd", "change_usd"],
             "growth": ["growth_ratio", "value_usd"]}[rank_by]  # fmt: skip
     routes = routes.sort([*sort, *_KEY], descending=[True, True, False, False, False, False], nulls_last=True)
     arrow = " → "
-    path = pl.concat_str([pl.col("origin"), pl.col("hub"), pl.col("hub2"), pl.col("target")], separator=arrow, ignore_nulls=True)
+    path = pl.concat_str(
+        [pl.col("origin"), pl.col("hub"), pl.col("hub2"), pl.col("target")], separator=arrow, ignore_nulls=True
+    )
     return routes.with_row_index("rank", offset=1).select(
-        pl.col("rank").cast(pl.Int32), path.alias("path"), *_KEY, "value_usd", "value_per_year", "baseline_per_year",
-        "change_usd", "growth_ratio", "new", "share_of_hub_exports", "hub_exports_usd",
-        pl.col("period_years").cast(pl.Int32), pl.col("baseline_years").fill_null(0).cast(pl.Int32),
+        pl.col("rank").cast(pl.Int32),
+        path.alias("path"),
+        *_KEY,
+        "value_usd",
+        "value_per_year",
+        "baseline_per_year",
+        "change_usd",
+        "growth_ratio",
+        "new",
+        "share_of_hub_exports",
+        "hub_exports_usd",
+        pl.col("period_years").cast(pl.Int32),
+        pl.col("baseline_years").fill_null(0).cast(pl.Int32),
     )

@@ -37,6 +37,7 @@ from tradeflows.routes.flags import attach_flags
 from tradeflows.routes.graph import route_graph
 from tradeflows.store import Store
 
+
 @dataclass(frozen=True, eq=False)
 class RouteSet:
     """Ranked routes with everything they stand on: the legs, the SQL, the roles and years."""

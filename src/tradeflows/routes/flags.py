@@ -50,7 +50,12 @@ def attach_flags(store: Store, found) -> pl.DataFrame:
         store, basket=list(found.scope.basket_info.values()), reporter=list(found.hubs), partner=list(found.origins),
         flow="M", baseline=found.scope.baseline.label, after=found.scope.after.label, source=found.scope.source,
     )  # fmt: skip
-    new = new.filter(pl.col("flagged")).select(hub="reporter", origin="partner").unique().with_columns(new_in=pl.lit(True))
+    new = (
+        new.filter(pl.col("flagged"))
+        .select(hub="reporter", origin="partner")
+        .unique()
+        .with_columns(new_in=pl.lit(True))
+    )
     routes = (
         routes.join(into, on=["hub", "origin"], how="left")
         .with_columns(last_hub.alias("__last"))
