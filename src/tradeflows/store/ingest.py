@@ -233,14 +233,15 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     # Optional columns the file lacks read as NULL, so SQL fields may name them (motDesc beside motCode).
     absent = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in sorted(spec.optional_columns - header))
     rows = f"r AS (SELECT row_number() OVER () AS __rn, 0 AS __vi, *{absent} FROM {reads})"
-    outer = "__reason, __column, __value"
+    final_select = "SELECT * EXCLUDE (__vi) FROM q"
     if spec.unpivot is not None:
         rows = _unpivot_rows(spec.unpivot, reads, absent)
         # A line is kept whole or quarantined whole: every figure carries the line's reasons.
         line = "OVER (PARTITION BY __rn ORDER BY __reason IS NULL, __vi)"
-        outer = (
+        final_select = (
+            "SELECT * EXCLUDE (__vi, __reason, __column, __value), "
             "NULLIF(array_to_string(list_distinct(list(__reason) OVER (PARTITION BY __rn)), '; '), '') AS __reason, "
-            f"first_value(__column) {line} AS __column, first_value(__value) {line} AS __value"
+            f"first_value(__column) {line} AS __column, first_value(__value) {line} AS __value FROM q"
         )
     return f"""
 CREATE TEMP TABLE {STAGE} AS
@@ -252,7 +253,7 @@ p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0),
 q AS (SELECT __rn, __vi, __rn + 1 AS line, {', '.join(final.values())}, __description,
        {reason} AS __reason, {blame_col} AS __column, {blame_val} AS __value
 FROM p)
-SELECT * EXCLUDE (__vi, __reason, __column, __value), {outer} FROM q
+{final_select}
 """
 
 
