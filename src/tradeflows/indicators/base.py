@@ -4,7 +4,7 @@ An indicator is one SQL text over the store's views (``annual``, ``annual_hs4``,
 ``figures``, ``flows``) and a few parameter relations rendered here as literal
 ``VALUES`` tables, so the same text can be transpiled to another engine:
 
-- ``p_basket(basket, tier, hs_version, code, code_level)``: the resolved basket codes;
+- ``p_basket(basket, tier, hs_version, code, code_level, via)``: the resolved basket codes;
 - the reporters, partners and periods, written into the query as literals.
 
 The SQL is kept to standard constructs (CTEs, window functions, CASE, COALESCE):
@@ -203,6 +203,7 @@ def basket_cte(scope: Scope) -> str:
         "hs_version": "INTEGER",
         "code": "VARCHAR",
         "code_level": "INTEGER",
+        "via": "VARCHAR",
     }
     rows = scope.baskets.select(list(columns)).rows()
     return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
@@ -211,8 +212,9 @@ def basket_cte(scope: Scope) -> str:
 def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
                      reporters: Sequence[str] | None | bool = True, partners: Sequence[str] | None | bool = True,
                      first_year: int | None = None, last_year: int | None = None) -> str:  # fmt: skip
-    """Annual figures of the basket's codes, one level each: HS2/HS4 codes through
-    ``annual_hs4`` (the reported heading or its HS6 rows summed), HS6 codes through ``annual``.
+    """Annual figures of the basket's codes, one level each: codes the store holds as HS4
+    headings through ``annual_hs4`` (the reported heading, or its HS6 rows summed where it
+    is missing), the others as HS6 rows of ``annual``.
 
     ``reporters``/``partners``: True uses the scope's, None means all, a list overrides.
     """
@@ -229,17 +231,21 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     ])  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.hs_version, a.hs, "
             "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
-    levels = set(scope.baskets["code_level"].to_list()) if len(scope.baskets) else {4, 6}
+    ways = set(scope.baskets["via"].to_list()) if len(scope.baskets) else {"hs4", "hs6"}
     branches = []
     # Only the branches the basket needs: the HS4 view is costly to build over a large store.
-    if any(level <= 4 for level in levels):
-        branches.append(f"  SELECT {cols} FROM annual_hs4 a JOIN p_basket b\n"
-                        f"    ON b.code_level <= 4 AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
-                        f"  WHERE {where}")  # fmt: skip
-    if 6 in levels:
-        branches.append(f"  SELECT {cols} FROM annual a JOIN p_basket b\n"
-                        f"    ON b.code_level = 6 AND a.hs_level = 6 AND a.hs_version = b.hs_version AND a.hs = b.code\n"
-                        f"  WHERE {where}")  # fmt: skip
+    if "hs4" in ways:
+        branches.append(
+            f"  SELECT {cols} FROM annual_hs4 a JOIN p_basket b\n"
+            f"    ON b.via = 'hs4' AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
+            f"  WHERE {where}"
+        )
+    if "hs6" in ways:
+        branches.append(
+            f"  SELECT {cols} FROM annual a JOIN p_basket b\n"
+            f"    ON b.via = 'hs6' AND a.hs_level = 6 AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
+            f"  WHERE {where}"
+        )
     return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"
 
 

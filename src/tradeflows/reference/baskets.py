@@ -241,8 +241,14 @@ def load_baskets(path: Path | str) -> dict[str, Basket]:
 
 RESOLVED_SCHEMA = {
     "basket": pl.String, "tier": pl.String, "hs_version": pl.Int16, "code": pl.String, "code_level": pl.Int8,
-    "codes_held": pl.Int64, "note": pl.String,
+    "codes_held": pl.Int64, "via": pl.String, "note": pl.String,
 }  # fmt: skip
+
+
+def _via(code: BasketCode, coarse: pl.Series) -> str:
+    """How figures of ``code`` are read: 'hs4' through the HS4 view, where the store holds
+    headings that could double the HS6 rows; otherwise 'hs6', summing HS6 rows (cheaper)."""
+    return "hs4" if code.level < 6 and bool(coarse.str.starts_with(code.code[:4]).any()) else "hs6"
 
 
 def held_codes(store: Store) -> pl.DataFrame:
@@ -254,7 +260,8 @@ def resolve_basket(basket: Basket, held: pl.DataFrame) -> pl.DataFrame:
     """Match a basket's codes against the codes a store holds, revision by revision.
 
     One row per (revision, code) used: ``code`` matches the store's codes that start
-    with it (HS2 and HS4 codes through the HS4 view, HS6 codes exactly). A revision
+    with it; ``via`` says whether through the HS4 view (the store holds HS4 figures there,
+    which must not be added to their HS6 detail) or by summing HS6 rows. A revision
     whose own codes are not held uses another revision's codes that are held under
     it, and ``note`` says so. Nested codes (8471 and 847150) are kept once.
     """
@@ -276,7 +283,8 @@ def resolve_basket(basket: Basket, held: pl.DataFrame) -> pl.DataFrame:
                         f"used them for HS{version}")  # fmt: skip
         codes = sorted({c.code: c for c in used}.values(), key=lambda c: c.code)
         codes = [c for c in codes if not any(o.code != c.code and c.code.startswith(o.code) for o in codes)]
-        rows += [(basket.name, c.tier, version, c.code, c.level, count(c.code), note)
+        coarse = held.filter((pl.col("hs_version") == version) & (pl.col("hs_level") <= 4))["hs"]
+        rows += [(basket.name, c.tier, version, c.code, c.level, count(c.code), _via(c, coarse), note)
                  for c in codes]  # fmt: skip
     if not rows:
         held_text = ", ".join(sorted(held["hs"].unique().to_list())[:12]) or "nothing"
