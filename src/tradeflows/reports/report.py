@@ -88,8 +88,10 @@ def _times(ratio: float | None) -> str:
 def series_sql(store_scope, hub: str, origins: tuple[str, ...], targets: tuple[str, ...]) -> str:
     """Monthly imports and exports of the basket as the hub reports them, by partner group.
 
-    Reads the ``figures`` view (one level of each breakdown) with the basket's codes at
-    their own level, countries and areas nes as partners (no world rows).
+    Reads the ``figures`` view (one level of each breakdown) at the level the basket
+    resolved to (``via``: HS4 headings, or HS6 rows), countries and areas nes as partners
+    (no world rows). Unlike ``annual_hs4`` it does not roll HS6 rows up where a month lacks
+    its heading; the report falls back to annual leg values when it finds no monthly rows.
     """
     return f"""
 WITH {basket_cte(store_scope)}
@@ -101,9 +103,8 @@ SELECT f.year, f.month, f.flow,
        SUM(f.value_usd) AS value_usd, COUNT(*) AS n_rows
 FROM figures f
 JOIN countries c ON c.iso3 = f.partner AND c.kind IN ('country', 'area_nes')
-JOIN p_basket b ON f.hs_version = b.hs_version
-  AND ((b.code_level <= 4 AND f.hs_level = 4 AND f.hs LIKE b.code || '%')
-    OR (b.code_level = 6 AND f.hs_level = 6 AND f.hs = b.code))
+JOIN p_basket b ON f.hs_version = b.hs_version AND f.hs LIKE b.code || '%'
+  AND ((b.via = 'hs4' AND f.hs_level = 4) OR (b.via = 'hs6' AND f.hs_level = 6))
 WHERE f.reporter = {literal(hub)} AND f.flow IN ('X', 'M') AND f.month IS NOT NULL
   {f"AND f.source = {literal(store_scope.source)}" if store_scope.source else ""}
 GROUP BY f.year, f.month, f.flow, 4

@@ -15,9 +15,9 @@ than consignment). The SQL is portable (CTEs, a window function, literals instea
 bind parameters) so that the same definition can be transpiled to another engine.
 
 >>> from tradeflows.indicators.base import Years
->>> basket = pl.DataFrame({"basket": ["cars"], "tier": [None], "hs_version": [2022], "code": ["8703"],
-...                        "code_level": [4]})
->>> scope = Scope(basket, None, None, "X", Years(2021, 2021), Years(2022, 2023))
+>>> from tradeflows.reference.baskets import get_basket, resolve_basket
+>>> held = pl.DataFrame({"hs_version": [2022], "hs_level": [4], "hs": ["8703"]})  # what a store holds
+>>> scope = Scope(resolve_basket(get_basket("cars"), held), None, None, "X", Years(2021, 2021), Years(2022, 2023))
 >>> sql = edges_sql(EdgeParams(scope, countries=("GEO",)))
 >>> "annual_hs4" in sql and "'reported by exporter'" in sql
 True
