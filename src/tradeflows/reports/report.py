@@ -328,7 +328,7 @@ def _example(found: RouteSet) -> str:
     return (
         f"How to read a row — rank 1, {top['path']}: {country_name(last_hub)}'s exports to "
         f"{country_name(top['target'])} averaged {_usd(per_year)} a year in {found.scope.after.label}; "
-        f"{country_name(top['origin'])}'s share of {country_name(top['hub'])}'s imports, applied per HS code and "
-        f"year, comes to {100 * share:.1f}% of them: {_usd(per_year)} × {100 * share:.1f}% = "
+        f"the share of {country_name(top['hub'])}'s imports that came from {country_name(top['origin'])}, applied "
+        f"per HS code and year, comes to {100 * share:.1f}% of them: {_usd(per_year)} × {100 * share:.1f}% = "
         f"{_usd(top['value_per_year'])} a year."
     )
