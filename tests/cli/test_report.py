@@ -43,6 +43,8 @@ def test_report_html_and_markdown(tmp_path):
 
 def test_report_unknown_hub(tmp_path):
     out = tmp_path / "r.html"
-    result = runner.invoke(app, ["report", "-b", "cars", "--hub", "ARM", "--out", str(out), "--db", str(make_db(tmp_path))])
+    result = runner.invoke(
+        app, ["report", "-b", "cars", "--hub", "ARM", "--out", str(out), "--db", str(make_db(tmp_path))]
+    )
     assert result.exit_code == 1
     assert "Error: The store holds no figures reported by ARM" in result.output and not out.exists()
