@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from tradeflows.errors import InputError, NoDataError
+from tradeflows.errors import InputError, NoDataError, ParameterError
 from tradeflows.indicators.base import (
     DEFAULT_AFTER,
     DEFAULT_BASELINE,
@@ -216,6 +216,11 @@ def frame(store: Store, scope: Scope, *, treated: CountriesLike = "hubs", target
             pass
     panel = run(store, sql(scope, origins=scope.reporters, groups=named, level=level,
                            excluded=pl.concat(excluded) if excluded else None))  # fmt: skip
+    sources = sorted(panel["source"].unique().to_list()) if len(panel) else []
+    if len(sources) > 1:  # one flow reported by two sources would enter the regression twice
+        raise ParameterError(
+            f"The store holds exports from {', '.join(sources)}: choose one with source=... (--source)"
+        )
     basket = ",".join(scope.baskets["basket"].unique(maintain_order=True).to_list())
     return estimate(panel, basket=basket, groups=list(named), baseline=scope.baseline.label,
                     after=scope.after.label, estimator=estimator)  # fmt: skip

@@ -65,7 +65,7 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
         "pass_through": "pass_through",
     }
     ranks = ",\n         ".join(
-        f"CASE WHEN {e} IS NOT NULL THEN PERCENT_RANK() OVER (PARTITION BY CASE WHEN {e} IS NULL THEN 0 ELSE 1 END "
+        f"CASE WHEN {e} IS NOT NULL THEN PERCENT_RANK() OVER (PARTITION BY source, CASE WHEN {e} IS NULL THEN 0 ELSE 1 END "
         f"ORDER BY {e}) END AS rank_{c}"
         for c, e in comps.items()
     )
@@ -75,22 +75,22 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
 {basket_flows_cte(scope, name="imp_rows", flows=["X"], reporters=list(origins) if origins else None, partners=hubs)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], reporters=hubs, partners=None)},
 imp AS (
-  SELECT basket, partner AS hub, {means("value_usd").format(p="imp")},
+  SELECT source, basket, partner AS hub, {means("value_usd").format(p="imp")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports
-  FROM imp_rows GROUP BY basket, partner
+  FROM imp_rows GROUP BY source, basket, partner
 ),
 exp AS (
-  SELECT basket, reporter AS hub,
+  SELECT source, basket, reporter AS hub,
          {means("CASE WHEN " + in_list("partner", targets) + " THEN value_usd ELSE 0 END").format(p="tgt")},
          {means("value_usd").format(p="all")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports
-  FROM exp_rows GROUP BY basket, reporter
+  FROM exp_rows GROUP BY source, basket, reporter
 ),
 pairs AS (
-  SELECT COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
+  SELECT COALESCE(i.source, e.source) AS source, COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
          i.imp_baseline, i.imp_after, e.tgt_baseline, e.tgt_after, e.all_baseline, e.all_after,
          COALESCE(i.n_rows_imports, 0) AS n_rows_imports, COALESCE(e.n_rows_exports, 0) AS n_rows_exports
-  FROM imp i FULL OUTER JOIN exp e ON e.basket = i.basket AND e.hub = i.hub
+  FROM imp i FULL OUTER JOIN exp e ON e.source = i.source AND e.basket = i.basket AND e.hub = i.hub
 ),
 components AS (
   SELECT p.*,
@@ -109,7 +109,7 @@ ranked AS (
          {ranks}
   FROM components c
 )
-SELECT hub, basket, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+SELECT source, hub, basket, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
        CASE WHEN ({rank_n}) > 0 THEN ({rank_sum}) / ({rank_n}) END AS score,
        {rank_n} AS components_used,
        COALESCE(exports_to_target_ratio >= {literal(float(threshold))}
@@ -118,6 +118,7 @@ SELECT hub, basket, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
        tgt_baseline AS exports_to_target_baseline_usd, tgt_after AS exports_to_target_after_usd,
        exports_to_target_ratio, target_share_change_pp, pass_through,
        n_rows_imports, n_rows_exports,
+       CASE WHEN ({rank_n}) = 4 THEN 'ok' WHEN ({rank_n}) > 0 THEN 'partial' ELSE 'no_data' END AS status,
        TRIM(BOTH ' ' FROM
          CASE WHEN imp_baseline IS NULL THEN 'no origin exports to the hub in the store; ' ELSE '' END ||
          CASE WHEN imp_baseline = 0 THEN 'no imports in the baseline; ' ELSE '' END ||
@@ -126,7 +127,7 @@ SELECT hub, basket, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
          CASE WHEN imp_after - imp_baseline <= 0 THEN 'imports did not rise: no pass-through; ' ELSE '' END
        ) AS reason
 FROM ranked
-ORDER BY score DESC NULLS LAST, hub, basket"""
+ORDER BY source, score DESC NULLS LAST, hub, basket"""
 
 
 def hub_score(
@@ -147,9 +148,10 @@ def hub_score(
     """Rank (hub, basket) pairs by the evidence of re-export to the targets, components shown.
 
     ``reporter`` are the hubs, ``partner`` the targets, ``origin`` the suppliers. Columns:
-    hub, basket, baseline, after, score (0-1), components_used, flagged, the USD means
+    source, hub, basket, baseline, after, score (0-1, ranked within the source), components_used, flagged, the USD means
     behind each component, imports_ratio, exports_to_target_ratio, target_share_change_pp,
-    pass_through, n_rows_imports, n_rows_exports, reason (why a component is missing).
+    pass_through, n_rows_imports, n_rows_exports, status (ok, partial: some components missing,
+    no_data), reason (why a component is missing).
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
                        after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
