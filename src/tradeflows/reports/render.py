@@ -81,8 +81,11 @@ def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
     routes = routes.with_columns(
         origin=pl.when(pl.col("origin").is_in(keep)).then("origin").otherwise(pl.lit("other origins"))
     )
-    into = routes.group_by("origin", "hub").agg(pl.col("value_per_year").sum()).sort("value_per_year", descending=True)
-    out = routes.group_by("hub", "target").agg(pl.col("value_per_year").sum()).sort("value_per_year", descending=True)
+    # ties broken by name: the same report must draw the same diagram
+    into = routes.group_by("origin", "hub").agg(pl.col("value_per_year").sum())
+    into = into.sort(["value_per_year", "origin"], descending=[True, False])
+    out = routes.group_by("hub", "target").agg(pl.col("value_per_year").sum())
+    out = out.sort(["value_per_year", "target"], descending=[True, False])
     # Nodes keyed by role, so a country that is both an origin and a target is drawn twice.
     nodes = [*(("origin", o) for o in dict.fromkeys(into["origin"].to_list())), ("hub", report.hub),
              *(("target", t) for t in dict.fromkeys(out["target"].to_list()))]  # fmt: skip

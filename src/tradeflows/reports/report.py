@@ -161,7 +161,7 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
     top_origins = (
         found.routes.group_by("origin")
         .agg(pl.col("value_usd").sum())
-        .sort("value_usd", descending=True)
+        .sort(["value_usd", "origin"], descending=[True, False])
         .head(5)["origin"]
     )
     frames = [
@@ -172,7 +172,9 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
     shares = target_share(store, basket=basket, reporter=hub, partner=list(targets), baseline=base, after=after,
                           source=found.scope.source)  # fmt: skip
     shares = shares.select("partner", "flow", "share_baseline", "share_after")
-    table = table.join(shares, on=["partner", "flow"], how="left").sort("flow", "value_usd", descending=[True, True])
+    table = table.join(shares, on=["partner", "flow"], how="left").sort(
+        ["flow", "value_usd", "partner"], descending=[True, True, False]
+    )
     hub_name = country_name(hub)
 
     def sentence(row: dict) -> str:
