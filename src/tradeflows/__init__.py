@@ -22,6 +22,8 @@ from tradeflows.errors import (
 )
 from tradeflows import indicators
 from tradeflows.reference.concordance import Concordance, convert_hs, load_concordance
+from tradeflows.reports import build_report, write_report
+from tradeflows.routes import RouteSet, find_routes
 from tradeflows.sources.fetch import fetch_comtrade
 from tradeflows.store import FileResult, IngestReport, Store
 from tradeflows.store import open_store as open
@@ -37,6 +39,7 @@ __all__ = [
     "NoDataError",
     "ParameterError",
     "QueryError",
+    "RouteSet",
     "SchemaError",
     "Store",
     "StoreError",
@@ -46,9 +49,12 @@ __all__ = [
     "UnknownCountryError",
     "UnknownSourceError",
     "__version__",
+    "build_report",
     "convert_hs",
     "fetch_comtrade",
+    "find_routes",
     "indicators",
     "load_concordance",
     "open",
+    "write_report",
 ]
