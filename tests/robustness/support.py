@@ -4,8 +4,10 @@ and Python subprocesses that ingest or query a store."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -63,3 +65,17 @@ def cli(*args: str, **env: str) -> subprocess.Popen:
         text=True,
         env=os.environ | {"PYTHONUNBUFFERED": "1"} | env,
     )
+
+
+_TEMPLATE: list[Path] = []
+
+
+def fresh_store(path: Path) -> tradeflows.Store:
+    """An empty store at ``path``, copied from one built once per test process (building
+    one takes a tenth of a second or more; property tests need many)."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="tradeflows-template-"))
+        tradeflows.open(folder / "empty.duckdb")
+        _TEMPLATE.append(folder / "empty.duckdb")
+    shutil.copyfile(_TEMPLATE[0], path)
+    return tradeflows.Store(path)
