@@ -32,7 +32,7 @@ def test_report_html_and_markdown(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Wrote the html report on cars through Georgia" in result.output
     page = html.read_text()
-    assert "Cars through Georgia: re-export routes" in page and "annual leg values" in page
+    assert "Georgia: re-export routes for cars" in page and "annual leg values" in page
     result = runner.invoke(app, ["report", "-b", "cars", "--hub", "GEO", "--out", str(md), "-f", "md", "--db", str(db)])
     assert result.exit_code == 0, result.output
     text = md.read_text()

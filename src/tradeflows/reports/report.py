@@ -303,7 +303,7 @@ def build_report(
     generated = f"{last:%Y-%m-%d %H:%M:%S} UTC" if last is not None else "empty store"
     ingests = ingests.with_columns(pl.col("file").map_elements(lambda f: Path(f).name, return_dtype=pl.String))
     return Report(
-        title=f"{found.basket.capitalize()} through {country_name(hub)}: re-export routes",
+        title=f"{country_name(hub)}: re-export routes for {found.basket}",
         hub=hub, hub_name=country_name(hub), basket=found.basket, codes=found.codes, period=period.label,
         baseline=base.label, baseline_held=", ".join(map(str, base_held)) or "none", targets=target_codes,
         target_reason=reason, origins_label=found.labels["origins"],
