@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,35 @@ def test_misspelt_names_are_mapped(armenia) -> None:
     assert {"CZE", "MCO", "ASM", "FLK", "BLM", "_X"} <= mapped
     reasons = store.sql("SELECT DISTINCT value FROM quarantine ORDER BY value")["value"].to_list()
     assert reasons == sorted(UNMAPPABLE)
+
+
+KAZAKHSTAN_YEARLY = SHARED_DATA / "national" / "eu-export-sanctions" / "kazakhstan_import_yearly.csv"
+YEARLY_MAP = Path(__file__).parents[1] / "fixtures" / "generic" / "eu_sanctions_import_yearly.toml"
+USD_PER_EUR = {2019: 1.1195, 2020: 1.1422, 2021: 1.1827, 2022: 1.0530, 2023: 1.0813}  # ECB annual averages
+# Partner names in that file that are groups, not countries (read by eye): quarantined, not matched.
+KAZ_GROUPS = {"Commonwealth of Independent States", "Eurasian Economic Union", "European Union - 27 countries (from 2020)",
+              "Non-EAEU countries", "Non-EU countries", "Rest of the world"}
+
+
+def test_a_user_map_over_real_yearly_tables_in_euros(store: tradeflows.Store) -> None:
+    if not KAZAKHSTAN_YEARLY.exists():
+        pytest.skip(f"shared data not found at {KAZAKHSTAN_YEARLY}")
+    report = store.ingest([KAZAKHSTAN_YEARLY], source=str(YEARLY_MAP))
+    countries: dict[int, float] = defaultdict(float)
+    world: dict[int, float] = defaultdict(float)
+    groups = 0
+    with KAZAKHSTAN_YEARLY.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            year, usd = int(row["PERIOD"][1:]), float(row["VALUE_IN_EUR"]) * USD_PER_EUR[int(row["PERIOD"][1:])]
+            if row["PARTNER"] in KAZ_GROUPS:
+                groups += 1
+            elif row["PARTNER"] == "World":
+                world[year] += usd
+            else:
+                countries[year] += usd
+    assert report.rows_quarantined == groups and report.rows_kept + groups == report.rows_read
+    got = dict(store.sql("SELECT year, sum(value_usd) FROM annual WHERE reporter = 'KAZ' AND flow = 'M' GROUP BY year").rows())
+    assert got == pytest.approx(dict(countries), rel=1e-9)
+    totals = dict(store.sql("SELECT year, value_usd FROM world_totals").rows())
+    assert totals == pytest.approx(dict(world), rel=1e-9)
+    assert set(store.sql("SELECT DISTINCT hs, hs_level FROM flows").rows()) == {("TOTAL", 0)}

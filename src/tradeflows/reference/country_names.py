@@ -13,6 +13,7 @@ than dropping them.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from functools import cache
 
@@ -26,6 +27,8 @@ NAME_EXCEPTIONS: dict[str, str] = {
     "american saoma": "ASM",  # American Samoa, misspelt
     # Armstat's residual partner: the same thing as Comtrade's "Areas, nes" (899).
     "unknown country": "_X",
+    # A world total: kept as such (WLD rows stay out of sums over partners).
+    "world": "WLD",
 }
 
 # Names that are no country and no area Comtrade codes: rows are quarantined with
@@ -39,6 +42,14 @@ UNMAPPABLE: dict[str, str] = {
 }
 
 
+# Groups of countries that country_converter would match to one of them
+# ("Australia and Oceania" -> AUS): never a single partner.
+_GROUP = re.compile(
+    r"(?i)\b(countries|union|world|rest of|organi[sz]ation|independent states|oceania|continent|not specified)\b"
+    r"|^\s*(africa|america|asia|europe)\s*$"
+)
+
+
 @cache
 def _known_codes() -> frozenset[str]:
     return frozenset(country_table()["iso3"].to_list())
@@ -50,7 +61,7 @@ def names_to_iso3(names: Iterable[str]) -> pl.DataFrame:
 
     distinct = sorted({n for n in names if n is not None})
     logging.getLogger("country_converter").setLevel(logging.CRITICAL)
-    to_match = [n for n in distinct if n.strip().lower() not in NAME_EXCEPTIONS | UNMAPPABLE]
+    to_match = [n for n in distinct if n.strip().lower() not in NAME_EXCEPTIONS | UNMAPPABLE and not _GROUP.search(n)]
     matched = coco.CountryConverter().convert(to_match, to="ISO3", not_found=None) if to_match else []
     if isinstance(matched, str):  # coco returns a bare string for a single name
         matched = [matched]
@@ -61,6 +72,13 @@ def names_to_iso3(names: Iterable[str]) -> pl.DataFrame:
         iso3 = NAME_EXCEPTIONS.get(key) or by_coco.get(name)
         if isinstance(iso3, list) or iso3 not in _known_codes():
             iso3 = None  # several matches, or none
-        reason = None if iso3 else UNMAPPABLE.get(key, "country_converter knows no country of this name")
+        if iso3:
+            reason = None
+        elif key in UNMAPPABLE:
+            reason = UNMAPPABLE[key]
+        elif _GROUP.search(name):
+            reason = "a group of countries, not one partner"
+        else:
+            reason = "country_converter knows no country of this name"
         rows.append((name, iso3, reason))
     return pl.DataFrame(rows, schema={"name": pl.String, "iso3": pl.String, "reason": pl.String}, orient="row")

@@ -19,6 +19,7 @@ departures (Eurostat, "Geonomenclature" / GEO code list used by Comext):
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import polars as pl
@@ -94,7 +95,13 @@ def geo_code_table() -> pl.DataFrame:
     import country_converter as coco
 
     data = coco.CountryConverter().data
-    iso2 = {str(a): str(b) for a, b in zip(data["ISO2"], data["ISO3"], strict=True) if a == a and b == b}
+    # coco writes a few ISO2 cells as patterns ("^GB$|^UK$"): take each two-letter code in them.
+    iso2 = {
+        code: str(b)
+        for a, b in zip(data["ISO2"], data["ISO3"], strict=True)
+        if a == a and b == b
+        for code in re.findall(r"[A-Z]{2}", str(a))
+    }
     known = set(country_table()["iso3"].to_list())
     codes = {k: v for k, v in iso2.items() if v in known} | GEO_EXCEPTIONS
     return pl.DataFrame({"code": list(codes), "iso3": list(codes.values())}).sort("code")

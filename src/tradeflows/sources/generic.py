@@ -21,7 +21,7 @@ imports by origin and by consignment side by side::
     reporter = "ARM"
     hs = "TOTAL"
     hs_level = 0
-    hs_version = { from_year = "year" }
+    hs_version = { from_year = true }  # the revision in force in the row's year
 
     [unpivot]                          # optional: one canonical row per value column
     export = { flow = "X", partner_basis = "destination" }
@@ -29,7 +29,10 @@ imports by origin and by consignment side by side::
 
 Column tables take ``column``, ``kind`` (a ``Field`` kind), ``unit`` or ``scale``,
 ``currency = "EUR"`` (converted with the ECB annual rate of the row's year),
-``values`` (for flows) and ``required``.
+``values`` (raw value -> canonical value, e.g. ``{ IMPORT = "M" }`` for flows) and
+``required``; or ``sql``, a DuckDB expression over the file's columns (quoted), for
+what the others cannot say: ``year = { sql = 'TRY_CAST(substr("PERIOD", 2) AS INTEGER)' }``
+reads ``Y2019``.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ UNITS: dict[str, float] = {
 }
 _CANONICAL = {c.name for c in FLOW_COLUMNS} - {"source", "ingest_id", "line"}
 _KINDS = set(get_args(Kind))
-_FIELD_KEYS = {"column", "kind", "unit", "scale", "currency", "values", "required"}
+_FIELD_KEYS = {"column", "kind", "unit", "scale", "currency", "values", "required", "sql"}
 
 
 def load_column_map(path: Path | str) -> SourceSpec:
@@ -81,9 +84,12 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
     for name, value in constants.items():
         canonical = _canonical(name, label)
         if isinstance(value, dict) and set(value) == {"from_year"}:
-            fields[canonical] = Field.expression(hs_version_sql(f'TRY_CAST(trim("{value["from_year"]}") AS INTEGER)'))
+            fields[canonical] = Field.expression(hs_version_sql(_year_sql(value["from_year"], columns, label)))
         elif isinstance(value, dict):
-            raise SchemaError(f"{label}: constant {name} = {value!r}: expected a value or {{ from_year = \"COLUMN\" }}")
+            raise SchemaError(
+                f"{label}: constant {name} = {value!r}: expected a value, {{ from_year = \"COLUMN\" }} "
+                "or { from_year = true } (the year the map reads)"
+            )
         else:
             fields[canonical] = Field.constant(value)
     unpivot = None
@@ -110,6 +116,17 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
     )
 
 
+def _year_sql(source: str | bool, columns: dict[str, Any], label: str) -> str:
+    """SQL for a row's year: a named column, or (``True``) the map's own year field."""
+    if isinstance(source, str):
+        return f'TRY_CAST(trim("{source}") AS INTEGER)'
+    year = columns.get("year")
+    if year is None:
+        raise SchemaError(f"{label}: converting by year needs a year under [columns]")
+    year = year if isinstance(year, dict) else {"column": year}
+    return f"({year['sql']})" if "sql" in year else f'TRY_CAST(trim("{year["column"]}") AS INTEGER)'
+
+
 def _canonical(name: str, label: str) -> str:
     if name not in _CANONICAL:
         raise SchemaError(f"{label}: {name!r} is not a canonical column; expected one of {sorted(_CANONICAL)}")
@@ -119,10 +136,12 @@ def _canonical(name: str, label: str) -> str:
 def _field(name: str, spec: Any, columns: dict[str, Any], label: str) -> Field:
     if isinstance(spec, str):
         spec = {"column": spec}
+    if isinstance(spec, dict) and set(spec) == {"sql"}:
+        return Field.expression(str(spec["sql"]))
     if not isinstance(spec, dict) or "column" not in spec or set(spec) - _FIELD_KEYS:
         raise SchemaError(
-            f"{label}: columns.{name} = {spec!r}: expected a column name or a table with keys "
-            f"{sorted(_FIELD_KEYS)} and at least 'column'"
+            f"{label}: columns.{name} = {spec!r}: expected a column name, {{ sql = \"...\" }}, or a table with "
+            f"keys {sorted(_FIELD_KEYS)} and at least 'column'"
         )
     column = Unpivot.VALUE if spec["column"] == "@value" else str(spec["column"])
     kind = spec.get("kind") or _default_kind(name)
@@ -138,8 +157,7 @@ def _field(name: str, spec: Any, columns: dict[str, Any], label: str) -> Field:
         if spec["currency"] != "EUR" or "year" not in columns:
             raise SchemaError(f"{label}: columns.{name}: currency {spec['currency']!r}; only 'EUR' is converted, "
                               "and it needs a year column")
-        year = columns["year"] if isinstance(columns["year"], str) else columns["year"]["column"]
-        factor = eur_usd_sql(f'TRY_CAST(trim("{year}") AS INTEGER)')
+        factor = eur_usd_sql(_year_sql(True, columns, label))
     return Field(
         column,
         kind,
