@@ -31,4 +31,4 @@ def export(
         tradeflows export --format parquet --output flows.parquet
     """
     rows = open_store(db, create=False).export_parquet(output)
-    err_console.print(f"Wrote {rows:,} row(s) of flows to {output}")
+    err_console.print(f"Wrote {rows:,} row(s) of flows to {output}", soft_wrap=True)

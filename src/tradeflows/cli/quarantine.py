@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import polars as pl
 import typer
 
 from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
@@ -29,6 +30,6 @@ def quarantine(
         tradeflows quarantine --file vehicle_trade_armenia.csv --format csv --output rejected.csv
     """
     frame = open_store(db, create=False).quarantine(ingest_id=run, file=file)
-    if fmt is OutputFormat.table:
-        frame = frame.drop("raw")  # too wide for a terminal; csv/json/parquet keep it
+    if fmt is OutputFormat.table:  # a terminal is narrow: the file's name, no raw line (files keep both)
+        frame = frame.drop("raw").with_columns(pl.col("file").str.split("/").list.last())
     write_result(frame, fmt=fmt, output=output, title="Quarantine", limit=limit)
