@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import SHARED_DATA
 
 import tradeflows
-from tradeflows.reference.concordance import convert_flows, convert_hs, load_concordance
+from tradeflows.reference.concordance import BUILTIN_2022_2017, convert_flows, convert_hs, load_concordance
 
 CORRELATION = SHARED_DATA / "reference" / "hs_concordance_2022_2017.csv"
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -101,3 +101,16 @@ def test_convert_a_store_mixing_revisions(store: tradeflows.Store) -> None:
     assert set(out["hs_version"]) == {2017}  # every code here is in the built-in excerpt or already HS2017
     comtrade = out.filter((pl.col("source") == "comtrade_plus") & (pl.col("year") == 2022))
     assert set(comtrade["split_rule"]) == {"1:1"}  # 847130 is the same code in both revisions
+
+
+def test_chained_through_the_revision_between(tmp_path: Path) -> None:
+    # A user's HS2012 -> HS2017 table (hand-written): 847130 unchanged.
+    path = tmp_path / "hs12_hs17.csv"
+    path.write_text("hs2012,hs2017\n847130,847130\n851712,851712\n")
+    hs12 = load_concordance(path)
+    out = convert_flows(_rows((2012, 6, "847130", 8.0), (2012, 6, "851712", 10.0)), 2022,
+                        concordances=(hs12, BUILTIN_2022_2017))
+    laptops = out.filter(pl.col("hs_from") == "847130")
+    assert laptops.select("hs", "value_usd", "split_rule").rows() == [("847130", 8.0, "1:1")]
+    phones = out.filter(pl.col("hs_from") == "851712")
+    assert phones.height == 10 and phones["value_usd"].sum() == pytest.approx(10.0)  # HS2017 851712 fans out

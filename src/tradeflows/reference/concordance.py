@@ -13,8 +13,10 @@ a flow sends its value (and weight, quantity) to the codes its code links to:
 Built in is an excerpt of the UNSD HS2022 -> HS2017 conversion table (each HS2022
 code to the one HS2017 code UNSD converts it to) for the headings the built-in
 baskets use; ``load_concordance`` reads a full table (UNSD's correlation or
-conversion tables, as CSV). A code the concordance does not list is kept in its own
-revision and says so.
+conversion tables, as CSV). Tables are read either way round and chained through a
+revision between (an HS2012 -> HS2017 table and the HS2022 -> HS2017 one take HS2012
+to HS2022). A code the concordance does not list is kept in its own revision and
+says so; so is a revision no table reaches.
 
 Smartphones (HS2022 851713) were inside HS2017 851712; read backwards, HS2017 851712
 is split between ten HS2022 codes:
@@ -233,11 +235,19 @@ def convert_flows(
 
 
 def _pick(concordances: tuple[Concordance, ...], version: int, to_version: int) -> Concordance | None:
-    for concordance in concordances:
+    """The links from ``version`` to ``to_version``: a table either way round, or two chained
+    through a revision between them (HS2012 -> HS2017 -> HS2022)."""
+    oriented = [c for given in concordances for c in (given, given.inverse())]
+    for concordance in oriented:
         if (concordance.from_version, concordance.to_version) == (version, to_version):
             return concordance
-        if (concordance.to_version, concordance.from_version) == (version, to_version):
-            return concordance.inverse()
+    for first in oriented:
+        for second in oriented:
+            if (first.from_version, first.to_version, second.to_version) == (version, second.from_version, to_version):
+                links = first.links.join(second.links, left_on="to_hs", right_on="from_hs").select(
+                    "from_hs", pl.col("to_hs_right").alias("to_hs")
+                )
+                return Concordance(version, to_version, links.unique(), f"{first.source}, then {second.source}")
     return None
 
 
