@@ -92,3 +92,16 @@ def test_bad_arguments():
         RouteYears((2021, 2022), (2021,))
     with pytest.raises(ParameterError, match="rank_by"):
         rank_routes(LEGS, RouteYears((2022,), (2021,)), **ROLES, rank_by="size")  # type: ignore[arg-type]
+
+
+def test_a_year_missing_for_either_hub_is_missing_for_the_route():
+    # H2 has 2021 figures, H only from 2022: the two-hub route has no baseline (not a zero one).
+    rows = legs([
+        (2021, "D", "H2", "870321", 10.0), (2021, "H2", "R", "870321", 5.0),
+        (2022, "A", "H", "870321", 10.0), (2022, "H", "H2", "870321", 10.0),
+        (2022, "D", "H2", "870321", 10.0), (2022, "H2", "R", "870321", 8.0),
+    ])  # fmt: skip
+    ranked = rank_routes(rows, RouteYears((2022,), (2021,)), origins=["A"], hubs=["H", "H2"], targets=["R"], max_hubs=2)
+    route = ranked.row(0, named=True)
+    assert route["path"] == "A → H → H2 → R" and route["value_usd"] == pytest.approx(8 * 0.5 * 1.0)
+    assert route["baseline_years"] == 0 and route["baseline_per_year"] is None and not route["new"]

@@ -113,6 +113,17 @@ class RouteYears:
             raise ParameterError(f"Years {overlap} are in both the period and the baseline; choose disjoint years")
 
 
+def _years_held(pairs: pl.DataFrame, hub_years: pl.DataFrame, name: str) -> pl.DataFrame:
+    """For each (hub, hub2), how many years every hub on the route has figures: a year one
+    of them is missing from the store is missing for the route, not zero."""
+    first = pairs.join(hub_years, on="hub")
+    both = first.filter(pl.col("hub2").is_not_null()).join(
+        hub_years.rename({"hub": "hub2"}), on=["hub2", "year"]
+    )  # fmt: skip
+    held = pl.concat([first.filter(pl.col("hub2").is_null()), both])
+    return held.group_by("hub", "hub2").agg(pl.len().alias(name))
+
+
 def rank_routes(
     legs: pl.DataFrame,
     years: RouteYears,
@@ -126,7 +137,7 @@ def rank_routes(
     """Routes valued over the period and the baseline, with growth, ranked.
 
     ``legs`` must hold the period and baseline years. Each route's yearly mean is taken
-    over the years in which its last hub has any exports in ``legs``: a year the store
+    over the years in which each hub on it has any exports in ``legs``: a year the store
     does not hold is missing, not zero. A route with baseline data but no baseline value
     is ``new``; one whose last hub has no baseline year in the store has no baseline,
     change or growth (null), and ranks after those that do. Ranked by ``change`` (mean
@@ -137,7 +148,8 @@ def rank_routes(
     origins, hubs, targets = list(origins), list(hubs), list(targets)
     values = route_values(legs, origins=origins, hubs=hubs, targets=targets, max_hubs=max_hubs)
     last_hub = pl.coalesce("hub2", "hub").alias("last_hub")
-    hub_years = legs.filter(pl.col("exporter").is_in(hubs)).select(last_hub="exporter", year="year").unique()
+    hub_years = legs.filter(pl.col("exporter").is_in(hubs)).select(hub="exporter", year="year").unique()
+    pairs = values.select("hub", "hub2").unique()
     # The last hub's whole exports to the target over the period: the total being split.
     exports = (
         legs.filter(pl.col("exporter").is_in(hubs), pl.col("year").is_in(list(years.period)))
@@ -148,14 +160,13 @@ def rank_routes(
     for name, wanted in (("period", years.period), ("baseline", years.baseline)):
         in_years = pl.col("year").is_in(list(wanted))
         totals = values.filter(in_years).group_by(_KEY).agg(pl.col("value_usd").sum().alias(f"{name}_total_usd"))
-        present = hub_years.filter(in_years).group_by("last_hub").agg(pl.len().alias(f"{name}_years"))
-        parts[name] = (totals, present)
+        parts[name] = (totals, _years_held(pairs, hub_years.filter(in_years), f"{name}_years"))
     routes = (
         parts["period"][0]
         .join(parts["baseline"][0], on=list(_KEY), how="left", nulls_equal=True)
+        .join(parts["period"][1], on=["hub", "hub2"], how="left", nulls_equal=True)
+        .join(parts["baseline"][1], on=["hub", "hub2"], how="left", nulls_equal=True)
         .with_columns(last_hub)
-        .join(parts["period"][1], on="last_hub", how="left")
-        .join(parts["baseline"][1], on="last_hub", how="left")
         .join(exports, on=["last_hub", "target"], how="left")
     )
     routes = routes.with_columns(
