@@ -93,3 +93,22 @@ def test_unpivot_counts_lines_and_quarantines_whole_lines(store: tradeflows.Stor
     assert bad["line"].to_list() == [3, 4]
     assert bad["column_name"][0] == "import_origin" and "'x' is not a number" in bad["reason"][0]
     assert "unnamed EU member state" in bad["reason"][1]
+
+
+def test_yaml_map_and_the_cli(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tradeflows.cli import app
+
+    yaml_map = tmp_path / "kgz.yaml"
+    yaml_map.write_text(
+        "source: {name: national_kgz}\n"
+        "columns: {year: Year, partner: Partner, hs: Heading, value_usd: {column: Value (EUR), currency: EUR}}\n"
+        "constants: {reporter: KGZ, flow: M, partner_basis: origin, hs_version: {from_year: true}}\n"
+    )
+    db = tmp_path / "store.duckdb"
+    result = CliRunner().invoke(app, ["ingest", str(CSV), "--source", str(yaml_map), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "4 rows read, 3 kept, 1 quarantined" in " ".join(result.output.split())
+    result = CliRunner().invoke(app, ["ingest", str(CSV), "--source", str(tmp_path / "missing.toml"), "--db", str(db)])
+    assert result.exit_code == 1 and "cannot read the column map" in result.output

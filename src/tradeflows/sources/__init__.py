@@ -7,7 +7,7 @@ from pathlib import Path
 from tradeflows.errors import SchemaError, UnknownSourceError
 from tradeflows.sources import baci, comext, comtrade, comtrade_plus
 from tradeflows.sources.base import Field, SourceSpec, Unpivot
-from tradeflows.sources.generic import builtin_maps, load_column_map
+from tradeflows.sources.generic import MAP_SUFFIXES, builtin_maps, load_column_map
 
 # Order matters only when two signatures match the same header: the first wins.
 SOURCES: dict[str, SourceSpec] = {
@@ -24,13 +24,13 @@ SOURCES: dict[str, SourceSpec] = {
 
 def get_source(name: str) -> SourceSpec:
     """A reader by name, or the column map in a .toml file (see ``sources.generic``)."""
-    if name.lower().endswith(".toml"):
+    if name.lower().endswith(MAP_SUFFIXES):
         return load_column_map(Path(name))
     try:
         return SOURCES[name]
     except KeyError:
         raise UnknownSourceError(
-            f"Unknown source {name!r}; expected one of: {', '.join(SOURCES)}, or a column-map file NAME.toml"
+            f"Unknown source {name!r}; expected one of: {', '.join(SOURCES)}, or a column-map file NAME.toml (or .yaml)"
         ) from None
 
 

@@ -1,5 +1,5 @@
 """Any other table (national statistics, a colleague's extract) through a small
-column-map file in TOML: which file column fills which canonical column, in what
+column-map file in TOML (or YAML): which file column fills which canonical column, in what
 unit, and what is the same for every row.
 
 A map is configuration for the same mechanism the built-in readers use (a
@@ -37,12 +37,12 @@ reads ``Y2019``.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, get_args
 
-from tradeflows.errors import SchemaError
+from tradeflows.errors import InputError, SchemaError
 from tradeflows.reference.eurostat import eur_usd_sql
+from tradeflows.reference.userfiles import read_document
 from tradeflows.schema import FLOW_COLUMNS, hs_version_sql
 from tradeflows.sources.base import Field, Kind, SourceSpec, Unpivot
 
@@ -61,13 +61,17 @@ _KINDS = set(get_args(Kind))
 _FIELD_KEYS = {"column", "kind", "unit", "scale", "currency", "values", "required", "sql"}
 
 
+MAP_SUFFIXES = (".toml", ".yaml", ".yml")
+
+
 def load_column_map(path: Path | str) -> SourceSpec:
-    """Read a TOML column map into a ``SourceSpec`` that ``Store.ingest`` accepts as ``source``."""
+    """Read a column map (TOML, or the same tables in YAML) into a ``SourceSpec`` that
+    ``Store.ingest`` accepts as ``source``."""
     path = Path(path)
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SchemaError(f"{path}: cannot read the column map: {exc}") from None
+        config = read_document(path)
+    except InputError as exc:
+        raise SchemaError(f"cannot read the column map: {exc}") from None
     return column_map_spec(config, label=str(path))
 
 
