@@ -1,0 +1,173 @@
+"""What the benchmarks share: the generated data, the timing helpers and the results table."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tradeflows.store import open_store
+from tradeflows.synthetic import WorldConfig, generate_world, write_baci_csv, write_parquet
+
+SEED = 20240101
+YEARS = (2019, 2020, 2021, 2022, 2023)  # baseline 2019-2021, after 2022-2023
+BASELINE, AFTER = "2019-2021", "2022-2023"
+ROWS_50M = 50_000_000
+# The issue's targets: ingest at most 1.3x DuckDB's read_csv; analytics at least 5x faster than pandas.
+INGEST_MAX_VS_DUCKDB = 1.3
+ANALYTICS_MIN_VS_PANDAS = 5.0
+INGEST_MAX_RSS_GB = 2.0
+
+
+def label(n: int) -> str:
+    return f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n / 1e3:g}k"
+
+
+# -- data ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchData:
+    """The files and store of one size."""
+
+    rows: int
+    baci_csv: Path  # BACI layout t,i,j,k,v,q with Comtrade country codes, as CEPII writes it
+    baci_parquet: Path  # the same rows as Parquet
+    canonical: Path  # both sides of the world, canonical schema (the analytical store's content)
+    store: Path  # a store holding ``canonical``
+    baci_rows: int
+    store_rows: int
+
+
+def _worlds(rows: int) -> list[WorldConfig]:
+    """World configs whose exports make about ``rows`` BACI rows (one world holds at most 50M rows)."""
+    if rows < ROWS_50M:
+        return [WorldConfig(years=YEARS, target_rows=2 * rows, seed=SEED)]
+    # Multi-year: two worlds of 25M export rows, 2010-2014 and 2019-2023.
+    return [WorldConfig(years=tuple(range(2010, 2015)), target_rows=ROWS_50M, seed=SEED),
+            WorldConfig(years=YEARS, target_rows=ROWS_50M, seed=SEED + 1)]  # fmt: skip
+
+
+def _iter_flows(configs: list[WorldConfig]):
+    for config in configs:
+        yield from generate_world(config).iter_flows()
+
+
+def build(rows: int, folder: Path) -> BenchData:
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"BACI_HS17_Y2019-2023_bench{rows}_seed{SEED}"
+    csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
+    canonical, store_path = folder / f"canonical_{rows}.parquet", folder / f"store_{rows}.duckdb"
+    done = folder / f"ready_{rows}.json"
+    if done.exists():
+        return BenchData(**{k: Path(v) if k not in ("rows", "baci_rows", "store_rows") else v
+                            for k, v in json.loads(done.read_text()).items()})  # fmt: skip
+    started = time.perf_counter()
+    configs = _worlds(rows)
+    # BACI's real files carry Comtrade's own country numbers (842 USA, 251 France), as the reader expects.
+    write_baci_csv(_iter_flows(configs), csv, codes="comtrade")
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{parquet}' (FORMAT parquet)")
+        baci_rows = con.execute(f"SELECT count(*) FROM '{parquet}'").fetchall()[0][0]
+    write_parquet(_iter_flows(configs), canonical)
+    store_path.unlink(missing_ok=True)
+    report = open_store(store_path).ingest([canonical])
+    assert report.rows_quarantined == 0, report.as_frame()
+    data = BenchData(rows, csv, parquet, canonical, store_path, baci_rows, report.rows_kept)
+    done.write_text(json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(data).items()}))
+    print(f"\n[bench data] {rows:,} rows generated in {time.perf_counter() - started:.0f} s under {folder}")
+    return data
+
+
+# -- measuring -------------------------------------------------------------------------
+
+
+def best_of(fn: Callable[[], object], *, rounds: int, setup: Callable[[], object] | None = None) -> float:
+    """The fastest of ``rounds`` runs of ``fn`` (after ``setup``), in seconds: the least disturbed by other load."""
+    times = []
+    for _ in range(rounds):
+        if setup:
+            setup()
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def rounds_for(config: pytest.Config, rows: int) -> int:
+    if config.getoption("benchmark_disable", default=False):
+        return 1
+    return 3 if rows <= 1_000_000 else 1
+
+
+def measured(benchmark, fn: Callable[[], object], *, rounds: int, setup: Callable[[], object] | None = None) -> float:
+    """Time ``fn`` with pytest-benchmark (``setup`` before each round, untimed); the fastest round in seconds."""
+    if getattr(benchmark, "disabled", False):
+        return best_of(fn, rounds=1, setup=setup)
+    if setup is None:
+        benchmark.pedantic(fn, rounds=rounds, iterations=1, warmup_rounds=0)
+    else:
+        benchmark.pedantic(fn, setup=lambda: (setup(), ((), {}))[1], rounds=rounds, warmup_rounds=0)
+    return benchmark.stats.stats.min
+
+
+@dataclass
+class Result:
+    """One benchmark at one size: our time, the baselines' times and what the ratios should be."""
+
+    job: str
+    rows: int
+    seconds: float
+    baselines: dict[str, float] = field(default_factory=dict)
+    targets: dict[str, tuple[str, float]] = field(default_factory=dict)  # baseline -> ("max"|"min", ratio)
+    peak_rss_gb: float | None = None
+    note: str = ""
+
+    def ratio(self, baseline: str) -> float:
+        """How many times the baseline's time ours is (below 1: we are faster)."""
+        return self.seconds / self.baselines[baseline]
+
+    def verdicts(self) -> dict[str, str]:
+        out = {}
+        for name in self.baselines:
+            ratio = self.ratio(name)
+            kind, bound = self.targets.get(name, ("", 0.0))
+            if not kind:
+                out[name] = f"{ratio:.2f}x" if ratio >= 1 else f"{1 / ratio:.1f}x faster"
+            elif kind == "max":
+                out[name] = f"{ratio:.2f}x ({'ok' if ratio <= bound else 'MISS'}: <= {bound}x)"
+            else:
+                speedup = 1 / ratio
+                pace = f"{speedup:.1f}x faster" if speedup >= 1 else f"{ratio:.1f}x slower"
+                out[name] = f"{pace} ({'ok' if speedup >= bound else 'MISS'}: >= {bound}x faster)"
+        return out
+
+
+RESULTS: list[Result] = []
+
+
+def record(result: Result) -> Result:
+    RESULTS.append(result)
+    verdicts = "; ".join(f"vs {k}: {v}" for k, v in result.verdicts().items())
+    rss = f"; peak RSS {result.peak_rss_gb:.2f} GB" if result.peak_rss_gb is not None else ""
+    print(f"\n[bench] {result.job} @ {label(result.rows)}: {result.seconds:.3f} s; {verdicts}{rss}")
+    return result
+
+
+def machine() -> str:
+    import psutil
+
+    return (
+        f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, polars {pl.__version__}, pandas {__import__('pandas').__version__}, "
+        f"load average at the end {os.getloadavg()[0]:.1f}"
+    )
