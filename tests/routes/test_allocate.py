@@ -65,17 +65,18 @@ def test_rank_with_growth_and_new_routes():
     assert a_h["share_of_hub_exports"] == pytest.approx(25 / 70)  # H exported 20 + 50 to R
     b_h3 = rows["B → H3 → R"]
     assert b_h3["new"] and b_h3["baseline_per_year"] == 0.0 and b_h3["growth_ratio"] is None
-    # H2 has no 2021 figures: its routes have no baseline (missing, not zero) and rank last.
+    # In 2021 every leg of A -> H -> H2 -> R was observable (H reported exports, R imports from
+    # H and H3 but none from H2): the route was zero then, so it is new, not missing.
     a_h2 = rows["A → H → H2 → R"]
-    assert a_h2["baseline_per_year"] is None and a_h2["change_usd"] is None and not a_h2["new"]
+    assert a_h2["baseline_per_year"] == 0.0 and a_h2["new"] and a_h2["value_usd"] == pytest.approx(7.5)
     assert ranked["path"].to_list() == [
         "A → H → R",
+        "A → H → H2 → R",
         "B → H3 → R",
         "B → H → R",
-        "A → H3 → R",
-        "A → H → H2 → R",
         "B → H → H2 → R",
-    ]  # changes 23, 5, 3, 0, then no baseline (values 7.5, 2.5)
+        "A → H3 → R",
+    ]  # changes 23, 7.5, 5, 3, 2.5, 0
     assert ranked["rank"].to_list() == [1, 2, 3, 4, 5, 6]
 
 
@@ -94,14 +95,18 @@ def test_bad_arguments():
         rank_routes(LEGS, RouteYears((2022,), (2021,)), **ROLES, rank_by="size")  # type: ignore[arg-type]
 
 
-def test_a_year_missing_for_either_hub_is_missing_for_the_route():
-    # H2 has 2021 figures, H only from 2022: the two-hub route has no baseline (not a zero one).
+def test_a_year_nobody_reported_a_leg_is_missing_for_the_route():
+    # In 2021 nobody reported the legs A -> H or H -> H2: the two-hub route has no baseline (not a zero one),
+    # while D -> H2 -> R, observable in 2021, has one.
     rows = legs([
         (2021, "D", "H2", "870321", 10.0), (2021, "H2", "R", "870321", 5.0),
         (2022, "A", "H", "870321", 10.0), (2022, "H", "H2", "870321", 10.0),
         (2022, "D", "H2", "870321", 10.0), (2022, "H2", "R", "870321", 8.0),
     ])  # fmt: skip
-    ranked = rank_routes(rows, RouteYears((2022,), (2021,)), origins=["A"], hubs=["H", "H2"], targets=["R"], max_hubs=2)
-    route = ranked.row(0, named=True)
-    assert route["path"] == "A → H → H2 → R" and route["value_usd"] == pytest.approx(8 * 0.5 * 1.0)
+    roles = {"origins": ["A", "D"], "hubs": ["H", "H2"], "targets": ["R"]}
+    ranked = rank_routes(rows, RouteYears((2022,), (2021,)), **roles, max_hubs=2)
+    got = {r["path"]: r for r in ranked.iter_rows(named=True)}
+    route = got["A → H → H2 → R"]
+    assert route["value_usd"] == pytest.approx(8 * 0.5 * 1.0)  # H2 -> R 8, H's share 10/20, A's share of H 1
     assert route["baseline_years"] == 0 and route["baseline_per_year"] is None and not route["new"]
+    assert got["D → H2 → R"]["baseline_per_year"] == pytest.approx(5.0)  # 5 * 10/10 in 2021

@@ -113,15 +113,40 @@ class RouteYears:
             raise ParameterError(f"Years {overlap} are in both the period and the baseline; choose disjoint years")
 
 
-def _years_held(pairs: pl.DataFrame, hub_years: pl.DataFrame, name: str) -> pl.DataFrame:
-    """For each (hub, hub2), how many years every hub on the route has figures: a year one
-    of them is missing from the store is missing for the route, not zero."""
-    first = pairs.join(hub_years, on="hub")
-    both = first.filter(pl.col("hub2").is_not_null()).join(
-        hub_years.rename({"hub": "hub2"}), on=["hub2", "year"]
-    )  # fmt: skip
-    held = pl.concat([first.filter(pl.col("hub2").is_null()), both])
-    return held.group_by("hub", "hub2").agg(pl.len().alias(name))
+def _reported(legs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(country, year) that reported exports, and that reported imports, of the basket.
+
+    Legs from ``edges.leg_values`` say which side reported; bare legs (hand-made) are
+    taken as reported by the exporter for exports and by the importer for imports.
+    """
+    x = legs.filter(pl.col("exporter_reported_usd").is_not_null()) if "exporter_reported_usd" in legs.columns else legs
+    m = legs.filter(pl.col("importer_reported_usd").is_not_null()) if "importer_reported_usd" in legs.columns else legs
+    return (
+        x.select(country="exporter", year="year").unique().with_columns(x_held=pl.lit(True)),
+        m.select(country="importer", year="year").unique().with_columns(m_held=pl.lit(True)),
+    )
+
+
+def _years_held(keys: pl.DataFrame, legs: pl.DataFrame, years: tuple[int, ...], name: str) -> pl.DataFrame:
+    """How many of ``years`` each route can be valued in: every leg on it must be observable
+    (its exporter reported exports of the basket that year, or its importer reported
+    imports). A year no one on a leg reported is missing for the route, not zero."""
+    x_held, m_held = _reported(legs)
+    frame = keys.join(pl.DataFrame({"year": list(years)}, schema={"year": legs.schema["year"]}), how="cross")
+    ok = pl.lit(True)
+    hops = (("origin", "hub"), ("hub", "hub2"), ("hub", "target"), ("hub2", "target"))
+    for i, (a, b) in enumerate(hops):
+        frame = frame.join(x_held.rename({"country": a, "x_held": f"x{i}"}), on=[a, "year"], how="left").join(
+            m_held.rename({"country": b, "m_held": f"m{i}"}), on=[b, "year"], how="left"
+        )
+        observable = pl.col(f"x{i}").fill_null(False) | pl.col(f"m{i}").fill_null(False)
+        if a == "hub" and b == "target":  # only one-hub routes end hub -> target
+            ok &= pl.col("hub2").is_not_null() | observable
+        elif b == "hub2" or a == "hub2":  # hub -> hub2 and hub2 -> target, on two-hub routes only
+            ok &= pl.col("hub2").is_null() | observable
+        else:
+            ok &= observable
+    return frame.filter(ok).group_by(list(_KEY)).agg(pl.len().alias(name))
 
 
 def rank_routes(
@@ -137,10 +162,10 @@ def rank_routes(
     """Routes valued over the period and the baseline, with growth, ranked.
 
     ``legs`` must hold the period and baseline years. Each route's yearly mean is taken
-    over the years in which each hub on it has any exports in ``legs``: a year the store
-    does not hold is missing, not zero. A route with baseline data but no baseline value
-    is ``new``; one whose last hub has no baseline year in the store has no baseline,
-    change or growth (null), and ranks after those that do. Ranked by ``change`` (mean
+    over the years in which every leg on it was observable (one of its two countries
+    reported that flow of the basket): a year nobody reported is missing, not zero. A
+    route with baseline years but no baseline value is ``new``; one with no baseline
+    year has no baseline, change or growth (null), and ranks after those that do. Ranked by ``change`` (mean
     yearly value now minus in the baseline), ``value`` (period total) or ``growth`` (ratio).
     """
     if rank_by not in ("change", "value", "growth"):
@@ -148,8 +173,7 @@ def rank_routes(
     origins, hubs, targets = list(origins), list(hubs), list(targets)
     values = route_values(legs, origins=origins, hubs=hubs, targets=targets, max_hubs=max_hubs)
     last_hub = pl.coalesce("hub2", "hub").alias("last_hub")
-    hub_years = legs.filter(pl.col("exporter").is_in(hubs)).select(hub="exporter", year="year").unique()
-    pairs = values.select("hub", "hub2").unique()
+    keys = values.select(_KEY).unique()
     # The last hub's whole exports to the target over the period: the total being split.
     exports = (
         legs.filter(pl.col("exporter").is_in(hubs), pl.col("year").is_in(list(years.period)))
@@ -160,12 +184,12 @@ def rank_routes(
     for name, wanted in (("period", years.period), ("baseline", years.baseline)):
         in_years = pl.col("year").is_in(list(wanted))
         totals = values.filter(in_years).group_by(_KEY).agg(pl.col("value_usd").sum().alias(f"{name}_total_usd"))
-        parts[name] = (totals, _years_held(pairs, hub_years.filter(in_years), f"{name}_years"))
+        parts[name] = (totals, _years_held(keys, legs, wanted, f"{name}_years"))
     routes = (
         parts["period"][0]
         .join(parts["baseline"][0], on=list(_KEY), how="left", nulls_equal=True)
-        .join(parts["period"][1], on=["hub", "hub2"], how="left", nulls_equal=True)
-        .join(parts["baseline"][1], on=["hub", "hub2"], how="left", nulls_equal=True)
+        .join(parts["period"][1], on=list(_KEY), how="left", nulls_equal=True)
+        .join(parts["baseline"][1], on=list(_KEY), how="left", nulls_equal=True)
         .with_columns(last_hub)
         .join(exports, on=["last_hub", "target"], how="left")
     )
