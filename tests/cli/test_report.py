@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 import tradeflows
@@ -48,3 +49,18 @@ def test_report_unknown_hub(tmp_path):
     )
     assert result.exit_code == 1
     assert "Error: The store holds no figures reported by ARM" in result.output and not out.exists()
+
+
+def test_one_command_from_the_shared_georgia_file(tmp_path):
+    from tests.conftest import GEORGIA
+
+    if not GEORGIA.exists():
+        pytest.skip(f"real data not found at {GEORGIA}")
+    db, out = tmp_path / "georgia.duckdb", tmp_path / "georgia.html"
+    args = ["report", "-b", "cars", "--hub", "GEO", "--out", str(out), "--ingest", str(GEORGIA), "--db", str(db)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    page = out.read_bytes()
+    again = runner.invoke(app, args)  # the file is already in the store: skipped, same report
+    assert again.exit_code == 0, again.output
+    assert out.read_bytes() == page and b"vehicle_trade_georgia.csv" in page

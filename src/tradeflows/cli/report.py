@@ -39,6 +39,10 @@ def report(
     ] = None,
     baseline: Annotated[str, typer.Option("--baseline", help="Baseline years, e.g. 2019-2021.")] = "2019-2021",
     origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
+    ingest: Annotated[
+        list[Path] | None,
+        typer.Option("--ingest", help="Load these files into the store first (a file already there is skipped)."),
+    ] = None,
 ) -> None:
     """Write a route report for a hub and basket: headline, time series, Sankey diagram of the routes,
     indicators in plain words, methodology and provenance.
@@ -47,12 +51,18 @@ def report(
 
     Example:
 
-        tradeflows report --basket cars --hub GEO --out report.html
+        tradeflows report --basket cars --hub GEO --out report.html \
+            --ingest ../shared/data/comtrade/vehicle_trade_georgia.csv --db georgia.duckdb
     """
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True) as progress:  # fmt: skip
-        task = progress.add_task("Valuing routes and running the indicators…", total=None)
-        data = build_report(open_store(db, create=False), basket, hub, targets=targets, years=years, baseline=baseline,
+        task = progress.add_task("Opening the store…", total=None)
+        store = open_store(db, create=bool(ingest))
+        if ingest:
+            progress.update(task, description=f"Loading {len(ingest)} file(s) into {db}…")
+            store.ingest(ingest)
+        progress.update(task, description="Valuing routes and running the indicators…")
+        data = build_report(store, basket, hub, targets=targets, years=years, baseline=baseline,
                             origins=origins)  # fmt: skip
         progress.update(task, description=f"Rendering {fmt.value}…")
         path = write_report(data, out, fmt=fmt.value)
