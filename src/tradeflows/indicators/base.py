@@ -262,6 +262,18 @@ def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] |
     return f"{name} AS (\n  SELECT DISTINCT source, reporter, flow, year FROM flows WHERE {where}\n)"
 
 
+def period_years_cte(scope: Scope, *, name: str = "period_years") -> str:
+    """How many years of each period the store holds any figure for (``nb``, ``na``): the
+    divisor of annual means, so a year not yet published is missing, not a year of zeros."""
+    source = f" AND source = {literal(scope.source)}" if scope.source else ""
+    b, a = scope.baseline, scope.after
+    return (
+        f"{name} AS (\n  SELECT COUNT(DISTINCT CASE WHEN year BETWEEN {b.first} AND {b.last} THEN year END) AS nb,\n"
+        f"         COUNT(DISTINCT CASE WHEN year BETWEEN {a.first} AND {a.last} THEN year END) AS na\n"
+        f"  FROM flows WHERE year BETWEEN {scope.first_year} AND {scope.last_year}{source}\n)"
+    )
+
+
 def run(store: Store, sql: str) -> pl.DataFrame:
     """Run an indicator's SQL on the store (read-only, without DuckDB's progress bar on stdout)."""
     import duckdb

@@ -38,6 +38,7 @@ from tradeflows.indicators.base import (
     make_scope,
     reported_cte,
     run,
+    values_table,
 )
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ spread AS (
   GROUP BY {", ".join("p." + c for c in KEYS)}
 ),
 after_years AS (
-  SELECT DISTINCT y.year FROM reported y WHERE y.year BETWEEN {a.first} AND {a.last}
+  {values_table({"year": "INTEGER"}, [(y,) for y in a.years])}
 ),
 post AS (
   SELECT {kk}, CAST(y.year AS VARCHAR) AS period, y.year AS sort_year, COUNT(p.year) AS after_years,

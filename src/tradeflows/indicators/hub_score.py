@@ -31,6 +31,7 @@ from tradeflows.indicators.base import (
     as_countries,
     basket_cte,
     basket_flows_cte,
+    period_years_cte,
     in_list,
     literal,
     make_scope,
@@ -49,11 +50,10 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
     b, a = scope.baseline, scope.after
     hubs, targets = scope.reporters, scope.partners or ("RUS", "BLR")
     is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
-    nb, na = len(b.years), len(a.years)
 
     def means(value: str) -> str:
-        return (f"SUM(CASE WHEN {is_b} THEN {value} ELSE 0 END) / {nb}.0 AS {{p}}_baseline, "
-                f"SUM(CASE WHEN {is_a} THEN {value} ELSE 0 END) / {na}.0 AS {{p}}_after")  # fmt: skip
+        return (f"SUM(CASE WHEN {is_b} THEN {value} ELSE 0 END) / NULLIF(MAX(py.nb), 0) AS {{p}}_baseline, "
+                f"SUM(CASE WHEN {is_a} THEN {value} ELSE 0 END) / NULLIF(MAX(py.na), 0) AS {{p}}_after")  # fmt: skip
 
     def ratio(p: str) -> str:
         return f"CASE WHEN {p}_baseline > 0 THEN {p}_after / {p}_baseline END"
@@ -72,19 +72,20 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
     rank_sum = " + ".join(f"COALESCE(rank_{c}, 0)" for c in comps)
     rank_n = " + ".join(f"CASE WHEN rank_{c} IS NULL THEN 0 ELSE 1 END" for c in comps)
     return f"""WITH {basket_cte(scope)},
+{period_years_cte(scope)},
 {basket_flows_cte(scope, name="imp_rows", flows=["X"], reporters=list(origins) if origins else None, partners=hubs)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], reporters=hubs, partners=None)},
 imp AS (
   SELECT source, basket, partner AS hub, {means("value_usd").format(p="imp")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports
-  FROM imp_rows GROUP BY source, basket, partner
+  FROM imp_rows CROSS JOIN period_years py GROUP BY source, basket, partner
 ),
 exp AS (
   SELECT source, basket, reporter AS hub,
          {means("CASE WHEN " + in_list("partner", targets) + " THEN value_usd ELSE 0 END").format(p="tgt")},
          {means("value_usd").format(p="all")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports
-  FROM exp_rows GROUP BY source, basket, reporter
+  FROM exp_rows CROSS JOIN period_years py GROUP BY source, basket, reporter
 ),
 pairs AS (
   SELECT COALESCE(i.source, e.source) AS source, COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
@@ -110,6 +111,7 @@ ranked AS (
   FROM components c
 )
 SELECT source, hub, basket, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+       (SELECT nb FROM period_years) AS baseline_years, (SELECT na FROM period_years) AS after_years,
        CASE WHEN ({rank_n}) > 0 THEN ({rank_sum}) / ({rank_n}) END AS score,
        {rank_n} AS components_used,
        COALESCE(exports_to_target_ratio >= {literal(float(threshold))}

@@ -31,6 +31,7 @@ from tradeflows.indicators.base import (
     YearsLike,
     basket_cte,
     basket_flows_cte,
+    period_years_cte,
     literal,
     make_scope,
     run,
@@ -44,18 +45,18 @@ def sql(scope: Scope) -> str:
     """The mirror-imports indicator as one SQL text; ``scope.partners`` are the targets."""
     b, a = scope.baseline, scope.after
     is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
-    nb, na = len(b.years), len(a.years)
     g = "source, basket, partner"
     return f"""WITH {basket_cte(scope)},
+{period_years_cte(scope)},
 {basket_flows_cte(scope, flows=["X"])},
 per_exporter AS (
   SELECT {g}, reporter AS exporter,
-         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / {nb}.0 AS baseline_usd,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / {na}.0 AS after_usd,
+         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.nb), 0) AS baseline_usd,
+         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.na), 0) AS after_usd,
          COUNT(DISTINCT CASE WHEN {is_b} THEN year END) AS baseline_years,
          COUNT(DISTINCT CASE WHEN {is_a} THEN year END) AS after_years,
          CAST(SUM(n_rows) AS BIGINT) AS n_rows
-  FROM bf GROUP BY {g}, reporter
+  FROM bf CROSS JOIN period_years py GROUP BY {g}, reporter
 ),
 with_total AS (
   SELECT * FROM per_exporter

@@ -35,6 +35,7 @@ from tradeflows.indicators.base import (
     as_countries,
     basket_cte,
     basket_flows_cte,
+    period_years_cte,
     in_list,
     literal,
     make_scope,
@@ -72,22 +73,22 @@ def _monthly_cte(scope: Scope, name: str, flow: str, partners: tuple[str, ...] |
 def sql(scope: Scope, *, origins: tuple[str, ...] | None, max_lag: int = 6) -> str:
     """The pass-through indicator as one SQL text; ``scope.reporters`` are hubs, ``scope.partners`` targets."""
     b, a = scope.baseline, scope.after
-    nb, na = len(b.years), len(a.years)
     is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
     targets = scope.partners
     lags = values_table({"lag": "INTEGER"}, [(i,) for i in range(max_lag + 1)])
     g = "source, basket, reporter"
     return f"""WITH {basket_cte(scope)},
+{period_years_cte(scope)},
 {basket_flows_cte(scope, name="imp_rows", flows=["M"], partners=origins)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], partners=targets)},
 annual_pairs AS (
-  SELECT {g}, SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / {nb}.0 AS m_b,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / {na}.0 AS m_a, 0 AS x_b, 0 AS x_a, SUM(n_rows) AS n_rows
-  FROM imp_rows GROUP BY {g}
+  SELECT {g}, SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.nb), 0) AS m_b,
+         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.na), 0) AS m_a, 0 AS x_b, 0 AS x_a, SUM(n_rows) AS n_rows
+  FROM imp_rows CROSS JOIN period_years py GROUP BY {g}
   UNION ALL
-  SELECT {g}, 0, 0, SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / {nb}.0,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / {na}.0, SUM(n_rows)
-  FROM exp_rows GROUP BY {g}
+  SELECT {g}, 0, 0, SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.nb), 0),
+         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.na), 0), SUM(n_rows)
+  FROM exp_rows CROSS JOIN period_years py GROUP BY {g}
 ),
 annual_sums AS (
   SELECT {g}, SUM(m_b) AS m_b, SUM(m_a) AS m_a, SUM(x_b) AS x_b, SUM(x_a) AS x_a,
@@ -111,6 +112,7 @@ best AS (
 )
 SELECT s.source, s.basket, s.reporter AS hub, {literal(scope.partner_label)} AS targets,
        {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+       (SELECT nb FROM period_years) AS baseline_years, (SELECT na FROM period_years) AS after_years,
        s.m_b AS imports_baseline_usd, s.m_a AS imports_after_usd, s.x_b AS exports_baseline_usd,
        s.x_a AS exports_after_usd, s.m_a - s.m_b AS delta_imports_usd, s.x_a - s.x_b AS delta_exports_usd,
        CASE WHEN s.m_a - s.m_b > 0
