@@ -27,6 +27,12 @@ from tradeflows.routes.edges import EXPORTER_BASIS, MIRROR_BASIS
 from tradeflows.store import Store
 
 ReportFormat = Literal["html", "md"]
+ALLOCATION_NOTE = """-- tradeflows.routes.allocate.route_values, in polars, on the leg values above:
+-- for each year y and HS code k,
+--   share(h <- o)      = leg(o -> h) / sum over every partner p of leg(p -> h)
+--   route(o -> h -> R) = leg(h -> R) * share(h <- o)
+--   route(o -> h1 -> h2 -> R) = leg(h2 -> R) * share(h2 <- h1) * share(h1 <- o)
+-- then summed over the basket's codes; a route's yearly mean is over the years every leg on it was reported."""
 INVASION = "2022-02"  # Russia's full-scale invasion of Ukraine, 24 February 2022: sanctions follow
 
 
@@ -56,6 +62,7 @@ class Report:
     targets: tuple[str, ...]
     target_reason: str
     origins_label: str
+    lead: str
     headline: list[tuple[str, str, str]]
     routes: pl.DataFrame
     series: pl.DataFrame
@@ -112,6 +119,34 @@ ORDER BY f.year, f.month, series
 """.strip()
 
 
+def _lead(found: RouteSet, hub: str, targets: tuple[str, ...]) -> str:
+    """The report in one sentence, from the same figures as the headline cards."""
+    exports = found.legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(targets))
+    column = "exporter_reported_usd"
+
+    def per_year(wanted: tuple[int, ...]) -> float | None:
+        held = sorted(set(exports["year"]) & set(wanted))
+        return float(exports.filter(pl.col("year").is_in(held))[column].sum()) / len(held) if held else None
+
+    before, after = per_year(found.years.baseline), per_year(found.years.period)
+    one_hub = found.routes.filter(pl.col("hub2").is_null())
+    by_origin = (
+        one_hub.group_by("origin")
+        .agg(pl.col("value_per_year").sum())
+        .sort(["value_per_year", "origin"], descending=[True, False])
+    )
+    top = by_origin.row(0, named=True) if len(by_origin) else None
+    text = (f"{country_name(hub)}'s exports of {found.basket} to {', '.join(targets)} went from {_usd(before)} a year "
+            f"in the baseline to {_usd(after)} a year in {found.scope.after.label}")  # fmt: skip
+    if before and after is not None:
+        text += f" ({_times(after / before)})"
+    text += (f". By proportional allocation, {_usd(float(one_hub['value_per_year'].sum()))} a year of them trace back "
+             f"to {found.basket} {country_name(hub)} imported from the {found.labels['origins']}")  # fmt: skip
+    if top:
+        text += f", above all from {country_name(top['origin'])} ({_usd(top['value_per_year'])} a year)"
+    return text + "."
+
+
 def _headline(found: RouteSet, hub: str, targets: tuple[str, ...]) -> list[tuple[str, str, str]]:
     legs, years = found.legs, found.years
     hub_name = country_name(hub)
@@ -144,7 +179,7 @@ def _headline(found: RouteSet, hub: str, targets: tuple[str, ...]) -> list[tuple
                      f"baseline {before_text}"))  # fmt: skip
     coalition = found.routes.filter(pl.col("hub2").is_null())
     total = float(coalition["value_per_year"].sum())
-    rows.append((f"Allocated to routes from {found.labels['origins']}", f"{_usd(total)} a year",
+    rows.append((f"Allocated to routes from the {found.labels['origins']}", f"{_usd(total)} a year",
                  f"of {hub_name}'s exports to the targets, by proportional allocation"))  # fmt: skip
     top = found.routes.row(0, named=True)
     rows.append(("Largest rise", top["path"], f"{_usd(top['value_per_year'])} a year, {_times(top['growth_ratio'])} "
@@ -307,7 +342,8 @@ def build_report(
         hub=hub, hub_name=country_name(hub), basket=found.basket, codes=found.codes, period=period.label,
         baseline=base.label, baseline_held=", ".join(map(str, base_held)) or "none", targets=target_codes,
         target_reason=reason, origins_label=found.labels["origins"],
-        headline=_headline(found, hub, target_codes), routes=found.routes.head(top), series=series,
+        lead=_lead(found, hub, target_codes), headline=_headline(found, hub, target_codes),
+        routes=found.routes.head(top), series=series,
         series_note=series_note, indicators=indicators,
         indicator_notes=[
             ("growth", "The period's mean yearly value against the baseline mean; flagged at a doubling."),
@@ -316,7 +352,8 @@ def build_report(
         ],
         methodology=methodology, caveats=caveats, ingests=ingests,
         queries={"Leg values (routes, graph, headline)": found.sql, "Monthly series": s_sql,
-                 "Growth indicator (table)": ind_sql},
+                 "Growth indicator (table)": ind_sql,
+                 "Route allocation (not SQL)": ALLOCATION_NOTE},
         generated=generated, example=_example(found), found=found,
     )  # fmt: skip
 
