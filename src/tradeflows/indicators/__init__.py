@@ -16,6 +16,7 @@ CLI, reports and other engines (``INDICATORS["growth"].module.sql(scope)``).
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -224,8 +225,8 @@ def compute(name: str, store: Store, **kwargs: Any) -> tuple[pl.DataFrame, str]:
         kwargs["basket"] = module.DEFAULT_BASKETS
     common = {k: kwargs.pop(k) for k in list(kwargs) if k in SCOPE_PARAMETERS}
     scope = make_scope(store, **common)
-    if "groups" in common and "groups" in module.frame.__code__.co_varnames:
-        kwargs["groups"] = common["groups"]
+    if "groups" in common and "groups" in inspect.signature(module.frame).parameters:
+        kwargs["groups"] = common["groups"]  # user groups also name origins and treated countries
     return module.frame(store, scope, **kwargs), describe_scope(scope)
 
 
