@@ -23,3 +23,11 @@ def test_indicator_sql_transpiles_to_spark(name, store):
     assert not any(token in text.upper() for token in FORBIDDEN)
     spark = sqlglot.transpile(text, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
     assert len(spark) == 1 and "SELECT" in spark[0]
+
+
+def test_a_scope_needs_no_store_only_the_codes_an_engine_holds():
+    import polars as pl
+
+    held = pl.DataFrame({"hs_version": [2022], "hs_level": [6], "hs": ["870323"]})
+    scope = make_scope(None, basket="cars", reporter="GEO", baseline=2021, after=2022, held=held)
+    assert scope.baskets.select("code", "via").rows() == [("8703", "hs6")]

@@ -118,7 +118,7 @@ def as_countries(value: CountriesLike, *, name: str, groups: dict[str, CountryGr
 
 
 def make_scope(
-    store: Store,
+    store: Store | None,
     *,
     basket: BasketLike | Sequence[BasketLike],
     reporter: CountriesLike = None,
@@ -129,8 +129,13 @@ def make_scope(
     source: str | None = None,
     baskets: dict[str, Basket] | None = None,
     groups: dict[str, CountryGroup] | None = None,
+    held: pl.DataFrame | None = None,
 ) -> Scope:
-    """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions."""
+    """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions.
+
+    Another engine passes ``store=None`` and ``held``, the (hs_version, hs_level, hs) its
+    tables hold, and gets the same Scope, hence the same SQL.
+    """
     flow = flow.upper()
     if flow not in FLOW_CODES:
         raise ParameterError(f"flow={flow!r}: expected one of {', '.join(FLOW_CODES)} (X exports, M imports)")
@@ -145,9 +150,10 @@ def make_scope(
     if items and all(isinstance(i, str) and i.strip().isdigit() for i in items):
         items = [items]
     resolved = [as_basket(i, baskets) for i in items]
-    held = held_codes(store)
+    held = held_codes(store) if held is None else held
     if held.is_empty():
-        raise NoDataError(f"The store {store.path} holds no trade rows; load some with `tradeflows ingest`.")
+        where = f"The store {store.path} holds" if store is not None else "The engine's tables hold"
+        raise NoDataError(f"{where} no trade rows; load some with `tradeflows ingest`.")
     frame = pl.concat([resolve_basket(b, held) for b in resolved])
     reporters, reporter_label = as_countries(reporter, name="reporter", groups=groups)
     partners, partner_label = as_countries(partner, name="partner", groups=groups)
