@@ -80,8 +80,9 @@ def test_byte_order_mark_is_not_part_of_the_first_column(store, tmp_path):
 
 
 def test_non_utf8_bytes_are_decoded_and_a_bad_row_keeps_its_text(store, tmp_path):
-    text = "\n".join([HEADER, line(partner="C\xf4te d'Ivoire", partner_code="384"),
-                      line(partner="C\xf4te d'Ivoire", partner_code="385", commodity="Voitures \xe0 moteur")]) + "\n"  # fmt: skip
+    ivory = "C\xf4te d'Ivoire"
+    rows = [line(partner=ivory, partner_code="384"), line(partner=ivory, partner_code="385", commodity="Voitures \xe0")]
+    text = "\n".join([HEADER, *rows]) + "\n"
     store.ingest([write(tmp_path, text.encode("cp1252"))])
     assert accounted(store) == (2, 1, 1)
     assert store.sql("SELECT partner FROM flows")["partner"].to_list() == ["CIV"]
@@ -163,7 +164,10 @@ def test_a_value_just_under_the_plausibility_bound_is_kept(store, tmp_path):
 
 @pytest.mark.parametrize(
     ("code", "level", "stored"),
-    [("10121", "6", "010121"), ("101", "4", "0101"), ("1", "2", "01"), ("010121", "6", "010121"), ("TOTAL", "0", "TOTAL")],
+    [
+        ("10121", "6", "010121"), ("101", "4", "0101"), ("1", "2", "01"), ("010121", "6", "010121"),
+        ("TOTAL", "0", "TOTAL"),
+    ],  # fmt: skip
 )
 def test_hs_codes_that_lost_their_leading_zero_regain_it(store, tmp_path, code, level, stored):
     store.ingest([write(tmp_path, HEADER + "\n" + line(commodity_code=code, aggregate_level=level) + "\n")])

@@ -107,7 +107,8 @@ tradeflows.Store(sys.argv[1]).ingest([sys.argv[2]])
 
 def test_sigkill_just_before_commit_leaves_the_store_as_it_was(db, big_file, tmp_path):
     before = snapshot(db)
-    writer = python(_STOP_BEFORE_COMMIT.replace("sys.argv[1]", repr(str(db))).replace("sys.argv[2]", repr(str(big_file[0]))))
+    code = _STOP_BEFORE_COMMIT.replace("sys.argv[1]", repr(str(db))).replace("sys.argv[2]", repr(str(big_file[0])))
+    writer = python(code)
     try:
         assert writer.stdout.readline().strip() == "committing", writer.stderr.read()
     finally:
@@ -183,7 +184,8 @@ def test_a_second_writer_gets_a_clear_error_naming_the_holder(db, held, tmp_path
     small = tmp_path / "more.csv"
     small.write_text(HEADER + "\n" + line(partner_code="417") + "\n")
     started = time.monotonic()
-    with pytest.raises(tradeflows.StoreLockedError, match=rf"in use by another process \(PID {held.pid}\).*waited 0.5 s"):
+    expected = rf"in use by another process \(PID {held.pid}\).*waited 0.5 s"
+    with pytest.raises(tradeflows.StoreLockedError, match=expected):
         tradeflows.Store(db, lock_timeout=0.5).ingest([small])
     assert 0.5 <= time.monotonic() - started < 5
 
@@ -238,7 +240,7 @@ def test_sql_refuses_anything_but_a_query_and_the_store_is_unchanged(query_db, t
     assert "Error: Refused a" in result.output
     assert "tradeflows sql` runs read-only queries" in result.output
     assert same(before, snapshot(db))
-    assert not any(tmp_path.glob("out.csv")) and not any(tmp_path.glob("other.duckdb")) and not any(tmp_path.glob("export"))
+    assert not [p.name for p in tmp_path.iterdir()]  # no file was written either
 
 
 def test_sql_still_reads_files_and_the_store(query_db, tmp_path):

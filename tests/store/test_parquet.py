@@ -44,7 +44,9 @@ def test_rows_breaking_the_schema_are_quarantined_with_their_row_number(exported
     report = store.ingest([path])
     assert (report.rows_read, report.rows_kept, report.rows_quarantined) == (7, 2, 5)
     got = store.quarantine().select("line", "column", "value").rows()
-    assert got == [(4, "flow", "Q"), (5, "hs", "870"), (6, "partner", "XXX"), (7, "value_usd", "-1.0"), (8, "reporter", None)]
+    assert got == [
+        (4, "flow", "Q"), (5, "hs", "870"), (6, "partner", "XXX"), (7, "value_usd", "-1.0"), (8, "reporter", None)
+    ]  # fmt: skip
     reasons = store.quarantine()["reason"].to_list()
     assert reasons[0] == "flow: 'Q' is not a trade flow; expected one of X, M, RX, RM"
     assert reasons[1] == "hs: '870' is not a zero-padded HS code of 4 digits"

@@ -219,7 +219,8 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) 
             f"FROM {STAGE} WHERE __reason IS NOT NULL",
             [ingest_id, str(path)],
         )
-        read, kept = con.execute(f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}").fetchall()[0]
+        counts = f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}"
+        read, kept = con.execute(counts).fetchall()[0]
         con.execute(
             "INSERT INTO ingests VALUES (?, 'parquet', ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
             [ingest_id, str(path), sha256, path.stat().st_size, read, kept, read - kept, started,

@@ -69,7 +69,11 @@ def stage_sql(path: Path) -> str:
     levels = ", ".join(str(v) for v in (0, *HS_LEVELS))
     checks += [
         ("source IS NULL", "source", "'missing value; source is required'"),
-        (f"flow NOT IN ({codes})", "flow", f"'''' || flow || ''' is not a trade flow; expected one of {', '.join(FLOW_CODES)}'"),
+        (
+            f"flow NOT IN ({codes})",
+            "flow",
+            f"'''' || flow || ''' is not a trade flow; expected one of {', '.join(FLOW_CODES)}'",
+        ),
         ("month NOT BETWEEN 1 AND 12", "month", "'''' || month || ''' is not a month 1-12'"),
         (f"hs_level NOT IN ({levels})", "hs_level", f"'''' || hs_level || ''' is not an HS level {levels}'"),
         (
@@ -77,7 +81,11 @@ def stage_sql(path: Path) -> str:
             "hs",
             "'''' || hs || ''' is not a zero-padded HS code of ' || hs_level || ' digits'",
         ),
-        (f"partner_basis NOT IN ({bases})", "partner_basis", f"'''' || partner_basis || ''' is not one of {', '.join(PARTNER_BASES)}'"),
+        (
+            f"partner_basis NOT IN ({bases})",
+            "partner_basis",
+            f"'''' || partner_basis || ''' is not one of {', '.join(PARTNER_BASES)}'",
+        ),
     ]
     for name in ("reporter", "partner", "partner2"):
         checks.append(
@@ -99,7 +107,8 @@ def stage_sql(path: Path) -> str:
     )
     names = canonical_columns()
     raw_cols = ", ".join(f"{quote_ident(n)} AS {quote_ident('__raw__' + n)}" for n in names)
-    as_json = "to_json(struct_pack(" + ", ".join(f"{quote_ident(n)} := {quote_ident('__raw__' + n)}" for n in names) + "))"
+    pairs = ", ".join(f"{quote_ident(n)} := {quote_ident('__raw__' + n)}" for n in names)
+    as_json = f"to_json(struct_pack({pairs}))"
     return f"""
 CREATE TEMP TABLE {STAGE} AS
 WITH r AS (SELECT row_number() OVER () AS __rn, {raw_cols} FROM read_parquet({quote_literal(str(path))})),

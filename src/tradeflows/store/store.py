@@ -29,8 +29,8 @@ from tradeflows.errors import ParameterError, QueryError, StoreError, StoreLocke
 from tradeflows.reference.countries import comtrade_code_table, country_table
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
 from tradeflows.store import views
-from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.interrupt import interruptible
+from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.parquet import export_parquet
 
 SCHEMA_VERSION = 1
@@ -93,7 +93,9 @@ class Store:
     def __init__(self, path: Path | str, *, lock_timeout: float | None = None) -> None:
         self.path = Path(path)
         # How long to wait for another process that holds the store (env TRADEFLOWS_LOCK_TIMEOUT).
-        self.lock_timeout = float(os.environ.get("TRADEFLOWS_LOCK_TIMEOUT", 10)) if lock_timeout is None else lock_timeout
+        if lock_timeout is None:
+            lock_timeout = float(os.environ.get("TRADEFLOWS_LOCK_TIMEOUT", 10))
+        self.lock_timeout = lock_timeout
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
