@@ -111,3 +111,13 @@ def test_published_figures_hold_in_the_calibrated_world(worlds):
     # UN Comtrade: car imports 2022/2021 of Armenia 5.7x and Georgia 1.8x.
     cars = growth(store, basket="cars", reporter="ARM,GEO", flow="M", baseline=2021, after=2022)
     assert dict(zip(cars["reporter"], cars["ratio"], strict=True)) == pytest.approx({"ARM": 5.7, "GEO": 1.8})
+
+
+def test_unit_value_change_separates_the_planted_route(worlds):
+    (store, _, _), _ = worlds
+    result = unit_value(store, basket="smartphones", partner="RUS", baseline=BASELINE, after=AFTER, per="unit")
+    after = result.filter(pl.col("period") == "after")
+    planted = after.filter(pl.col("reporter") == "ARE")["z_change"]
+    others = after.filter(pl.col("reporter") != "ARE")["z_change"]
+    # x0.4 is a fall of ln(2.5) = 0.92 in log price: many robust deviations, where others move little
+    assert (planted < -3).all() and others.abs().max() < planted.abs().min()

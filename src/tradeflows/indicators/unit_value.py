@@ -3,7 +3,9 @@
 For each reporter, partner, code and year: log(value / net_kg) (``per="kg"``) or
 log(value / qty) (``per="unit"``), and its robust z-score against every route of the same
 code, flow and year in the store: (log uv - median) / (1.4826 x MAD). |z| >= ``z_threshold``
-flags over- or under-invoicing. A flow without a quantity has no unit value
+flags over- or under-invoicing; ``z_change`` is the move from the route's own baseline
+mean z, so a hub or target route that turned cheap after the sanctions stands out against
+routes that were always cheap. A flow without a quantity has no unit value
 (``zero_quantity``); a code with fewer than ``min_routes`` routes has no reference
 (``too_few_observations``).
 
@@ -81,7 +83,10 @@ scored AS (
 SELECT source, basket, reporter, partner, flow, hs, year,
        CASE WHEN year BETWEEN {scope.baseline.first} AND {scope.baseline.last} THEN 'baseline' ELSE 'after' END AS period,
        {literal(per)} AS per, value_usd, quantity, qty_unit, EXP(log_uv) AS unit_value, EXP(median_log_uv) AS median_unit_value,
-       robust_z, COALESCE(ABS(robust_z) >= {literal(float(z_threshold))}, FALSE) AS flagged, n_routes, n_rows,
+       robust_z,
+       robust_z - AVG(CASE WHEN year BETWEEN {scope.baseline.first} AND {scope.baseline.last} THEN robust_z END)
+         OVER (PARTITION BY source, basket, reporter, partner, flow, hs) AS z_change,
+       COALESCE(ABS(robust_z) >= {literal(float(z_threshold))}, FALSE) AS flagged, n_routes, n_rows,
        CASE WHEN log_uv IS NULL THEN 'zero_quantity'
             WHEN n_routes < {int(min_routes)} THEN 'too_few_observations'
             WHEN mad_log_uv = 0 THEN 'no_spread' ELSE 'ok' END AS status,
@@ -114,7 +119,7 @@ def unit_value(
     """Unit values of the scope's flows against the median of every route of the same code and year.
 
     Columns: source, basket, reporter, partner, flow, hs, year, period, per, value_usd,
-    quantity, qty_unit, unit_value (USD per kg or unit), median_unit_value, robust_z,
+    quantity, qty_unit, unit_value (USD per kg or unit), median_unit_value, robust_z, z_change,
     flagged, n_routes (routes in the reference), n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
