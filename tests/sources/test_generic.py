@@ -112,3 +112,20 @@ def test_yaml_map_and_the_cli(tmp_path: Path) -> None:
     assert "4 rows read, 3 kept, 1 quarantined" in " ".join(result.output.split())
     result = CliRunner().invoke(app, ["ingest", str(CSV), "--source", str(tmp_path / "missing.toml"), "--db", str(db)])
     assert result.exit_code == 1 and "cannot read the column map" in result.output
+
+
+@pytest.mark.parametrize("packing", ["gz", "zip"])
+def test_compressed_national_file(store: tradeflows.Store, tmp_path: Path, packing: str) -> None:
+    import gzip
+    import zipfile
+
+    text = "country,year,month,export,import_origin,import_consignment,date\nGeorgia,2023,1,10,2.5,7,2023-01-01\n"
+    path = tmp_path / f"arm.csv.{packing}"
+    if packing == "gz":
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("arm.csv", text)
+    report = store.ingest([path])
+    assert report.files[0].source == "national_armenia" and (report.rows_read, report.rows_kept) == (1, 1)
+    assert store.sql("SELECT sum(value_usd) AS v FROM flows")["v"][0] == 19_500.0  # (10 + 2.5 + 7) thousand
