@@ -121,3 +121,14 @@ def test_unit_value_change_separates_the_planted_route(worlds):
     others = after.filter(pl.col("reporter") != "ARE")["z_change"]
     # x0.4 is a fall of ln(2.5) = 0.92 in log price: many robust deviations, where others move little
     assert (planted < -3).all() and others.abs().max() < planted.abs().min()
+
+
+def test_growth_flags_the_planted_surges_and_nothing_in_the_null_world(worlds):
+    (store, _, _), (null_store, _, _) = worlds
+    baskets = ["cars", "computers", "smartphones", "uavs", "chpl"]
+    kwargs = dict(basket=baskets, reporter="hubs", partner="targets", flow="X", baseline=BASELINE, after=AFTER)
+    planted = growth(store, **kwargs).filter(pl.col("period") == "2022-2024")
+    null = growth(null_store, **kwargs).filter(pl.col("period") == "2022-2024")
+    # every hub's exports of every basket to the targets carry the planted re-export leg
+    assert planted["flagged"].mean() >= 0.9
+    assert null["flagged"].sum() == 0 and null["ratio"].max() < 2
