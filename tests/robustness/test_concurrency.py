@@ -19,7 +19,7 @@ import tradeflows
 from tests.robustness.support import cli, python, write_big_comtrade
 from tests.robustness.test_bad_input import HEADER, line
 
-FILES, ROWS = 3, 20_000
+FILES, ROWS = 2, 15_000
 
 _READER = """
 import json, sys, time
@@ -66,7 +66,7 @@ def test_readers_see_the_store_before_or_after_each_ingest_or_are_told_it_is_bus
 
     stop = tmp_path / "stop"
     readers = [python(_READER.format(db=str(db), timeout=0.3, stop=str(stop))) for _ in range(3)]
-    time.sleep(1.5)  # the readers are querying
+    time.sleep(1.0)  # the readers are querying
     writer = python(_WRITER.format(db=str(db), paths=[str(p) for p, _ in files]))
     out, err = writer.communicate(timeout=120)
     assert writer.returncode == 0 and out.strip() == "done", err

@@ -141,7 +141,7 @@ def ingest_generated(folder: Path, data: bytes) -> tuple[tradeflows.Store, Path]
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@settings(SETTINGS, max_examples=25)
+@settings(SETTINGS, max_examples=20)
 @given(files())
 def test_every_row_is_kept_or_quarantined_as_modelled_and_totals_match(generated):
     data, rows, cut = generated
