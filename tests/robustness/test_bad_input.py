@@ -183,8 +183,8 @@ def test_a_repeated_row_is_quarantined_as_a_duplicate_of_the_first(store, tmp_pa
     store.ingest([write(tmp_path, text)])
     assert accounted(store) == (4, 2, 2)
     assert quarantined(store) == [
-        (4, None, None, "duplicate of line 2 (every column equal)"),
-        (5, None, None, "duplicate of line 2 (every column equal)"),
+        (4, None, None, "duplicate of line 2: the same figure, every canonical column equal"),
+        (5, None, None, "duplicate of line 2: the same figure, every canonical column equal"),
     ]
     assert store.sql("SELECT sum(value_usd) AS v FROM flows")["v"][0] == 2 * 100000.5
 

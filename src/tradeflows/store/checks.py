@@ -87,7 +87,7 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute(
         f"""
-        UPDATE {STAGE} s SET __reason = 'duplicate of line ' || d.first_line || ' (every column equal)',
+        UPDATE {STAGE} s SET __reason = 'duplicate of line ' || d.first_line || ?,
                               __column = NULL, __value = NULL
         FROM (
             WITH candidates AS (
@@ -106,5 +106,6 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
             WHERE p.first_line < p.line AND p.first_line = p.last_first AND p.n = own.n AND own.n = first.n
         ) d
         WHERE s.line = d.line
-        """
+        """,
+        [": the same figure, every canonical column equal"],
     )
