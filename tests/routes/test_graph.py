@@ -30,6 +30,7 @@ def test_nodes_have_roles_and_edges_sum_the_legs():
     assert graph.graph["basket"] == "cars"
     assert dict(graph.nodes(data="role")) == {"DEU": "origin", "GEO": "hub", "KAZ": "target", "RUS": "target"}
     assert graph.nodes["KAZ"]["roles"] == "target,hub" and graph.nodes["GEO"]["name"] == "Georgia"
+    assert graph.nodes["GEO"]["label"] == "Georgia"  # what Gephi shows
     deu_geo = graph.edges["DEU", "GEO"]
     assert deu_geo["value_usd"] == 45.0  # 30 + 10 + 5 over two codes and two years
     assert deu_geo["basis"] == "mirror: importer's imports; reported by exporter"

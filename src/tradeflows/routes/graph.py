@@ -1,7 +1,7 @@
 """The route graph: countries as nodes with a role, legs as edges with their value.
 
 Nodes carry ``role`` (origin, hub or target; a country playing several is given the
-one nearest the target, and all of them in ``roles``) and ``name``; edges carry
+one nearest the target, and all of them in ``roles``), ``name`` and ``label``; edges carry
 ``value_usd`` (summed over the period's years and the basket's codes), ``basis``
 (which side's figure: see ``edges``), ``n_rows`` and ``years``. The graph exports to
 GraphML (Gephi, yEd, Cytoscape) and to node-link JSON (d3, ``networkx.node_link_graph``).
@@ -70,7 +70,8 @@ def route_graph(
     countries = sorted(set(summed["exporter"]) | set(summed["importer"]))
     for iso3 in countries:
         roles = [r for r in ROLE_ORDER if iso3 in role_sets[r]]
-        graph.add_node(iso3, role=roles[0], roles=",".join(roles), name=country_name(iso3))
+        # ``label`` is the attribute Gephi shows on a node
+        graph.add_node(iso3, role=roles[0], roles=",".join(roles), name=country_name(iso3), label=country_name(iso3))
     for row in summed.iter_rows(named=True):
         graph.add_edge(
             row["exporter"], row["importer"],
