@@ -13,7 +13,7 @@ the API and the reports make.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import networkx as nx
@@ -53,7 +53,6 @@ class RouteSet:
     sql: str
     cif_margin: float
     max_hubs: int
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def basket(self) -> str:
