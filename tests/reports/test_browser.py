@@ -30,6 +30,7 @@ def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProce
     command = [
         CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+        "--disable-dev-shm-usage",  # containers often have a small /dev/shm
         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000",
         *args, page.as_uri(),
     ]  # fmt: skip
