@@ -265,6 +265,13 @@ def test_gzip_and_zip_files_load_like_the_plain_file(store, tmp_path):
     assert store.sql("SELECT sum(value_usd) AS v FROM flows")["v"][0] == 2 * 100000.5 + 2 * 7
 
 
+def test_a_bad_row_in_a_gzip_file_keeps_its_text(store, tmp_path):
+    plain = "\n".join([HEADER, line(), line(partner_code="9999")]) + "\n"
+    store.ingest([write(tmp_path, gzip.compress(plain.encode()), "a.csv.gz")])
+    assert accounted(store) == (2, 1, 1)
+    assert store.quarantine().select("line", "raw").rows() == [(3, line(partner_code="9999"))]
+
+
 def test_a_gzip_file_cut_off_is_a_clear_error_and_loads_nothing(store, tmp_path):
     rows = [line(trade_value_us=str(i)) for i in range(20000)]
     data = gzip.compress(("\n".join([HEADER, *rows]) + "\n").encode())

@@ -5,6 +5,7 @@ and logged in one transaction, so a failed or killed run leaves no trace.
 from __future__ import annotations
 
 import glob
+import gzip
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -95,10 +96,11 @@ def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
         con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
 
 
-def _raw_lines(path: Path, lines: set[int]) -> dict[int, str]:
+def _raw_lines(path: Path, lines: set[int], compression: str = "none") -> dict[int, str]:
     """The text of the given (1-based) lines, for quarantined rows."""
     wanted, out = set(lines), {}
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+    opener = gzip.open if compression == "gzip" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
         for number, text in enumerate(handle, start=1):
             if number in wanted:
                 out[number] = text.rstrip("\r\n")
@@ -159,7 +161,8 @@ def _load(
         bad = con.execute(
             f"SELECT DISTINCT ON (line) line, __column, __value, __reason FROM {STAGE} WHERE __reason IS NOT NULL ORDER BY line"
         ).fetchall()
-        raw = _raw_lines(file.path, {b[0] for b in bad}) if bad and file.compression == "none" else {}
+        readable = bad and file.compression in ("none", "gzip")
+        raw = _raw_lines(file.path, {b[0] for b in bad}, file.compression) if readable else {}
         quarantined = [(line, col, val, reason, raw.get(line)) for line, col, val, reason in bad]
         quarantined += [
             (line, None, None, f"malformed line: {message}", (text or "").rstrip("\r\n"))
