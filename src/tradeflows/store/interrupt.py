@@ -37,7 +37,13 @@ def interruptible(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         return
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
-    previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    try:
+        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    except (ValueError, OSError):  # Windows takes only sockets here: Ctrl-C then waits for the query
+        os.close(read_end)
+        os.close(write_end)
+        yield
+        return
     stop, requested = threading.Event(), threading.Event()
 
     def watch() -> None:
