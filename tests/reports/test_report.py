@@ -76,3 +76,12 @@ def test_markdown_has_the_tables(report, tmp_path):
     assert "| 1 | USA → GEO → KAZ |" in text and "## Methodology" in text and "## Provenance" in text
     assert "Charts (time series and Sankey diagram of the routes) are in the HTML version" in text
     assert text == render_markdown(report)
+
+
+def test_legs_table_lets_a_reader_recompute_the_top_share(report):
+    legs = {row["leg"]: row for row in report.legs.iter_rows(named=True)}
+    share = legs["USA → GEO"]["period_per_year"] / legs["all partners → GEO"]["period_per_year"]
+    # the route's share is weighted by year; with two years of similar shares the two agree closely
+    assert share == pytest.approx(report.routes["share_of_hub_exports"][0], rel=0.02)
+    assert legs["GEO → KAZ"]["period_basis"] == "reported by exporter"
+    assert legs["USA → GEO"]["period_basis"] == "mirror: importer's imports"

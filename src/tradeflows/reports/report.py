@@ -75,6 +75,7 @@ class Report:
     queries: dict[str, str]
     generated: str
     example: str
+    legs: pl.DataFrame
     found: RouteSet = field(repr=False)
 
 
@@ -354,8 +355,41 @@ def build_report(
         queries={"Leg values (routes, graph, headline)": found.sql, "Monthly series": s_sql,
                  "Growth indicator (table)": ind_sql,
                  "Route allocation (not SQL)": ALLOCATION_NOTE},
-        generated=generated, example=_example(found), found=found,
+        generated=generated, example=_example(found), legs=_legs_table(found, hub, target_codes), found=found,
     )  # fmt: skip
+
+
+def _legs_table(found: RouteSet, hub: str, targets: tuple[str, ...], *, top: int = 10) -> pl.DataFrame:
+    """The legs the routes stand on: the hub's imports from its main partners (and from
+    all, the total the shares divide by) and its exports to the targets, per year on
+    average, with the side whose figure was used and the rows behind it."""
+    legs, years = found.legs, found.years
+
+    def summarise(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+        out = []
+        for name, wanted in (("period", years.period), ("baseline", years.baseline)):
+            held = sorted(set(frame["year"]) & set(wanted))
+            part = frame.filter(pl.col("year").is_in(held))
+            out.append(part.group_by(key).agg(
+                (pl.col("value_usd").sum() / max(len(held), 1)).alias(f"{name}_per_year"),
+                pl.col("basis").unique().sort().str.join("; ").alias(f"{name}_basis"),
+                pl.col("n_rows").sum().alias(f"{name}_rows"),
+            ))  # fmt: skip
+        return out[0].join(out[1], on=key, how="left")
+
+    into = legs.filter(pl.col("importer") == hub)
+    partners = summarise(into, "exporter").sort(["period_per_year", "exporter"], descending=[True, False])
+    total = summarise(into.with_columns(exporter=pl.lit("all partners")), "exporter")
+    out = summarise(legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(targets)), "importer")
+    out = out.sort(["period_per_year", "importer"], descending=[True, False])
+    return pl.concat([
+        pl.concat([partners.head(top), total]).select(pl.format("{} → {}", "exporter", pl.lit(hub)).alias("leg"),
+                                                      *_LEG_COLS),
+        out.select(pl.format("{} → {}", pl.lit(hub), "importer").alias("leg"), *_LEG_COLS),
+    ])  # fmt: skip
+
+
+_LEG_COLS = ("period_per_year", "baseline_per_year", "period_basis", "period_rows")
 
 
 def _example(found: RouteSet) -> str:
