@@ -10,6 +10,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from tests.conftest import GEORGIA
+from tradeflows.reference.groups import get_group
 from tradeflows.reports import build_report, render_html, render_markdown, write_report
 
 
@@ -85,3 +86,17 @@ def test_legs_table_lets_a_reader_recompute_the_top_share(report):
     assert share == pytest.approx(report.routes["share_of_hub_exports"][0], rel=0.02)
     assert legs["GEO → KAZ"]["period_basis"] == "reported by exporter"
     assert legs["USA → GEO"]["period_basis"] == "mirror: importer's imports"
+
+
+def test_pass_through_card_matches_the_raw_file(report):
+    raw = raw_totals()
+    coalition = set(get_group("coalition").members)
+
+    def mean(flow, partners, years):
+        return sum(v for (f, p, y), v in raw.items() if f == flow and p in partners and y in years) / len(years)
+
+    d_imports = mean("M", coalition, (2022, 2023)) - mean("M", coalition, (2021,))
+    d_exports = mean("X", set(report.targets), (2022, 2023)) - mean("X", set(report.targets), (2021,))
+    expected = min(d_imports, d_exports) / d_imports
+    card = {label: value for label, value, _ in report.headline}["Pass-through to the targets"]
+    assert card == f"{100 * expected:.0f}%"

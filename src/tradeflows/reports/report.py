@@ -19,6 +19,7 @@ from tradeflows.errors import NoDataError, ParameterError
 from tradeflows.indicators.base import YearsLike, as_countries, as_years, basket_cte, in_list, literal, make_scope
 from tradeflows.indicators.growth import growth
 from tradeflows.indicators.growth import sql as growth_sql
+from tradeflows.indicators.passthrough import pass_through
 from tradeflows.indicators.target_share import target_share
 from tradeflows.reference.countries import country_name
 from tradeflows.reference.groups import get_group
@@ -146,6 +147,26 @@ def _lead(found: RouteSet, hub: str, targets: tuple[str, ...]) -> str:
     if top:
         text += f", above all from {country_name(top['origin'])} ({_usd(top['value_per_year'])} a year)"
     return text + "."
+
+
+def _pass_through_card(
+    store: Store, found: RouteSet, hub: str, targets: tuple[str, ...]
+) -> tuple[str, str, str] | None:
+    """The pass-through indicator as a headline card, when it can be computed."""
+    frame = pass_through(
+        store, basket=list(found.scope.basket_info.values()), reporter=hub, partner=list(targets),
+        origin=list(found.origins), baseline=found.scope.baseline.label, after=found.scope.after.label,
+        source=found.scope.source,
+    )  # fmt: skip
+    if frame.is_empty() or frame["status"][0] != "ok" or frame["pass_through"][0] is None:
+        return None
+    row = frame.row(0, named=True)
+    note = (f"the rise in exports to the targets ({_usd(row['delta_exports_usd'])} a year) against the rise in "
+            f"imports from the {found.labels['origins']} ({_usd(row['delta_imports_usd'])} a year)")  # fmt: skip
+    if row["lag_status"] == "ok" and row["lag_correlation"] is not None:
+        note += (f"; monthly imports lead exports by {row['best_lag_months']} month(s), "
+                 f"correlation {row['lag_correlation']:.2f}")  # fmt: skip
+    return ("Pass-through to the targets", f"{100 * row['pass_through']:.0f}%", note)
 
 
 def _headline(found: RouteSet, hub: str, targets: tuple[str, ...]) -> list[tuple[str, str, str]]:
@@ -331,6 +352,10 @@ def build_report(
         "Indicator flags come from tradeflows' indicators, run on the hub's own reports: growth flags a doubling "
         "(or a robust z-score of 3.5 or more where there are three baseline years).",
     ]
+    headline = _headline(found, hub, target_codes)
+    card = _pass_through_card(store, found, hub, target_codes)
+    if card:
+        headline.insert(4, card)
     ingests = store.sql(
         "SELECT ingest_id, source, file, sha256, rows_read, rows_kept, rows_quarantined, finished_at FROM ingests "
         "ORDER BY ingest_id"
@@ -343,12 +368,15 @@ def build_report(
         hub=hub, hub_name=country_name(hub), basket=found.basket, codes=found.codes, period=period.label,
         baseline=base.label, baseline_held=", ".join(map(str, base_held)) or "none", targets=target_codes,
         target_reason=reason, origins_label=found.labels["origins"],
-        lead=_lead(found, hub, target_codes), headline=_headline(found, hub, target_codes),
+        lead=_lead(found, hub, target_codes), headline=headline,
         routes=found.routes.head(top), series=series,
         series_note=series_note, indicators=indicators,
         indicator_notes=[
             ("growth", "The period's mean yearly value against the baseline mean; flagged at a doubling."),
             ("target share", "The share of the hub's exports of the basket that goes to each target."),
+            ("pass-through", "The rise in the hub's exports to the targets as a share of the rise in its imports "
+                             "from the origins (capped at 100%), with the monthly lag at which the two series "
+                             "move together best."),
             ("route flags", "Growth and new-flow verdicts on the two legs of each route, as the hub reports them."),
         ],
         methodology=methodology, caveats=caveats, ingests=ingests,
