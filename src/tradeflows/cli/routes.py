@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,7 @@ from tradeflows.routes import find_routes, write_graphml, write_node_link
 from tradeflows.store import open_store
 
 
-class RankBy(str, Enum):
+class RankBy(StrEnum):
     change = "change"
     value = "value"
     growth = "growth"
@@ -64,6 +64,9 @@ def routes(
     json_graph: Annotated[
         Path | None, typer.Option("--json", help="Also write the route graph as node-link JSON.")
     ] = None,
+    flags: Annotated[
+        bool, typer.Option("--flags/--no-flags", help="Run the indicators on each route's legs (most of the time).")
+    ] = True,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     limit: LimitOption = 30,
@@ -81,7 +84,7 @@ def routes(
     with err_console.status("Valuing legs and allocating routes…", spinner="dots"):
         found = find_routes(
             open_store(db, create=False), basket, targets=target, years=years, baseline=baseline, hubs=hubs,
-            origins=origins, max_hubs=max_hubs, rank_by=rank_by.value,
+            origins=origins, max_hubs=max_hubs, rank_by=rank_by.value, flags=flags,
         )  # fmt: skip
     for path, writer in ((graphml, write_graphml), (json_graph, write_node_link)):
         if path is not None:
