@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from tradeflows.errors import NoDataError, ParameterError, QueryError
+from tradeflows.errors import NoDataError, ParameterError
 from tradeflows.periods import parse_years
 from tradeflows.reference.baskets import Basket, as_basket, held_codes, resolve_basket
 from tradeflows.reference.groups import BUILTIN_GROUPS, CountryGroup, expand_members
 from tradeflows.schema import FLOW_CODES
 
 if TYPE_CHECKING:
+    from tradeflows.engines import Engine
     from tradeflows.store import Store
 
 BasketLike = str | Basket | Sequence[str]
@@ -58,6 +59,10 @@ class Years:
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(range(self.first, self.last + 1))
+
+    def between(self, column: str = "year") -> str:
+        """SQL: ``column`` falls in these years."""
+        return f"{column} BETWEEN {self.first} AND {self.last}"
 
 
 def as_years(value: YearsLike, *, name: str) -> Years:
@@ -202,6 +207,66 @@ def in_list(column: str, values: Sequence[Any] | None) -> str:
     return f"{column} IN ({', '.join(literal(v) for v in values)})"
 
 
+def join_on(left: str, right: str, keys: Sequence[str]) -> str:
+    """``left.k = right.k AND ...`` for each of ``keys``: two relations meeting on their key columns.
+
+    >>> join_on("p", "k", ("source", "year"))
+    'p.source = k.source AND p.year = k.year'
+    """
+    return " AND ".join(f"{left}.{k} = {right}.{k}" for k in keys)
+
+
+def source_filter(scope: Scope, column: str = "source") -> str:
+    """``column = 'comtrade'`` when the scope names a source, else TRUE."""
+    return f"{column} = {literal(scope.source)}" if scope.source else "TRUE"
+
+
+def rows_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
+               partners: Sequence[str] | None, first_year: int, last_year: int) -> str:  # fmt: skip
+    """The filter on figures that every indicator's rows pass: flows, countries, years, source,
+    and imports by origin only."""
+    return " AND ".join([
+        in_list(f"{alias}.flow", flows),
+        in_list(f"{alias}.reporter", reporters),
+        in_list(f"{alias}.partner", partners),
+        f"{alias}.year BETWEEN {first_year} AND {last_year}",
+        source_filter(scope, f"{alias}.source"),
+        # Imports by origin and by consignment are two views of one flow: keep the origin one.
+        f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'",
+    ])  # fmt: skip
+
+
+def period_sum(years: Years, value: str = "value_usd") -> str:
+    """The sum of ``value`` over the rows of ``years``, 0 where there are none."""
+    return f"SUM(CASE WHEN {years.between()} THEN {value} ELSE 0 END)"
+
+
+def status_reason(checks: Sequence[tuple[str, str, str]], *, ok_reason: str = "NULL") -> str:
+    """The ``status`` and ``reason`` columns from ordered checks, each condition written once.
+
+    ``checks`` are (condition, status, reason SQL); the first condition that holds names the
+    status and its reason; where none holds the status is 'ok' and the reason ``ok_reason``.
+
+    >>> print(status_reason([("n = 0", "no_data", "'nothing reported'")]))
+    CASE WHEN n = 0 THEN 'no_data' ELSE 'ok' END AS status,
+           CASE WHEN n = 0 THEN 'nothing reported' ELSE NULL END AS reason
+    """
+    status = " ".join(f"WHEN {c} THEN {literal(s)}" for c, s, _ in checks)
+    reason = " ".join(f"WHEN {c} THEN {r}" for c, _, r in checks)
+    return f"CASE {status} ELSE 'ok' END AS status,\n       CASE {reason} ELSE {ok_reason} END AS reason"
+
+
+def period_columns(scope: Scope, *, after: bool = True, years: bool = False) -> str:
+    """Provenance: the ``baseline`` (and ``after``) labels, and with ``years`` how many years of
+    each period the store holds (``baseline_years``, ``after_years`` from ``period_years``)."""
+    columns = [f"{literal(scope.baseline.label)} AS baseline"]
+    if after:
+        columns.append(f"{literal(scope.after.label)} AS after")
+    if years:
+        columns.append("(SELECT nb FROM period_years) AS baseline_years, (SELECT na FROM period_years) AS after_years")
+    return ", ".join(columns)
+
+
 def basket_cte(scope: Scope) -> str:
     columns = {
         "basket": "VARCHAR",
@@ -224,17 +289,10 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
 
     ``reporters``/``partners``: True uses the scope's, None means all, a list overrides.
     """
-    reps = scope.reporters if reporters is True else reporters
-    pars = scope.partners if partners is True else partners
-    where = " AND ".join([
-        in_list("a.flow", flows or [scope.flow]),
-        in_list("a.reporter", reps),
-        in_list("a.partner", pars),
-        f"a.year BETWEEN {first_year or scope.first_year} AND {last_year or scope.last_year}",
-        f"a.source = {literal(scope.source)}" if scope.source else "TRUE",
-        # Imports by origin and by consignment are two views of one flow: keep the origin one.
-        "COALESCE(a.partner_basis, 'origin') <> 'consignment'",
-    ])  # fmt: skip
+    where = rows_where(scope, "a", flows=flows or [scope.flow],
+                       reporters=scope.reporters if reporters is True else reporters,
+                       partners=scope.partners if partners is True else partners,
+                       first_year=first_year or scope.first_year, last_year=last_year or scope.last_year)  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.hs_version, a.hs, "
             "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
     ways = set(scope.baskets["via"].to_list()) if len(scope.baskets) else {"hs4", "hs6"}
@@ -262,8 +320,7 @@ def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] |
     reps = scope.reporters if reporters is True else reporters
     where = " AND ".join([
         in_list("flow", flows or [scope.flow]), in_list("reporter", reps),
-        f"year BETWEEN {scope.first_year} AND {scope.last_year}",
-        f"source = {literal(scope.source)}" if scope.source else "TRUE",
+        f"year BETWEEN {scope.first_year} AND {scope.last_year}", source_filter(scope),
     ])  # fmt: skip
     return f"{name} AS (\n  SELECT DISTINCT source, reporter, flow, year FROM flows WHERE {where}\n)"
 
@@ -271,25 +328,27 @@ def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] |
 def period_years_cte(scope: Scope, *, name: str = "period_years") -> str:
     """How many years of each period the store holds any figure for (``nb``, ``na``): the
     divisor of annual means, so a year not yet published is missing, not a year of zeros."""
-    source = f" AND source = {literal(scope.source)}" if scope.source else ""
-    b, a = scope.baseline, scope.after
     return (
-        f"{name} AS (\n  SELECT COUNT(DISTINCT CASE WHEN year BETWEEN {b.first} AND {b.last} THEN year END) AS nb,\n"
-        f"         COUNT(DISTINCT CASE WHEN year BETWEEN {a.first} AND {a.last} THEN year END) AS na\n"
-        f"  FROM flows WHERE year BETWEEN {scope.first_year} AND {scope.last_year}{source}\n)"
+        f"{name} AS (\n  SELECT COUNT(DISTINCT CASE WHEN {scope.baseline.between()} THEN year END) AS nb,\n"
+        f"         COUNT(DISTINCT CASE WHEN {scope.after.between()} THEN year END) AS na\n"
+        f"  FROM flows WHERE year BETWEEN {scope.first_year} AND {scope.last_year} AND {source_filter(scope)}\n)"
     )
 
 
-def run(store: Store, sql: str) -> pl.DataFrame:
-    """Run an indicator's SQL on the store (read-only, without DuckDB's progress bar on stdout)."""
-    import duckdb
+def annual_means(scope: Scope, value: str = "value_usd") -> tuple[str, str]:
+    """The baseline and after annual means of ``value`` in a query over a relation CROSS JOINed
+    with ``period_years py`` (see ``period_years_cte``): each period's sum over the years the
+    store holds in it, NULL where it holds none."""
+    return (f"{period_sum(scope.baseline, value)} / NULLIF(MAX(py.nb), 0)",
+            f"{period_sum(scope.after, value)} / NULLIF(MAX(py.na), 0)")  # fmt: skip
 
-    with store.connect(read_only=True) as con:
-        con.execute("SET enable_progress_bar = false")
-        try:
-            return con.sql(sql).pl()
-        except duckdb.Error as exc:  # a bug in a definition, or a store without the views: say which
-            raise QueryError(f"The indicator's query failed: {str(exc).strip()}") from None
+
+def run(store: Store | Engine, sql: str) -> pl.DataFrame:
+    """Run an indicator's SQL on the store (DuckDB, read-only), or on the engine given in
+    its place (``tradeflows.engines``: Spark runs the same text, translated)."""
+    from tradeflows.engines import as_engine
+
+    return as_engine(store).sql(sql)
 
 
 def describe_scope(scope: Scope) -> str:

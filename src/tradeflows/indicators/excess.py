@@ -32,11 +32,14 @@ from tradeflows.indicators.base import (
     YearsLike,
     basket_cte,
     basket_flows_cte,
+    join_on,
     literal,
     make_scope,
+    period_columns,
     run,
+    status_reason,
 )
-from tradeflows.indicators.growth import KEYS, _on, panel_ctes
+from tradeflows.indicators.growth import KEYS, panel_ctes
 
 if TYPE_CHECKING:
     from tradeflows.store import Store
@@ -76,24 +79,25 @@ post AS (
          CASE WHEN f.my + f.slope * ((p.year - {b.first}) - f.mx) > 0
               THEN f.my + f.slope * ((p.year - {b.first}) - f.mx) ELSE 0 END AS counterfactual_usd
   FROM series_keys k
-  JOIN panel p ON {_on("p", "k")} AND p.year BETWEEN {a.first} AND {a.last}
-  LEFT JOIN fit f ON {_on("f", "k")}
+  JOIN panel p ON {join_on("p", "k", KEYS)} AND p.year BETWEEN {a.first} AND {a.last}
+  LEFT JOIN fit f ON {join_on("f", "k", KEYS)}
 ),
 rows_out AS (
   SELECT {k}, CAST(year AS VARCHAR) AS period, year AS sort_year, baseline_years, method, slope,
          counterfactual_usd, value_usd, n_rows_baseline, n_rows
   FROM post{total}
 )
-SELECT {k}, period, {literal(b.label)} AS baseline, COALESCE(baseline_years, 0) AS baseline_years, method,
+SELECT {k}, period, {period_columns(scope, after=False)}, COALESCE(baseline_years, 0) AS baseline_years, method,
        slope AS trend_usd_per_year, counterfactual_usd, value_usd,
        CASE WHEN baseline_years IS NOT NULL THEN value_usd - counterfactual_usd END AS excess_usd,
        CASE WHEN counterfactual_usd > 0 THEN 100.0 * (value_usd - counterfactual_usd) / counterfactual_usd END AS excess_pct,
        COALESCE(n_rows_baseline, 0) AS n_rows_baseline, n_rows,
-       CASE WHEN baseline_years IS NULL THEN 'no_baseline_data'
-            WHEN counterfactual_usd = 0 THEN 'zero_counterfactual' ELSE 'ok' END AS status,
-       CASE WHEN baseline_years IS NULL THEN 'the reporter reported no ' || flow || ' figures in ' || {literal(b.label)}
-            WHEN counterfactual_usd = 0 THEN 'the baseline trend reaches zero: excess in USD only, no per cent'
-            WHEN method = 'mean' THEN 'one baseline year: counterfactual is that year''s value, no trend' END AS reason
+       {status_reason([
+           ("baseline_years IS NULL", "no_baseline_data",
+            f"'the reporter reported no ' || flow || ' figures in ' || {literal(b.label)}"),
+           ("counterfactual_usd = 0", "zero_counterfactual",
+            "'the baseline trend reaches zero: excess in USD only, no per cent'"),
+       ], ok_reason="CASE WHEN method = 'mean' THEN 'one baseline year: counterfactual is that year''s value, no trend' END")}
 FROM rows_out
 ORDER BY {k}, sort_year"""
 

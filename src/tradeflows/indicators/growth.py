@@ -37,21 +37,20 @@ from tradeflows.indicators.base import (
     YearsLike,
     basket_cte,
     basket_flows_cte,
+    join_on,
     literal,
     make_scope,
+    period_columns,
     reported_cte,
     run,
+    status_reason,
     values_table,
 )
 
 if TYPE_CHECKING:
     from tradeflows.store import Store
 
-KEYS = ("source", "basket", "reporter", "partner", "flow")
-
-
-def _on(left: str, right: str, keys: tuple[str, ...] = KEYS) -> str:
-    return " AND ".join(f"{left}.{k} = {right}.{k}" for k in keys)
+KEYS = ("source", "basket", "reporter", "partner", "flow")  # a series
 
 
 def panel_ctes(scope: Scope, *, by_partner: bool) -> str:
@@ -74,7 +73,7 @@ panel AS (
          COALESCE(s.value_usd, 0) AS value_usd, COALESCE(s.n_rows, 0) AS n_rows
   FROM series_keys k
   JOIN reported r ON r.source = k.source AND r.reporter = k.reporter AND r.flow = k.flow
-  LEFT JOIN series s ON {_on("s", "k")} AND s.year = r.year
+  LEFT JOIN series s ON {join_on("s", "k", KEYS)} AND s.year = r.year
 )"""
 
 
@@ -91,7 +90,7 @@ def sql(scope: Scope, *, by_partner: bool = False, threshold: float = 2.0, z_thr
   UNION ALL
   SELECT {kk}, {literal(a.label)} AS period, 9999 AS sort_year, COUNT(p.year) AS after_years,
          AVG(p.value_usd) AS value_usd, CAST(COALESCE(SUM(p.n_rows), 0) AS BIGINT) AS n_rows
-  FROM series_keys k LEFT JOIN panel p ON {_on("p", "k")} AND p.year BETWEEN {a.first} AND {a.last}
+  FROM series_keys k LEFT JOIN panel p ON {join_on("p", "k", KEYS)} AND p.year BETWEEN {a.first} AND {a.last}
   GROUP BY {kk}"""
     )
     return f"""WITH {basket_cte(scope)},
@@ -104,7 +103,7 @@ base AS (
 spread AS (
   SELECT {", ".join("p." + c for c in KEYS)},
          PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY ABS(p.value_usd - m.baseline_median)) AS baseline_mad
-  FROM panel p JOIN base m ON {_on("p", "m")}
+  FROM panel p JOIN base m ON {join_on("p", "m", KEYS)}
   WHERE p.year BETWEEN {b.first} AND {b.last}
   GROUP BY {", ".join("p." + c for c in KEYS)}
 ),
@@ -115,7 +114,7 @@ post AS (
   SELECT {kk}, CAST(y.year AS VARCHAR) AS period, y.year AS sort_year, COUNT(p.year) AS after_years,
          MAX(p.value_usd) AS value_usd, COALESCE(MAX(p.n_rows), 0) AS n_rows
   FROM series_keys k CROSS JOIN after_years y
-  LEFT JOIN panel p ON {_on("p", "k")} AND p.year = y.year
+  LEFT JOIN panel p ON {join_on("p", "k", KEYS)} AND p.year = y.year
   GROUP BY {kk}, y.year{mean_row}
 ),
 scored AS (
@@ -125,26 +124,21 @@ scored AS (
          CASE WHEN m.baseline_years >= 3 AND d.baseline_mad > 0 AND q.after_years > 0
               THEN (q.value_usd - m.baseline_median) / (1.4826 * d.baseline_mad) END AS robust_z,
          COALESCE(m.n_rows_baseline, 0) AS n_rows_baseline, q.n_rows,
-         CASE WHEN m.baseline_years IS NULL THEN 'no_baseline_data'
-              WHEN q.after_years = 0 THEN 'no_after_data'
-              WHEN m.baseline_usd = 0 THEN 'zero_baseline'
-              ELSE 'ok' END AS status,
-         m.baseline_years AS by_, d.baseline_mad AS mad_
+         {status_reason([
+             ("m.baseline_years IS NULL", "no_baseline_data",
+              f"'the reporter reported no ' || q.flow || ' figures in ' || {literal(b.label)}"),
+             ("q.after_years = 0", "no_after_data", "'the reporter reported no ' || q.flow || ' figures in ' || q.period"),
+             ("m.baseline_usd = 0", "zero_baseline", "'no trade in the baseline: a ratio is undefined (see new-flows)'"),
+         ], ok_reason="CASE WHEN m.baseline_years < 3 THEN 'robust_z needs 3+ baseline years' "
+                      "WHEN d.baseline_mad = 0 THEN 'robust_z undefined: the baseline does not vary' END")}
   FROM post q
-  LEFT JOIN base m ON {_on("m", "q")}
-  LEFT JOIN spread d ON {_on("d", "q")}
+  LEFT JOIN base m ON {join_on("m", "q", KEYS)}
+  LEFT JOIN spread d ON {join_on("d", "q", KEYS)}
 )
-SELECT {k}, period, {literal(b.label)} AS baseline, baseline_years, after_years,
+SELECT {k}, period, {period_columns(scope, after=False)}, baseline_years, after_years,
        baseline_usd, value_usd, ratio, 100.0 * (ratio - 1) AS growth_pct, robust_z,
        COALESCE(ratio >= {literal(float(threshold))}{z_flag}, FALSE) AS flagged,
-       n_rows_baseline, n_rows, status,
-       CASE status
-         WHEN 'no_baseline_data' THEN 'the reporter reported no ' || flow || ' figures in ' || {literal(b.label)}
-         WHEN 'no_after_data' THEN 'the reporter reported no ' || flow || ' figures in ' || period
-         WHEN 'zero_baseline' THEN 'no trade in the baseline: a ratio is undefined (see new-flows)'
-         WHEN 'ok' THEN CASE WHEN by_ < 3 THEN 'robust_z needs 3+ baseline years'
-                             WHEN mad_ = 0 THEN 'robust_z undefined: the baseline does not vary' END
-       END AS reason
+       n_rows_baseline, n_rows, status, reason
 FROM scored
 ORDER BY {k}, sort_year"""
 
