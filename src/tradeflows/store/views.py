@@ -29,24 +29,33 @@ _IDENTITY = (
 _BREAKDOWNS = (("mode", TOTAL_MODE), ("customs", TOTAL_CUSTOMS), ("partner2", WORLD))
 
 
-def _one_level(relation: str, column: str, total: str) -> str:
-    """Rows of ``relation`` at the total level of ``column``, or its breakdown where no total exists."""
-    is_total = f"coalesce({{t}}.{column}, '{total}') = '{total}'"
-    same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM b.{k}" for k in _IDENTITY if k != column)
-    return (
-        f"SELECT * FROM {relation} WHERE {is_total.format(t=relation)} "
-        f"UNION ALL SELECT b.* FROM {relation} b WHERE NOT ({is_total.format(t='b')}) "
-        f"AND NOT EXISTS (SELECT 1 FROM {relation} t WHERE {is_total.format(t='t')} AND {same})"
-    )
+def _is_total(t: str, column: str, total: str) -> str:
+    return f"coalesce({t}.{column}, '{total}') = '{total}'"
 
 
 def _figures_sql() -> str:
-    ctes, previous = [], "flows"
-    for i, (column, total) in enumerate(_BREAKDOWNS):
-        name = f"level_{i}"
-        ctes.append(f"{name} AS ({_one_level(previous, column, total)})")
-        previous = name
-    return f"CREATE OR REPLACE VIEW figures AS WITH {', '.join(ctes)} SELECT * FROM {previous}"
+    """Rows at the total level of every breakdown are kept as they are; a breakdown row is
+    dropped when, along any dimension it breaks down, the total row is also present.
+
+    Most stores (BACI, national tables) hold no breakdown rows at all, so the anti-join
+    only looks at the reporters that have some: on such stores the view costs a scan.
+    """
+    all_total = " AND ".join(_is_total("{t}", c, total) for c, total in _BREAKDOWNS)
+    covered = " OR ".join(
+        f"(NOT {_is_total('b', column, total)} AND EXISTS (SELECT 1 FROM candidates t WHERE "
+        f"{_is_total('t', column, total)} AND "
+        + " AND ".join(f"t.{k} IS NOT DISTINCT FROM b.{k}" for k in _IDENTITY if k != column)
+        + "))"
+        for column, total in _BREAKDOWNS
+    )
+    return f"""
+CREATE OR REPLACE VIEW figures AS
+WITH detail AS (SELECT * FROM flows b WHERE NOT ({all_total.format(t='b')})),
+candidates AS (SELECT * FROM flows WHERE reporter IN (SELECT DISTINCT reporter FROM detail))
+SELECT * FROM flows f WHERE {all_total.format(t='f')}
+UNION ALL
+SELECT b.* FROM detail b WHERE NOT ({covered})
+"""
 
 
 def _measures(t: str) -> str:
