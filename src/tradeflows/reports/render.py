@@ -11,14 +11,19 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import jinja2
-import plotly.graph_objects as go
 import polars as pl
-from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
 
 from tradeflows.reference.countries import country_name
 from tradeflows.reports.report import INVASION, Report, ReportFormat, _times, _usd
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+# plotly is imported where a chart is drawn: it costs a fifth of a second, which every
+# other command (and `import tradeflows`) would otherwise pay at start-up.
 
 COLOURS = {
     "imports from origins": "#1f5fa8", "imports from others": "#9db9dc",
@@ -30,6 +35,9 @@ _CONFIG = {"displaylogo": False, "responsive": True}
 
 def series_figure(report: Report) -> go.Figure:
     """Two panels: the hub's imports (from the origins, from others) and exports (to the targets, to others)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
     frame = report.series
     monthly = frame["month"].is_not_null().any()
     frame = frame.with_columns(
@@ -71,6 +79,8 @@ def _legend(report: Report, name: str) -> str:
 
 def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
     """Origins → hub → targets, link widths the routes' yearly values over the period."""
+    import plotly.graph_objects as go
+
     routes = report.found.routes.filter(pl.col("hub2").is_null())
     by_origin = (
         routes.group_by("origin")
@@ -134,6 +144,8 @@ def _context(report: Report) -> dict:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page."""
+    from plotly.offline import get_plotlyjs
+
     charts = {"series": _chart(series_figure(report), "chart-series"),
               "sankey": _chart(sankey_figure(report), "chart-sankey")}  # fmt: skip
     return (
