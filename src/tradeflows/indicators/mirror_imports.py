@@ -29,12 +29,16 @@ from tradeflows.indicators.base import (
     CountriesLike,
     Scope,
     YearsLike,
+    annual_means,
     basket_cte,
     basket_flows_cte,
-    period_years_cte,
+    join_on,
     literal,
     make_scope,
+    period_columns,
+    period_years_cte,
     run,
+    status_reason,
 )
 
 if TYPE_CHECKING:
@@ -44,17 +48,17 @@ if TYPE_CHECKING:
 def sql(scope: Scope) -> str:
     """The mirror-imports indicator as one SQL text; ``scope.partners`` are the targets."""
     b, a = scope.baseline, scope.after
-    is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
-    g = "source, basket, partner"
+    keys = ("source", "basket", "partner")
+    g = ", ".join(keys)
+    mean_b, mean_a = annual_means(scope)
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope)},
 {basket_flows_cte(scope, flows=["X"])},
 per_exporter AS (
   SELECT {g}, reporter AS exporter,
-         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.nb), 0) AS baseline_usd,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.na), 0) AS after_usd,
-         COUNT(DISTINCT CASE WHEN {is_b} THEN year END) AS baseline_years,
-         COUNT(DISTINCT CASE WHEN {is_a} THEN year END) AS after_years,
+         {mean_b} AS baseline_usd, {mean_a} AS after_usd,
+         COUNT(DISTINCT CASE WHEN {b.between()} THEN year END) AS baseline_years,
+         COUNT(DISTINCT CASE WHEN {a.between()} THEN year END) AS after_years,
          CAST(SUM(n_rows) AS BIGINT) AS n_rows
   FROM bf CROSS JOIN period_years py GROUP BY {g}, reporter
 ),
@@ -69,17 +73,16 @@ shares AS (
   SELECT w.*,
          CASE WHEN t.baseline_usd > 0 THEN w.baseline_usd / t.baseline_usd END AS share_baseline,
          CASE WHEN t.after_usd > 0 THEN w.after_usd / t.after_usd END AS share_after
-  FROM with_total w JOIN with_total t ON t.source = w.source AND t.basket = w.basket AND t.partner = w.partner
-    AND t.exporter = 'ALL'
+  FROM with_total w JOIN with_total t ON {join_on("t", "w", keys)} AND t.exporter = 'ALL'
 )
-SELECT source, basket, partner AS target, exporter, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+SELECT source, basket, partner AS target, exporter, {period_columns(scope)},
        baseline_years, after_years, baseline_usd, after_usd,
        CASE WHEN baseline_usd > 0 THEN after_usd / baseline_usd END AS ratio,
        share_baseline, share_after, 100.0 * (share_after - share_baseline) AS change_pp, n_rows,
-       CASE WHEN baseline_years = 0 THEN 'no_baseline_data' WHEN after_years = 0 THEN 'no_after_data'
-            ELSE 'ok' END AS status,
-       CASE WHEN baseline_years = 0 THEN 'no exports to the target reported in ' || {literal(b.label)}
-            WHEN after_years = 0 THEN 'no exports to the target reported in ' || {literal(a.label)} END AS reason
+       {status_reason([
+           ("baseline_years = 0", "no_baseline_data", f"'no exports to the target reported in ' || {literal(b.label)}"),
+           ("after_years = 0", "no_after_data", f"'no exports to the target reported in ' || {literal(a.label)}"),
+       ])}
 FROM shares
 ORDER BY source, basket, target, CASE WHEN exporter = 'ALL' THEN 0 ELSE 1 END, after_usd DESC, exporter"""
 

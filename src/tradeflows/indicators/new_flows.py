@@ -33,8 +33,11 @@ from tradeflows.indicators.base import (
     basket_flows_cte,
     literal,
     make_scope,
+    period_columns,
+    period_sum,
     reported_cte,
     run,
+    status_reason,
 )
 
 if TYPE_CHECKING:
@@ -45,7 +48,6 @@ def sql(scope: Scope, *, min_usd: float = 1e6) -> str:
     """The new-flows indicator as one SQL text."""
     b, a = scope.baseline, scope.after
     k = "source, basket, reporter, partner, flow, hs"
-    is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
     return f"""WITH {basket_cte(scope)},
 {basket_flows_cte(scope)},
 {reported_cte(scope)},
@@ -54,25 +56,24 @@ yearly AS (
 ),
 cells AS (
   SELECT {k},
-         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) AS baseline_usd,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) AS after_usd,
-         MAX(CASE WHEN {is_a} THEN value_usd END) AS max_year_usd,
-         MIN(CASE WHEN {is_a} AND value_usd > 0 THEN year END) AS first_year,
-         CAST(SUM(CASE WHEN {is_a} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows
+         {period_sum(b)} AS baseline_usd, {period_sum(a)} AS after_usd,
+         MAX(CASE WHEN {a.between()} THEN value_usd END) AS max_year_usd,
+         MIN(CASE WHEN {a.between()} AND value_usd > 0 THEN year END) AS first_year,
+         CAST({period_sum(a, "n_rows")} AS BIGINT) AS n_rows
   FROM yearly GROUP BY {k}
 ),
 coverage AS (
-  SELECT source, reporter, flow, COUNT(*) AS baseline_years FROM reported WHERE {is_b} GROUP BY source, reporter, flow
+  SELECT source, reporter, flow, COUNT(*) AS baseline_years FROM reported WHERE {b.between()} GROUP BY source, reporter, flow
 )
-SELECT c.source, c.basket, c.reporter, c.partner, c.flow, c.hs, {literal(b.label)} AS baseline,
+SELECT c.source, c.basket, c.reporter, c.partner, c.flow, c.hs, {period_columns(scope, after=False)},
        COALESCE(v.baseline_years, 0) AS baseline_years, c.baseline_usd, c.first_year, c.after_usd, c.max_year_usd,
        c.n_rows, COALESCE(v.baseline_years, 0) > 0 AND c.max_year_usd >= {literal(float(min_usd))} AS flagged,
-       CASE WHEN v.baseline_years IS NULL THEN 'no_baseline_data'
-            WHEN c.max_year_usd < {literal(float(min_usd))} THEN 'below_threshold' ELSE 'ok' END AS status,
-       CASE WHEN v.baseline_years IS NULL THEN 'the reporter reported no ' || c.flow || ' figures in '
-                 || {literal(b.label)} || ': absent is not zero'
-            WHEN c.max_year_usd < {literal(float(min_usd))} THEN 'no after year reaches '
-                 || {literal(f"{min_usd:,.0f}")} || ' USD' END AS reason
+       {status_reason([
+           ("v.baseline_years IS NULL", "no_baseline_data",
+            f"'the reporter reported no ' || c.flow || ' figures in ' || {literal(b.label)} || ': absent is not zero'"),
+           (f"c.max_year_usd < {literal(float(min_usd))}", "below_threshold",
+            f"'no after year reaches ' || {literal(f'{min_usd:,.0f}')} || ' USD'"),
+       ])}
 FROM cells c
 LEFT JOIN coverage v ON v.source = c.source AND v.reporter = c.reporter AND v.flow = c.flow
 WHERE c.baseline_usd = 0 AND c.after_usd > 0

@@ -33,9 +33,13 @@ from tradeflows.indicators.base import (
     basket_cte,
     basket_flows_cte,
     in_list,
+    join_on,
     literal,
     make_scope,
+    period_columns,
+    period_sum,
     run,
+    status_reason,
 )
 
 if TYPE_CHECKING:
@@ -45,25 +49,22 @@ if TYPE_CHECKING:
 def sql(scope: Scope) -> str:
     """The target-share indicator as one SQL text."""
     b, a = scope.baseline, scope.after
-    g = "source, basket, reporter, flow"
-    is_b = f"year BETWEEN {b.first} AND {b.last}"
-    is_a = f"year BETWEEN {a.first} AND {a.last}"
+    keys = ("source", "basket", "reporter", "flow")
+    g = ", ".join(keys)
     return f"""WITH {basket_cte(scope)},
 {basket_flows_cte(scope, partners=None)},
 totals AS (
   SELECT {g},
-         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) AS total_baseline,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) AS total_after,
-         COUNT(DISTINCT CASE WHEN {is_b} THEN year END) AS baseline_years,
-         COUNT(DISTINCT CASE WHEN {is_a} THEN year END) AS after_years
+         {period_sum(b)} AS total_baseline, {period_sum(a)} AS total_after,
+         COUNT(DISTINCT CASE WHEN {b.between()} THEN year END) AS baseline_years,
+         COUNT(DISTINCT CASE WHEN {a.between()} THEN year END) AS after_years
   FROM bf GROUP BY {g}
 ),
 by_partner AS (
   SELECT {g}, partner,
-         SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) AS partner_baseline,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) AS partner_after,
-         CAST(SUM(CASE WHEN {is_b} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows_baseline,
-         CAST(SUM(CASE WHEN {is_a} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows_after
+         {period_sum(b)} AS partner_baseline, {period_sum(a)} AS partner_after,
+         CAST({period_sum(b, "n_rows")} AS BIGINT) AS n_rows_baseline,
+         CAST({period_sum(a, "n_rows")} AS BIGINT) AS n_rows_after
   FROM bf GROUP BY {g}, partner
 ),
 shares AS (
@@ -73,24 +74,21 @@ shares AS (
          CASE WHEN t.total_baseline > 0 THEN p.partner_baseline / t.total_baseline END AS share_baseline,
          CASE WHEN t.total_after > 0 THEN p.partner_after / t.total_after END AS share_after,
          p.n_rows_baseline, p.n_rows_after,
-         CASE WHEN t.baseline_years = 0 THEN 'no_baseline_data'
-              WHEN t.after_years = 0 THEN 'no_after_data'
-              WHEN t.total_baseline = 0 OR t.total_after = 0 THEN 'zero_total'
-              ELSE 'ok' END AS status
-  FROM by_partner p JOIN totals t
-    ON t.source = p.source AND t.basket = p.basket AND t.reporter = p.reporter AND t.flow = p.flow
+         {status_reason([
+             ("t.baseline_years = 0", "no_baseline_data",
+              f"'no ' || p.flow || ' figures of the basket in ' || {literal(b.label)}"),
+             ("t.after_years = 0", "no_after_data", f"'no ' || p.flow || ' figures of the basket in ' || {literal(a.label)}"),
+             ("t.total_baseline = 0 OR t.total_after = 0", "zero_total",
+              "'the reporter''s total is zero in one period: a share is undefined'"),
+         ])}
+  FROM by_partner p JOIN totals t ON {join_on("t", "p", keys)}
 )
-SELECT source, basket, reporter, partner, flow, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+SELECT source, basket, reporter, partner, flow, {period_columns(scope)},
        baseline_years, after_years, baseline_usd, after_usd, share_baseline, share_after,
        100.0 * (share_after - share_baseline) AS change_pp,
        RANK() OVER (PARTITION BY source, basket, reporter, flow
                     ORDER BY CASE WHEN status = 'ok' THEN share_after - share_baseline END DESC NULLS LAST) AS rank,
-       n_rows_baseline, n_rows_after, status,
-       CASE status
-         WHEN 'no_baseline_data' THEN 'no ' || flow || ' figures of the basket in ' || {literal(b.label)}
-         WHEN 'no_after_data' THEN 'no ' || flow || ' figures of the basket in ' || {literal(a.label)}
-         WHEN 'zero_total' THEN 'the reporter''s total is zero in one period: a share is undefined'
-       END AS reason
+       n_rows_baseline, n_rows_after, status, reason
 FROM shares
 WHERE {in_list("partner", scope.partners)}
 ORDER BY source, basket, reporter, flow, rank, partner"""

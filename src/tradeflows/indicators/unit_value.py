@@ -37,9 +37,11 @@ from tradeflows.indicators.base import (
     basket_cte,
     basket_flows_cte,
     in_list,
+    join_on,
     literal,
     make_scope,
     run,
+    status_reason,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +51,9 @@ if TYPE_CHECKING:
 def sql(scope: Scope, *, per: Literal["kg", "unit"] = "kg", z_threshold: float = 3.5, min_routes: int = 5) -> str:
     """The unit-value indicator as one SQL text; the reference is every route, the output the scope's."""
     qty = "net_kg" if per == "kg" else "qty"
-    k = "source, basket, flow, hs, year"
+    keys = ("source", "basket", "flow", "hs", "year")  # the routes of one code and year compared
+    k = ", ".join(keys)
+    b, a = scope.baseline, scope.after
     return f"""WITH {basket_cte(scope)},
 {basket_flows_cte(scope, name="every_route", reporters=None, partners=None)},
 routes AS (
@@ -68,8 +72,7 @@ med AS (
 mad AS (
   SELECT p.source, p.basket, p.flow, p.hs, p.year,
          PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY ABS(p.log_uv - m.median_log_uv)) AS mad_log_uv
-  FROM priced p JOIN med m ON m.source = p.source AND m.basket = p.basket AND m.flow = p.flow AND m.hs = p.hs
-    AND m.year = p.year
+  FROM priced p JOIN med m ON {join_on("m", "p", keys)}
   WHERE p.log_uv IS NOT NULL GROUP BY p.source, p.basket, p.flow, p.hs, p.year
 ),
 scored AS (
@@ -77,26 +80,26 @@ scored AS (
          CASE WHEN p.log_uv IS NOT NULL AND m.n_routes >= {int(min_routes)} AND d.mad_log_uv > 0
               THEN (p.log_uv - m.median_log_uv) / (1.4826 * d.mad_log_uv) END AS robust_z
   FROM priced p
-  LEFT JOIN med m ON m.source = p.source AND m.basket = p.basket AND m.flow = p.flow AND m.hs = p.hs AND m.year = p.year
-  LEFT JOIN mad d ON d.source = p.source AND d.basket = p.basket AND d.flow = p.flow AND d.hs = p.hs AND d.year = p.year
+  LEFT JOIN med m ON {join_on("m", "p", keys)}
+  LEFT JOIN mad d ON {join_on("d", "p", keys)}
 )
 SELECT source, basket, reporter, partner, flow, hs, year,
-       CASE WHEN year BETWEEN {scope.baseline.first} AND {scope.baseline.last} THEN 'baseline' ELSE 'after' END AS period,
+       CASE WHEN {b.between()} THEN 'baseline' ELSE 'after' END AS period,
        {literal(per)} AS per, value_usd, quantity, qty_unit, EXP(log_uv) AS unit_value, EXP(median_log_uv) AS median_unit_value,
        robust_z,
-       robust_z - AVG(CASE WHEN year BETWEEN {scope.baseline.first} AND {scope.baseline.last} THEN robust_z END)
+       robust_z - AVG(CASE WHEN {b.between()} THEN robust_z END)
          OVER (PARTITION BY source, basket, reporter, partner, flow, hs) AS z_change,
        COALESCE(ABS(robust_z) >= {literal(float(z_threshold))}, FALSE) AS flagged, n_routes, n_rows,
-       CASE WHEN log_uv IS NULL THEN 'zero_quantity'
-            WHEN n_routes < {int(min_routes)} THEN 'too_few_observations'
-            WHEN mad_log_uv = 0 THEN 'no_spread' ELSE 'ok' END AS status,
-       CASE WHEN log_uv IS NULL THEN 'no quantity ({qty}) or no value: a unit value is undefined'
-            WHEN n_routes < {int(min_routes)} THEN 'only ' || CAST(n_routes AS VARCHAR) || ' routes price this code in '
-                 || CAST(year AS VARCHAR) || '; at least {int(min_routes)} needed for a reference'
-            WHEN mad_log_uv = 0 THEN 'every route has the same unit value: no spread to compare against' END AS reason
+       {status_reason([
+           ("log_uv IS NULL", "zero_quantity", f"'no quantity ({qty}) or no value: a unit value is undefined'"),
+           (f"n_routes < {int(min_routes)}", "too_few_observations",
+            f"'only ' || CAST(n_routes AS VARCHAR) || ' routes price this code in ' || CAST(year AS VARCHAR) || "
+            f"'; at least {int(min_routes)} needed for a reference'"),
+           ("mad_log_uv = 0", "no_spread", "'every route has the same unit value: no spread to compare against'"),
+       ])}
 FROM scored
 WHERE {in_list("reporter", scope.reporters)} AND {in_list("partner", scope.partners)}
-  AND (year BETWEEN {scope.baseline.first} AND {scope.baseline.last} OR year BETWEEN {scope.after.first} AND {scope.after.last})
+  AND ({b.between()} OR {a.between()})
 ORDER BY flagged DESC, ABS(robust_z) DESC NULLS LAST, source, basket, reporter, partner, hs, year"""
 
 
