@@ -132,7 +132,10 @@ class Store:
         deadline, warned = time.monotonic() + self.lock_timeout, False
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                # DuckDB's own progress bar would draw over ours and clutter logs.
+                con.execute("SET enable_progress_bar = false")
+                return con
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
                     raise StoreError(f"Cannot open the store {self.path}: {exc}") from None
