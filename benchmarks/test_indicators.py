@@ -88,8 +88,8 @@ def pandas_suite(parquet, baskets: pd.DataFrame) -> list[pd.DataFrame]:
     six = baskets[baskets["code_level"] == 6][["basket", "hs_version", "code"]].rename(columns={"code": "hs"})
     four = baskets[baskets["code_level"] == 4][["basket", "hs_version", "code"]].rename(columns={"code": "hs4"})
     hub_rows = annual[annual["reporter"].isin(HUBS) | annual["partner"].isin(HUBS)]
-    in_basket = pd.concat([hub_rows.merge(six, on=["hs_version", "hs"]),
-                           hub_rows.assign(hs4=hub_rows["hs"].str[:4]).merge(four, on=["hs_version", "hs4"])])  # fmt: skip
+    by_heading = hub_rows.assign(hs4=hub_rows["hs"].str[:4]).merge(four, on=["hs_version", "hs4"])
+    in_basket = pd.concat([hub_rows.merge(six, on=["hs_version", "hs"]), by_heading])
     hub_imports = in_basket[(in_basket["flow"] == "M") & in_basket["reporter"].isin(HUBS)
                             & in_basket["partner"].isin(COALITION)]  # fmt: skip
     hub_exports = in_basket[(in_basket["flow"] == "X") & in_basket["reporter"].isin(HUBS)]

@@ -46,8 +46,8 @@ def pandas_routes(parquet, codes: list[str]) -> pd.DataFrame:
     routes = routes.rename(columns={"exporter_in": "origin", "importer_in": "hub"})
     routes["value_usd"] = routes["share"] * routes["value_usd_out"]
     by_year = routes.groupby(["origin", "hub", "year"])["value_usd"].sum().unstack("year", fill_value=0.0)
-    ranked = pd.DataFrame({"value_usd": by_year.get(YEAR, 0.0),
-                           "baseline_usd": by_year.reindex(columns=list(B_YEARS), fill_value=0.0).mean(axis=1)})  # fmt: skip
+    baseline = by_year.reindex(columns=list(B_YEARS), fill_value=0.0).mean(axis=1)
+    ranked = pd.DataFrame({"value_usd": by_year.get(YEAR, 0.0), "baseline_usd": baseline})
     ranked["change_usd"] = ranked["value_usd"] - ranked["baseline_usd"]
     return ranked.sort_values("change_usd", ascending=False)
 

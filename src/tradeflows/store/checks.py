@@ -42,6 +42,8 @@ _KEY = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in ("source", "inges
 
 def cut_last_field(file: TextFile) -> tuple[str, str] | None:
     """The column and value of the last field when the file does not end with a line break."""
+    if file.compression == "parquet":
+        return None  # rows, not lines: nothing to cut
     tail = _tail(file.path, file.compression)
     if not tail.strip():
         return None

@@ -68,7 +68,11 @@ class _Check:
 
 
 def read_csv_sql(file: TextFile, reject_table: str, reject_scan: str) -> str:
-    """``read_csv`` with every option fixed: no guessing on broken files."""
+    """``read_csv`` with every option fixed: no guessing on broken files (a Parquet file:
+    ``read_parquet`` with every column as text, so the same query parses both)."""
+    if file.compression == "parquet":
+        as_text = ", ".join(f"CAST({quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in file.header)
+        return f"(SELECT {as_text} FROM read_parquet({quote_literal(str(file.path))}))"
     columns = "{" + ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in file.header) + "}"
     return (
         f"read_csv({quote_literal(str(file.path))}, auto_detect=false, header=true, "
@@ -174,16 +178,8 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     hs_field = spec.fields.get("hs")
     if hs_field is not None and hs_field.kind == "hs" and present(hs_field):
         raw_hs = _raw("hs")
-        if "hs_level" not in parsed:
-            parsed["hs_level"] = (
-                f"CAST(CASE WHEN upper({raw_hs}) = 'TOTAL' THEN 0 "
-                f"ELSE length({raw_hs}) + length({raw_hs}) % 2 END AS TINYINT)"
-            )
-        parsed["hs"] = (
-            f"CASE WHEN upper({raw_hs}) = 'TOTAL' THEN 'TOTAL' "
-            f"WHEN regexp_full_match({raw_hs}, '[0-9]{{1,6}}') AND length({raw_hs}) IN (hs_level, hs_level - 1) "
-            f"THEN lpad({raw_hs}, CAST(hs_level AS INTEGER), '0') END"
-        )
+        level, parsed["hs"] = hs_sql(raw_hs)
+        parsed.setdefault("hs_level", level)
         checks.append(
             _Check(
                 f"{raw_hs} IS NOT NULL AND hs IS NULL",
@@ -220,13 +216,7 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     blame_val = first(lambda c: c.value)
 
     canonical = [c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED]
-    # A quantity of 0 beside a positive value is "not reported", not zero goods.
-    zero_qty = "((qty = 0 OR net_kg = 0) AND value_usd > 0)"
-    final = {name: name for name in canonical} | {
-        "qty": "CASE WHEN qty = 0 AND value_usd > 0 THEN NULL ELSE qty END AS qty",
-        "net_kg": "CASE WHEN net_kg = 0 AND value_usd > 0 THEN NULL ELSE net_kg END AS net_kg",
-        "qty_flag": f"CASE WHEN {zero_qty} THEN 'zero_as_missing' ELSE qty_flag END AS qty_flag",
-    }
+    final = final_columns()
     # hs is padded to hs_level, so it is parsed one step after the other columns.
     p0_select = ", ".join(f"{parsed[name]} AS {name}" for name in canonical if name != "hs")
     reads = read_csv_sql(file, reject_table, reject_scan)
@@ -255,6 +245,30 @@ q AS (SELECT __rn, __vi, __rn + 1 AS line, {', '.join(final.values())}, __descri
 FROM p)
 {final_select}
 """
+
+
+def hs_sql(raw_hs: str) -> tuple[str, str]:
+    """SQL for (hs_level, hs) from a cleaned raw HS code: the level a code's length implies
+    (the next even length: leading zeros get lost), and the code padded to ``hs_level``."""
+    level = f"CAST(CASE WHEN upper({raw_hs}) = 'TOTAL' THEN 0 ELSE length({raw_hs}) + length({raw_hs}) % 2 END AS TINYINT)"
+    hs = (
+        f"CASE WHEN upper({raw_hs}) = 'TOTAL' THEN 'TOTAL' "
+        f"WHEN regexp_full_match({raw_hs}, '[0-9]{{1,6}}') AND length({raw_hs}) IN (hs_level, hs_level - 1) "
+        f"THEN lpad({raw_hs}, CAST(hs_level AS INTEGER), '0') END"
+    )
+    return level, hs
+
+
+def final_columns() -> dict[str, str]:
+    """The canonical columns as the last step selects them, from parsed columns of the same names."""
+    # A quantity of 0 beside a positive value is "not reported", not zero goods.
+    zero_qty = "((qty = 0 OR net_kg = 0) AND value_usd > 0)"
+    canonical = [c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED]
+    return {name: name for name in canonical} | {
+        "qty": "CASE WHEN qty = 0 AND value_usd > 0 THEN NULL ELSE qty END AS qty",
+        "net_kg": "CASE WHEN net_kg = 0 AND value_usd > 0 THEN NULL ELSE net_kg END AS net_kg",
+        "qty_flag": f"CASE WHEN {zero_qty} THEN 'zero_as_missing' ELSE qty_flag END AS qty_flag",
+    }
 
 
 def _unpivot_rows(unpivot: Unpivot, reads: str, absent: str) -> str:

@@ -19,7 +19,7 @@ from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store import parquet
+from tradeflows.store import fastpath, parquet
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups
 from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
@@ -136,7 +136,8 @@ def _load(
             _forget(con, earlier)
         ingest_id = _next_ingest_id(con)
         _stage(con, file, spec)
-        rejected = con.execute(
+        # A Parquet file is read by read_parquet, which rejects nothing (and makes no rejects table).
+        rejected = [] if file.compression == "parquet" else con.execute(
             "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; '), "
             "bool_or(CAST(error_type AS VARCHAR) IN ('INVALID ENCODING', 'INVALID UNICODE')) FROM __rejects GROUP BY line ORDER BY line"
         ).fetchall()
@@ -197,6 +198,40 @@ def _load(
                       rows_read, kept, len(quarantined), notes)
 
 
+def _load_clean(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int]) -> FileResult | None:
+    """A clean file in one pass (``fastpath``), or None, leaving the store untouched, when
+    the file needs the staging query: a row fails a check, a line is malformed, a record
+    repeats or the last line is cut off."""
+    sql = fastpath.insert_sql(spec, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
+    if sql is None or cut_last_field(file) is not None:
+        return None
+    started = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("BEGIN")
+    try:
+        if earlier:
+            _forget(con, earlier)
+        ingest_id = _next_ingest_id(con)
+        kept = con.execute(sql, [spec.name, ingest_id]).fetchall()[0][0]
+        malformed = con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0]
+        if not kept or malformed or fastpath.has_repeats(con, ingest_id):
+            con.execute("ROLLBACK")
+            return None
+        con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [ingest_id, spec.name, str(file.original), file.sha256, file.size, "utf-8", file.delimiter,
+             kept, kept, 0, started, datetime.now(UTC).replace(tzinfo=None), spec.note or ""],
+        )  # fmt: skip
+        con.execute("COMMIT")
+    except duckdb.Error:  # a row failed a check (error()), or the reader gave up: the stage will say why
+        con.execute("ROLLBACK")
+        return None
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return FileResult(str(file.original), "replaced" if earlier else "loaded", ingest_id, spec.name, kept, kept, 0,
+                      spec.note or "")  # fmt: skip
+
+
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) -> FileResult:
     """A canonical Parquet file (as ``Store.export_parquet`` writes): one transaction, like ``_load``."""
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -250,7 +285,7 @@ def _ingest_one(
             return FileResult(str(path), "skipped", earlier[0], spec.name,
                               note=f"already ingested as run {earlier[0]} (same sha256); --replace reloads it")
         try:
-            return _load(con, file, spec, earlier=earlier, encoding="utf-8")
+            return _load_clean(con, file, spec, earlier=earlier) or _load(con, file, spec, earlier=earlier, encoding="utf-8")
         except _NotUtf8:
             utf8, note = transcode_to_utf8(file, workdir)
             return _load(con, utf8, spec, earlier=earlier, encoding=note)

@@ -1,0 +1,134 @@
+"""A clean file loaded in one pass: typed read, same checks, straight into ``flows``.
+
+The staging query (``ingest.build_stage_sql``) reads every field as text, cleans it,
+writes every row with its reasons to a stage table and copies the kept rows into
+``flows``: the right work for a file with bad rows, and most of the cost of a clean one
+(benchmarks/README.md). For a source whose fields need only plain parsing (whole
+numbers, numbers, country codes looked up, HS codes, trade flows, text, constants),
+``insert_sql`` builds one INSERT in which DuckDB's CSV reader parses the numbers itself
+and the staging query's own checks (``ingest._parse``) guard every row: the first row
+that fails one stops the INSERT with ``error()``. The loader then rolls the attempt
+back and loads the file through the stage, which quarantines row by row, as it does for
+a file with a malformed line (DuckDB's rejects), a repeated record or a cut-off last
+line. A value the typed reader cannot take (``' 12'``, ``'1,5'``) is such a malformed
+line here, so it too goes through the stage, where it is cleaned or quarantined as
+before. Either way the store ends up exactly as the staging query alone would leave it.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from tradeflows.schema import FLOW_COLUMNS
+from tradeflows.sources.base import MISSING_TOKENS, SourceSpec
+from tradeflows.store.checks import _KEY as RECORD_KEY
+from tradeflows.store.ingest import (
+    _COLUMNS,
+    _COUNTRY_LOOKUPS,
+    _STORE_FILLED,
+    _parse,
+    _raw,
+    final_columns,
+    hs_sql,
+    quote_ident,
+    quote_literal,
+)
+from tradeflows.store.textfile import TextFile
+
+# What the typed reader parses a column as, by the kind of field that reads it.
+_READ_AS = {
+    "int": "INTEGER", "number": "DOUBLE", "comtrade_country": "INTEGER", "m49_country": "INTEGER",
+    "iso3_country": "VARCHAR", "hs": "VARCHAR", "text": "VARCHAR", "flow": "VARCHAR",
+}  # fmt: skip
+
+
+def _read_types(spec: SourceSpec, header: list[str]) -> dict[str, str] | None:
+    """The type to read each column as, or None when a field needs the staging query."""
+    if spec.unpivot is not None or (spec.description_column and spec.description_column in header):
+        return None
+    types = dict.fromkeys(header, "VARCHAR")
+    wanted: dict[str, str] = {}
+    for f in spec.fields.values():
+        if f.kind == "const" or (f.column is not None and f.column not in header):
+            continue
+        if f.kind not in _READ_AS or f.factor_sql is not None or (f.values and f.kind != "flow"):
+            return None
+        if f.kind == "hs" and f.source_digits:
+            return None
+        assert f.column is not None
+        if wanted.setdefault(f.column, _READ_AS[f.kind]) != _READ_AS[f.kind]:
+            return None  # one column read two ways
+    return types | wanted
+
+
+def insert_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan: str) -> str | None:
+    """The INSERT that loads ``file`` under ``spec`` if every row passes, or None when the
+    file needs the staging query. Parameters: source name, ingest id."""
+    if file.compression not in ("none", "gzip"):
+        return None
+    header = set(file.header)
+    types = _read_types(spec, file.header)
+    if types is None or spec.required_columns() - header:
+        return None
+    columns = "{" + ", ".join(f"{quote_literal(h)}: {quote_literal(t)}" for h, t in types.items()) + "}"
+    nulls = "[" + ", ".join(quote_literal(t) for t in MISSING_TOKENS) + "]"
+    reads = (
+        f"read_csv({quote_literal(str(file.path))}, auto_detect=false, header=true, "
+        f"delim={quote_literal(file.delimiter)}, quote='\"', escape='\"', columns={columns}, nullstr={nulls}, "
+        f"null_padding=true, store_rejects=true, rejects_table={quote_literal(reject_table)}, "
+        f"rejects_scan={quote_literal(reject_scan)}, compression={quote_literal(file.compression)}, parallel=true)"
+    )
+    raws, lookups, joins, parsed, bad = [], [], [], {}, []
+    for name, f in spec.fields.items():
+        col = _COLUMNS[name]
+        if f.kind == "const":
+            parsed[name] = f"CAST({quote_literal(f.const)} AS {col.sql_type})"
+            continue
+        if f.column not in header:
+            parsed[name] = f"CAST(NULL AS {col.sql_type})"
+            continue
+        raw = _raw(name)
+        raws.append(f"r.{quote_ident(f.column)} AS {raw}")
+        if types[f.column] == "VARCHAR":  # the stage trims text; a padded value goes there
+            bad.append(f"{raw} <> trim({raw})")
+        if f.required:
+            bad.append(f"{raw} IS NULL")
+        if f.kind.endswith("_country"):
+            alias = quote_ident(f"__j_{name}")
+            table, key, value, _ = _COUNTRY_LOOKUPS[f.kind]
+            joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.{key} = {value.format('c0.' + raw)}")
+            lookups.append(f"{alias}.iso3 AS {quote_ident(f'__iso3__{name}')}")
+        parsed[name], checks = _parse(name, f, raw, "''", "''", col)
+        bad.extend(condition for condition, _ in checks)
+    hs_field = spec.fields.get("hs")
+    if hs_field is not None and hs_field.kind == "hs" and hs_field.column in header:
+        level, parsed["hs"] = hs_sql(_raw("hs"))
+        parsed.setdefault("hs_level", level)
+        bad.append(f"{_raw('hs')} IS NOT NULL AND hs IS NULL")
+    canonical = [c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED]
+    for name in canonical:
+        parsed.setdefault(name, f"CAST(NULL AS {_COLUMNS[name].sql_type})")
+    # A non-nullable column left NULL fails the table's NOT NULL constraint, which also sends the file to the stage.
+    failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
+    p0 = ", ".join(f"{parsed[name]} AS {name}" for name in canonical if name != "hs")
+    return f"""
+INSERT INTO flows
+WITH r AS (SELECT row_number() OVER () AS __rn, * FROM {reads}),
+c0 AS (SELECT r.__rn{''.join(', ' + x for x in raws)} FROM r),
+c AS (SELECT c0.*{''.join(', ' + x for x in lookups)} FROM c0 {' '.join(joins)}),
+p0 AS (SELECT c.*, {p0} FROM c),
+p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0)
+SELECT CAST(? AS VARCHAR) AS source, CAST(? AS INTEGER) AS ingest_id,
+       CASE WHEN {failed} THEN error('row ' || __rn || ' needs the staging query') ELSE __rn + 1 END AS line,
+       {', '.join(final_columns().values())}
+FROM p
+"""
+
+
+def has_repeats(con: duckdb.DuckDBPyConnection, ingest_id: int) -> bool:
+    """Whether run ``ingest_id`` holds two rows equal on every column (``checks.mark_duplicates``
+    quarantines the later ones, so the file must go through the stage)."""
+    found = con.execute(
+        f"SELECT 1 FROM flows WHERE ingest_id = ? GROUP BY hash({RECORD_KEY}) HAVING count(*) > 1 LIMIT 1", [ingest_id]
+    ).fetchall()
+    return bool(found)
