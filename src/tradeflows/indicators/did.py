@@ -36,6 +36,7 @@ from tradeflows.indicators.base import (
     literal,
     make_scope,
     run,
+    source_filter,
     values_table,
 )
 from tradeflows.reference.baskets import get_basket, held_codes, resolve_basket
@@ -76,7 +77,7 @@ def sql(
         f"WHEN {in_list('a.partner', members)} THEN {literal(name)}" for name, members in groups.items()
     )
     b, a = scope.baseline, scope.after
-    years = f"(a.year BETWEEN {b.first} AND {b.last} OR a.year BETWEEN {a.first} AND {a.last})"
+    years = f"({b.between('a.year')} OR {a.between('a.year')})"
     return f"""WITH {basket_cte(scope)},
 p_excluded AS ({exclusion}),
 panel AS (
@@ -89,7 +90,7 @@ panel AS (
               THEN 1 ELSE 0 END AS excluded
   FROM {view} a
   WHERE a.flow = 'X' AND a.hs_level = {level} AND {in_list("a.reporter", origins)} AND a.partner <> a.reporter
-    AND {years} {f"AND a.source = {literal(scope.source)}" if scope.source else ""}
+    AND {years} AND {source_filter(scope, "a.source")}
 )
 SELECT source, origin, destination, product, year, SUM(value_usd) AS value_usd,
        MAX(sanctioned) AS sanctioned, MAX(post) AS post, MAX(dest_group) AS dest_group

@@ -97,7 +97,8 @@ SELECT {k}, period, {period_columns(scope, after=False)}, COALESCE(baseline_year
             f"'the reporter reported no ' || flow || ' figures in ' || {literal(b.label)}"),
            ("counterfactual_usd = 0", "zero_counterfactual",
             "'the baseline trend reaches zero: excess in USD only, no per cent'"),
-       ], ok_reason="CASE WHEN method = 'mean' THEN 'one baseline year: counterfactual is that year''s value, no trend' END")}
+       ], ok_reason="CASE WHEN method = 'mean' "
+                    "THEN 'one baseline year: counterfactual is that year''s value, no trend' END")}
 FROM rows_out
 ORDER BY {k}, sort_year"""
 

@@ -127,8 +127,10 @@ scored AS (
          {status_reason([
              ("m.baseline_years IS NULL", "no_baseline_data",
               f"'the reporter reported no ' || q.flow || ' figures in ' || {literal(b.label)}"),
-             ("q.after_years = 0", "no_after_data", "'the reporter reported no ' || q.flow || ' figures in ' || q.period"),
-             ("m.baseline_usd = 0", "zero_baseline", "'no trade in the baseline: a ratio is undefined (see new-flows)'"),
+             ("q.after_years = 0", "no_after_data",
+              "'the reporter reported no ' || q.flow || ' figures in ' || q.period"),
+             ("m.baseline_usd = 0", "zero_baseline",
+              "'no trade in the baseline: a ratio is undefined (see new-flows)'"),
          ], ok_reason="CASE WHEN m.baseline_years < 3 THEN 'robust_z needs 3+ baseline years' "
                       "WHEN d.baseline_mad = 0 THEN 'robust_z undefined: the baseline does not vary' END")}
   FROM post q

@@ -28,13 +28,16 @@ from tradeflows.indicators.base import (
     CountriesLike,
     Scope,
     YearsLike,
+    annual_means,
     as_countries,
     basket_cte,
     basket_flows_cte,
-    period_years_cte,
     in_list,
+    join_on,
     literal,
     make_scope,
+    period_columns,
+    period_years_cte,
     run,
 )
 
@@ -47,13 +50,11 @@ COMPONENTS = ("imports_ratio", "exports_to_target_ratio", "target_share_change_p
 
 def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_pass_through: float = 0.2) -> str:
     """The hub score as one SQL text; ``scope.reporters`` are the hubs, ``scope.partners`` the targets."""
-    b, a = scope.baseline, scope.after
     hubs, targets = scope.reporters, scope.partners or ("RUS", "BLR")
-    is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
 
-    def means(value: str) -> str:
-        return (f"SUM(CASE WHEN {is_b} THEN {value} ELSE 0 END) / NULLIF(MAX(py.nb), 0) AS {{p}}_baseline, "
-                f"SUM(CASE WHEN {is_a} THEN {value} ELSE 0 END) / NULLIF(MAX(py.na), 0) AS {{p}}_after")  # fmt: skip
+    def means(value: str, p: str) -> str:
+        mean_b, mean_a = annual_means(scope, value)
+        return f"{mean_b} AS {p}_baseline, {mean_a} AS {p}_after"
 
     def ratio(p: str) -> str:
         return f"CASE WHEN {p}_baseline > 0 THEN {p}_after / {p}_baseline END"
@@ -76,14 +77,14 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
 {basket_flows_cte(scope, name="imp_rows", flows=["X"], reporters=list(origins) if origins else None, partners=hubs)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], reporters=hubs, partners=None)},
 imp AS (
-  SELECT source, basket, partner AS hub, {means("value_usd").format(p="imp")},
+  SELECT source, basket, partner AS hub, {means("value_usd", "imp")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports
   FROM imp_rows CROSS JOIN period_years py GROUP BY source, basket, partner
 ),
 exp AS (
   SELECT source, basket, reporter AS hub,
-         {means("CASE WHEN " + in_list("partner", targets) + " THEN value_usd ELSE 0 END").format(p="tgt")},
-         {means("value_usd").format(p="all")},
+         {means("CASE WHEN " + in_list("partner", targets) + " THEN value_usd ELSE 0 END", "tgt")},
+         {means("value_usd", "all")},
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports
   FROM exp_rows CROSS JOIN period_years py GROUP BY source, basket, reporter
 ),
@@ -91,7 +92,7 @@ pairs AS (
   SELECT COALESCE(i.source, e.source) AS source, COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
          i.imp_baseline, i.imp_after, e.tgt_baseline, e.tgt_after, e.all_baseline, e.all_after,
          COALESCE(i.n_rows_imports, 0) AS n_rows_imports, COALESCE(e.n_rows_exports, 0) AS n_rows_exports
-  FROM imp i FULL OUTER JOIN exp e ON e.source = i.source AND e.basket = i.basket AND e.hub = i.hub
+  FROM imp i FULL OUTER JOIN exp e ON {join_on("e", "i", ("source", "basket", "hub"))}
 ),
 components AS (
   SELECT p.*,
@@ -110,8 +111,7 @@ ranked AS (
          {ranks}
   FROM components c
 )
-SELECT source, hub, basket, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
-       (SELECT nb FROM period_years) AS baseline_years, (SELECT na FROM period_years) AS after_years,
+SELECT source, hub, basket, {period_columns(scope, years=True)},
        CASE WHEN ({rank_n}) > 0 THEN ({rank_sum}) / ({rank_n}) END AS score,
        {rank_n} AS components_used,
        COALESCE(exports_to_target_ratio >= {literal(float(threshold))}

@@ -63,7 +63,8 @@ cells AS (
   FROM yearly GROUP BY {k}
 ),
 coverage AS (
-  SELECT source, reporter, flow, COUNT(*) AS baseline_years FROM reported WHERE {b.between()} GROUP BY source, reporter, flow
+  SELECT source, reporter, flow, COUNT(*) AS baseline_years FROM reported WHERE {b.between()}
+  GROUP BY source, reporter, flow
 )
 SELECT c.source, c.basket, c.reporter, c.partner, c.flow, c.hs, {period_columns(scope, after=False)},
        COALESCE(v.baseline_years, 0) AS baseline_years, c.baseline_usd, c.first_year, c.after_usd, c.max_year_usd,

@@ -32,13 +32,16 @@ from tradeflows.indicators.base import (
     CountriesLike,
     Scope,
     YearsLike,
+    annual_means,
     as_countries,
     basket_cte,
     basket_flows_cte,
-    period_years_cte,
-    in_list,
+    join_on,
     literal,
     make_scope,
+    period_columns,
+    period_years_cte,
+    rows_where,
     run,
     values_table,
 )
@@ -51,12 +54,8 @@ MIN_MONTHS = 12
 
 def _monthly_cte(scope: Scope, name: str, flow: str, partners: tuple[str, ...] | None) -> str:
     """Monthly figures of the basket from ``figures``: per reporter, the coarsest level it reports."""
-    where = " AND ".join([
-        f"f.flow = {literal(flow)}", in_list("f.reporter", scope.reporters), in_list("f.partner", partners),
-        "f.month IS NOT NULL", f"f.year BETWEEN {scope.first_year} AND {scope.last_year}",
-        f"f.source = {literal(scope.source)}" if scope.source else "TRUE",
-        "COALESCE(f.partner_basis, 'origin') <> 'consignment'",
-    ])  # fmt: skip
+    where = rows_where(scope, "f", flows=[flow], reporters=scope.reporters, partners=partners,
+                       first_year=scope.first_year, last_year=scope.last_year) + " AND f.month IS NOT NULL"  # fmt: skip
     return f"""{name}_rows AS (
   SELECT f.source, b.basket, f.reporter, f.year * 12 + f.month - 1 AS t, f.hs_level, f.value_usd,
          MIN(f.hs_level) OVER (PARTITION BY f.source, f.reporter, b.basket, b.code, f.hs_version) AS use_level
@@ -72,22 +71,20 @@ def _monthly_cte(scope: Scope, name: str, flow: str, partners: tuple[str, ...] |
 
 def sql(scope: Scope, *, origins: tuple[str, ...] | None, max_lag: int = 6) -> str:
     """The pass-through indicator as one SQL text; ``scope.reporters`` are hubs, ``scope.partners`` targets."""
-    b, a = scope.baseline, scope.after
-    is_b, is_a = f"year BETWEEN {b.first} AND {b.last}", f"year BETWEEN {a.first} AND {a.last}"
     targets = scope.partners
     lags = values_table({"lag": "INTEGER"}, [(i,) for i in range(max_lag + 1)])
-    g = "source, basket, reporter"
+    keys = ("source", "basket", "reporter")
+    g = ", ".join(keys)
+    mean_b, mean_a = annual_means(scope)
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope)},
 {basket_flows_cte(scope, name="imp_rows", flows=["M"], partners=origins)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], partners=targets)},
 annual_pairs AS (
-  SELECT {g}, SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.nb), 0) AS m_b,
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.na), 0) AS m_a, 0 AS x_b, 0 AS x_a, SUM(n_rows) AS n_rows
+  SELECT {g}, {mean_b} AS m_b, {mean_a} AS m_a, 0 AS x_b, 0 AS x_a, SUM(n_rows) AS n_rows
   FROM imp_rows CROSS JOIN period_years py GROUP BY {g}
   UNION ALL
-  SELECT {g}, 0, 0, SUM(CASE WHEN {is_b} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.nb), 0),
-         SUM(CASE WHEN {is_a} THEN value_usd ELSE 0 END) / NULLIF(MAX(py.na), 0), SUM(n_rows)
+  SELECT {g}, 0, 0, {mean_b}, {mean_a}, SUM(n_rows)
   FROM exp_rows CROSS JOIN period_years py GROUP BY {g}
 ),
 annual_sums AS (
@@ -101,7 +98,7 @@ lags AS ({lags}),
 lagged AS (
   SELECT m.source, m.basket, m.reporter, l.lag, CORR(m.value_usd, x.value_usd) AS r, COUNT(*) AS n_months
   FROM m_monthly m CROSS JOIN lags l
-  JOIN x_monthly x ON x.source = m.source AND x.basket = m.basket AND x.reporter = m.reporter AND x.t = m.t + l.lag
+  JOIN x_monthly x ON {join_on("x", "m", keys)} AND x.t = m.t + l.lag
   GROUP BY m.source, m.basket, m.reporter, l.lag
 ),
 best AS (
@@ -111,8 +108,7 @@ best AS (
   FROM lagged
 )
 SELECT s.source, s.basket, s.reporter AS hub, {literal(scope.partner_label)} AS targets,
-       {literal(b.label)} AS baseline, {literal(a.label)} AS after,
-       (SELECT nb FROM period_years) AS baseline_years, (SELECT na FROM period_years) AS after_years,
+       {period_columns(scope, years=True)},
        s.m_b AS imports_baseline_usd, s.m_a AS imports_after_usd, s.x_b AS exports_baseline_usd,
        s.x_a AS exports_after_usd, s.m_a - s.m_b AS delta_imports_usd, s.x_a - s.x_b AS delta_exports_usd,
        CASE WHEN s.m_a - s.m_b > 0
@@ -131,7 +127,7 @@ SELECT s.source, s.basket, s.reporter AS hub, {literal(scope.partner_label)} AS 
               THEN 'fewer than {MIN_MONTHS} months on both sides, or a flat series: no lagged correlation'
               ELSE '' END) AS reason
 FROM annual_sums s
-LEFT JOIN best bl ON bl.source = s.source AND bl.basket = s.basket AND bl.reporter = s.reporter AND bl.pick = 1
+LEFT JOIN best bl ON {join_on("bl", "s", keys)} AND bl.pick = 1
 ORDER BY pass_through DESC NULLS LAST, s.source, s.basket, s.reporter"""
 
 

@@ -77,7 +77,8 @@ shares AS (
          {status_reason([
              ("t.baseline_years = 0", "no_baseline_data",
               f"'no ' || p.flow || ' figures of the basket in ' || {literal(b.label)}"),
-             ("t.after_years = 0", "no_after_data", f"'no ' || p.flow || ' figures of the basket in ' || {literal(a.label)}"),
+             ("t.after_years = 0", "no_after_data",
+              f"'no ' || p.flow || ' figures of the basket in ' || {literal(a.label)}"),
              ("t.total_baseline = 0 OR t.total_after = 0", "zero_total",
               "'the reporter''s total is zero in one period: a share is undefined'"),
          ])}
