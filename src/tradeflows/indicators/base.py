@@ -293,7 +293,7 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
                        reporters=scope.reporters if reporters is True else reporters,
                        partners=scope.partners if partners is True else partners,
                        first_year=first_year or scope.first_year, last_year=last_year or scope.last_year)  # fmt: skip
-    cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.hs_version, a.hs, "
+    cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, a.hs, "
             "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
     ways = set(scope.baskets["via"].to_list()) if len(scope.baskets) else {"hs4", "hs6"}
     branches = []

@@ -11,6 +11,13 @@ CIF/FOB rule of thumb). For each exporter, importer and basket, baseline and aft
 Needs two-sided reporter data (Comtrade, Comext and national), not BACI, which is
 already reconciled.
 
+The pairing (the exporter's X figures beside the importer's M figures from the exporter,
+imports by origin) is the one the store's ``mirror_pairs`` view is built from
+(``store.views.mirror_pairs_sql``). The view pairs code by code as reported, across
+sources; here the two sides come from one source and are basket totals, each side's codes
+read at its own HS revision (HS4 codes through ``annual_hs4``, so a side that reports only
+HS6 still counts), and a year counts only when both reporters reported that year at all.
+
 >>> import tempfile, pathlib, tradeflows
 >>> from tradeflows.indicators.testing import load_rows
 >>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
@@ -34,17 +41,30 @@ from tradeflows.indicators.base import (
     BasketLike,
     CountriesLike,
     Scope,
+    Years,
     YearsLike,
     basket_cte,
     basket_flows_cte,
     literal,
     make_scope,
+    period_columns,
     reported_cte,
     run,
+    status_reason,
 )
+from tradeflows.store.views import mirror_pairs_sql
 
 if TYPE_CHECKING:
     from tradeflows.store import Store
+
+
+# A year of a pair: both sides' basket totals from one source, a missing side as 0 (whether
+# its reporter reported that year at all is checked against ``reported``).
+PAIR_COLUMNS = ", ".join(
+    [f"COALESCE(x.{k}, m.{k}) AS {k}" for k in ("source", "basket", "exporter", "importer", "year")]
+    + ["COALESCE(x.value_usd, 0) AS x", "COALESCE(m.value_usd, 0) AS m",
+       "COALESCE(x.n_rows, 0) + COALESCE(m.n_rows, 0) AS n_rows"]
+)  # fmt: skip
 
 
 def sql(scope: Scope, *, cif_margin: float = 0.05) -> str:
@@ -53,8 +73,8 @@ def sql(scope: Scope, *, cif_margin: float = 0.05) -> str:
     exporters, importers = scope.reporters, scope.partners
     fob = f"(1 + {literal(float(cif_margin))})"
 
-    def period(p: str, lo: int, hi: int) -> str:
-        within = f"y.year BETWEEN {lo} AND {hi} AND y.both_reported = 1"
+    def period(p: str, years: Years) -> str:
+        within = f"{years.between('y.year')} AND y.both_reported = 1"
         return (f"AVG(CASE WHEN {within} THEN y.x END) AS x_{p}, AVG(CASE WHEN {within} THEN y.m END) / {fob} AS m_{p}, "
                 f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END) AS years_{p}")  # fmt: skip
 
@@ -63,28 +83,23 @@ def sql(scope: Scope, *, cif_margin: float = 0.05) -> str:
 {basket_flows_cte(scope, name="ms", flows=["M"], reporters=importers, partners=exporters)},
 {reported_cte(scope, name="rep_x", flows=["X"], reporters=exporters)},
 {reported_cte(scope, name="rep_m", flows=["M"], reporters=importers)},
-pair_years AS (
-  SELECT source, basket, reporter AS exporter, partner AS importer, year, value_usd AS x, 0 AS m, n_rows FROM xs
-  UNION ALL
-  SELECT source, basket, partner AS exporter, reporter AS importer, year, 0 AS x, value_usd AS m, n_rows FROM ms
-),
+{mirror_pairs_sql("xs", "ms", keys=["basket"], measures="SUM(value_usd) AS value_usd, SUM(n_rows) AS n_rows",
+                  columns=PAIR_COLUMNS, same_source=True, name="pair_years")},
 yearly AS (
-  SELECT p.source, p.basket, p.exporter, p.importer, p.year, SUM(p.x) AS x, SUM(p.m) AS m,
-         CAST(SUM(p.n_rows) AS BIGINT) AS n_rows,
-         MAX(CASE WHEN rx.reporter IS NOT NULL AND rm.reporter IS NOT NULL THEN 1 ELSE 0 END) AS both_reported
+  SELECT p.source, p.basket, p.exporter, p.importer, p.year, p.x, p.m, CAST(p.n_rows AS BIGINT) AS n_rows,
+         CASE WHEN rx.reporter IS NOT NULL AND rm.reporter IS NOT NULL THEN 1 ELSE 0 END AS both_reported
   FROM pair_years p
   LEFT JOIN rep_x rx ON rx.source = p.source AND rx.reporter = p.exporter AND rx.year = p.year
   LEFT JOIN rep_m rm ON rm.source = p.source AND rm.reporter = p.importer AND rm.year = p.year
-  GROUP BY p.source, p.basket, p.exporter, p.importer, p.year
 ),
 pairs AS (
   SELECT y.source, y.basket, y.exporter, y.importer,
-         {period("b", b.first, b.last)},
-         {period("a", a.first, a.last)},
+         {period("b", b)},
+         {period("a", a)},
          CAST(SUM(y.n_rows) AS BIGINT) AS n_rows
   FROM yearly y GROUP BY y.source, y.basket, y.exporter, y.importer
 )
-SELECT source, basket, exporter, importer, {literal(b.label)} AS baseline, {literal(a.label)} AS after,
+SELECT source, basket, exporter, importer, {period_columns(scope)},
        {literal(float(cif_margin))} AS cif_margin, years_b AS baseline_years, years_a AS after_years,
        x_b AS exports_baseline_usd, m_b AS imports_fob_baseline_usd, x_a AS exports_after_usd,
        m_a AS imports_fob_after_usd,
@@ -92,13 +107,12 @@ SELECT source, basket, exporter, importer, {literal(b.label)} AS baseline, {lite
        CASE WHEN x_a > 0 THEN (x_a - m_a) / x_a END AS gap_share_after,
        CASE WHEN x_a - x_b > 0 THEN ((x_a - x_b) - (m_a - m_b)) / (x_a - x_b) END AS unreported_increase_share,
        n_rows,
-       CASE WHEN years_b = 0 OR years_a = 0 THEN 'not_two_sided'
-            WHEN x_b = 0 OR x_a = 0 THEN 'no_exports'
-            WHEN x_a - x_b <= 0 THEN 'exports_did_not_rise' ELSE 'ok' END AS status,
-       CASE WHEN years_b = 0 OR years_a = 0
-              THEN 'exporter and importer did not both report in each period: the gap would compare data with no data'
-            WHEN x_b = 0 OR x_a = 0 THEN 'no exports in one period: a share of exports is undefined'
-            WHEN x_a - x_b <= 0 THEN 'exports did not rise: unreported_increase_share undefined' END AS reason
+       {status_reason([
+           ("years_b = 0 OR years_a = 0", "not_two_sided",
+            "'exporter and importer did not both report in each period: the gap would compare data with no data'"),
+           ("x_b = 0 OR x_a = 0", "no_exports", "'no exports in one period: a share of exports is undefined'"),
+           ("x_a - x_b <= 0", "exports_did_not_rise", "'exports did not rise: unreported_increase_share undefined'"),
+       ])}
 FROM pairs
 ORDER BY CASE WHEN x_a - x_b > 0 THEN ((x_a - x_b) - (m_a - m_b)) / (x_a - x_b) END DESC NULLS LAST,
          source, basket, exporter, importer"""

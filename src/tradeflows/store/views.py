@@ -16,6 +16,8 @@ never double-counts:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tradeflows.schema import FLOW_COLUMNS, TOTAL_CUSTOMS, TOTAL_MODE, WORLD
 
 # Columns that identify a figure (all but the measures and provenance).
@@ -126,30 +128,46 @@ SELECT source, reporter, year, flow, hs_version,
 FROM flows GROUP BY ALL
 """
 
-# Mirror pairs: what i reports exporting to j beside what j reports importing from i,
-# each side from any source (Comtrade, Comext, BACI, national), one row per pair of
-# sources. Imports are taken by origin only (by consignment is another question).
-MIRROR_PAIRS_SQL = """
-CREATE OR REPLACE VIEW mirror_pairs AS
-WITH x AS (
-    SELECT source, year, reporter AS exporter, partner AS importer, hs_level, hs,
-           any_value(hs_version) AS hs_version, sum(value_usd) AS value_usd, max(months) AS months
-    FROM annual WHERE flow = 'X' AND partner_basis IS DISTINCT FROM 'consignment'
-    GROUP BY source, year, reporter, partner, hs_level, hs),
-m AS (
-    SELECT source, year, partner AS exporter, reporter AS importer, hs_level, hs,
-           any_value(hs_version) AS hs_version, sum(value_usd) AS value_usd, max(months) AS months
-    FROM annual WHERE flow = 'M' AND partner_basis IS DISTINCT FROM 'consignment'
-    GROUP BY source, year, reporter, partner, hs_level, hs)
-SELECT coalesce(x.exporter, m.exporter) AS exporter, coalesce(x.importer, m.importer) AS importer,
+def mirror_pairs_sql(x_from: str, m_from: str, *, keys: Sequence[str], measures: str, columns: str,
+                     same_source: bool = False, name: str = "pairs") -> str:  # fmt: skip
+    """The mirror pairing, written once for the ``mirror_pairs`` view and the mirror-gap indicator.
+
+    Three CTEs: ``{name}_x``, what the exporter reports exporting (flow X: the reporter is the
+    exporter, the partner the importer); ``{name}_m``, what the importer reports importing from
+    it (flow M: the partner is the exporter), by origin only (by consignment is another
+    question); each one row per source, year, exporter, importer and ``keys``, with the
+    aggregates ``measures``. ``{name}`` selects ``columns`` from the two side by side (aliases
+    ``x`` and ``m``, a full join: either side may be missing). With ``same_source`` the sides
+    of one source are paired; otherwise every export source meets every import source.
+    """
+    by = ", ".join(keys)
+
+    def side(flow: str, relation: str, exporter: str, importer: str) -> str:
+        return (f"SELECT source, year, {exporter} AS exporter, {importer} AS importer, {by}, {measures}\n"
+                f"    FROM {relation} WHERE flow = '{flow}' AND partner_basis IS DISTINCT FROM 'consignment'\n"
+                f"    GROUP BY source, year, {exporter}, {importer}, {by}")  # fmt: skip
+
+    matched = ["exporter", "importer", *keys, "year"] + (["source"] if same_source else [])
+    match = " AND ".join(f"x.{k} = m.{k}" for k in matched)
+    return (f"{name}_x AS (\n    {side('X', x_from, 'reporter', 'partner')}),\n"
+            f"{name}_m AS (\n    {side('M', m_from, 'partner', 'reporter')}),\n"
+            f"{name} AS (\n  SELECT {columns}\n  FROM {name}_x x FULL JOIN {name}_m m ON {match}\n)")  # fmt: skip
+
+
+# Mirror pairs: what i reports exporting to j beside what j reports importing from i, code
+# by code as reported (HS4 beside HS4, HS6 beside HS6), each side from any source (Comtrade,
+# Comext, BACI, national), one row per pair of sources.
+_MIRROR_COLUMNS = """coalesce(x.exporter, m.exporter) AS exporter, coalesce(x.importer, m.importer) AS importer,
        coalesce(x.hs, m.hs) AS hs, coalesce(x.hs_level, m.hs_level) AS hs_level, coalesce(x.year, m.year) AS year,
        x.value_usd AS export_value, m.value_usd AS import_value,
        x.source AS export_source, m.source AS import_source,
        x.hs_version AS export_hs_version, m.hs_version AS import_hs_version,
-       x.months AS export_months, m.months AS import_months
-FROM x FULL JOIN m
-  ON x.exporter = m.exporter AND x.importer = m.importer AND x.hs = m.hs AND x.hs_level = m.hs_level
- AND x.year = m.year
+       x.months AS export_months, m.months AS import_months"""
+_MIRROR_MEASURES = "any_value(hs_version) AS hs_version, sum(value_usd) AS value_usd, max(months) AS months"
+MIRROR_PAIRS_SQL = f"""
+CREATE OR REPLACE VIEW mirror_pairs AS
+WITH {mirror_pairs_sql("annual", "annual", keys=("hs_level", "hs"), measures=_MIRROR_MEASURES, columns=_MIRROR_COLUMNS)}
+SELECT * FROM pairs
 """
 
 VIEWS_SQL: tuple[str, ...] = (
