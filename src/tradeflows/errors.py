@@ -12,7 +12,8 @@ anything else is a bug and keeps its traceback.
     ├── StoreError                 the DuckDB store cannot be used as asked
     │   ├── StoreNotFoundError     no store file at the given path
     │   ├── StoreLockedError       another process holds the store for writing
-    │   └── QueryError             a SQL query failed (DuckDB's message kept)
+    │   ├── QueryError             a SQL query failed (DuckDB's message kept)
+    │   └── EngineError            the engine asked for (Spark) cannot run: not installed, no Java
     ├── NoDataError                a query or indicator has no rows to stand on
     └── FetchError                 a data API refused, failed or kept failing after retries
 """
@@ -58,6 +59,10 @@ class StoreLockedError(StoreError):
 
 class QueryError(StoreError):
     """A SQL query failed; the message is DuckDB's, with a hint where we have one."""
+
+
+class EngineError(StoreError):
+    """The engine asked for cannot run here (pyspark not installed, no Java, no dataset)."""
 
 
 class NoDataError(TradeflowsError):

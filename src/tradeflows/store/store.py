@@ -28,7 +28,7 @@ import polars as pl
 from tradeflows.errors import ParameterError, QueryError, StoreError, StoreLockedError, StoreNotFoundError
 from tradeflows.reference.countries import comtrade_code_table, country_table
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
-from tradeflows.store import views
+from tradeflows.store import dataset, views
 from tradeflows.store.interrupt import interruptible
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.parquet import export_parquet
@@ -311,6 +311,26 @@ class Store:
         """
         with self.connect(read_only=True) as con:
             return export_parquet(con, Path(path))
+
+    def export_dataset(self, path: Path | str, *, partition_by: Sequence[str] = dataset.DEFAULT_PARTITION) -> int:
+        """Write the store as a Parquet dataset partitioned by ``partition_by`` folders
+        (hive style), which Spark, DuckDB and polars read; returns the rows of flows.
+
+        See ``tradeflows.store.dataset`` for the layout; ``ingest_id`` is kept.
+        """
+        with self.connect(read_only=True) as con:
+            manifest = dataset.export_dataset(con, Path(path), partition_by=partition_by, store=str(self.path))
+        return manifest["state"]["rows"]
+
+    def current_dataset(self, path: Path | str | None = None) -> Path:
+        """The store's dataset as the store is now: the one at ``path`` (default: beside the
+        store, ``NAME.parquet/``) if its manifest matches the store, else written again."""
+        target = dataset.dataset_path(self.path) if path is None else Path(path)
+        with self.connect(read_only=True) as con:
+            if not dataset.is_current(target, dataset.store_state(con)):
+                _log.info("Writing the dataset %s from %s", target, self.path)
+                dataset.export_dataset(con, target, store=str(self.path))
+        return target
 
     def tables(self) -> pl.DataFrame:
         """The tables and views, with what each holds and how many rows."""

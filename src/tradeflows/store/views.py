@@ -92,10 +92,12 @@ LEFT JOIN products pr ON pr.hs_version = f.hs_version AND pr.hs = f.hs
 GROUP BY ALL
 """
 
+# The rolled-up branch lists annual's columns in annual's order: a positional UNION ALL,
+# which Spark reads as well (it has no UNION BY NAME in SQL).
 ANNUAL_HS4_SQL = f"""
 CREATE OR REPLACE VIEW annual_hs4 AS
 SELECT *, 'reported' AS hs_basis FROM annual WHERE hs_level = 4
-UNION ALL BY NAME
+UNION ALL
 SELECT a.source, a.year, a.reporter, any_value(a.reporter_name) AS reporter_name, a.partner,
        any_value(a.partner_name) AS partner_name, a.flow, a.partner_basis, a.hs_version,
        CAST(4 AS TINYINT) AS hs_level, left(a.hs, 4) AS hs,
