@@ -5,13 +5,25 @@ the figures are printed to stderr as provenance.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_type_hints
 
 import typer
 
-from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
+from tradeflows.cli.common import (
+    DatasetOption,
+    DbOption,
+    EngineChoice,
+    EngineOption,
+    FormatOption,
+    LimitOption,
+    OutputOption,
+    open_engine_for,
+)
 from tradeflows.cli.output import OutputFormat, err_console, write_result
 
 app = typer.Typer(
@@ -67,12 +79,12 @@ def _definitions(path: Path | None) -> dict:
     return {"baskets": load_baskets(path), "groups": load_groups(path)}
 
 
-def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path | None, limit: int, **kwargs) -> None:
+def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path | None, limit: int,
+         engine: EngineChoice = EngineChoice.duckdb, dataset: Path | None = None, **kwargs) -> None:  # fmt: skip
     from tradeflows.indicators import INDICATORS, compute
-    from tradeflows.store import open_store
 
-    store = open_store(db, create=False)
-    frame, note = compute(name, store, **kwargs, **_definitions(defs))
+    runner = open_engine_for(db, engine, dataset)
+    frame, note = compute(name, runner, **kwargs, **_definitions(defs))
     if "source" in frame.columns and len(frame):
         note = f"source {', '.join(sorted(frame['source'].unique().to_list()))} | {note}"
     shown = frame
@@ -81,26 +93,83 @@ def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path
         hidden = len(frame.columns) - len(shown.columns)
         note += f" | {hidden} more column(s) (reason, provenance ...) with --format csv or json" if hidden else ""
     write_result(shown, fmt=fmt, output=output, limit=limit)
-    err_console.print(f"[dim]{note} | store {db}[/dim]", highlight=False)
+    where = f"store {db}" if engine is EngineChoice.duckdb else f"spark on {getattr(runner, 'dataset', dataset)}"
+    err_console.print(f"[dim]{note} | {where}[/dim]", highlight=False)
 
 
+def _option(name: str, annotation: object, default: object = inspect.Parameter.empty) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+# The options every indicator command shares, in the order --help lists them.
+DB = _option("db", DbOption)
+SCOPE = (  # whom the figures concern
+    _option("basket", BasketOpt),
+    _option("reporter", ReporterOpt, None),
+    _option("partner", PartnerOpt, None),
+    _option("flow", FlowOpt, Flow.X),
+)
+PERIODS = (_option("baseline", BaselineOpt, "2019-2021"), _option("after", AfterOpt, "2022-2024"))
+OUTPUT = (
+    _option("source", SourceOpt, None),
+    _option("definitions", DefsOpt, None),
+    _option("engine", EngineOption, EngineChoice.duckdb),
+    _option("dataset", DatasetOption, None),
+    _option("fmt", FormatOption, OutputFormat.table),
+    _option("output", OutputOption, None),
+    _option("limit", LimitOption, 100),
+)
+
+
+def indicator_command(name: str, *, without: tuple[str, ...] = ()) -> Callable[[Callable[..., None]], Callable]:
+    """Make the command for indicator ``name`` from a function that declares only its own options.
+
+    The function's docstring is the help. Its options before ``*`` concern whom the figures are
+    about: one named like a shared option (--basket, --reporter, --partner, --flow) replaces
+    it, another follows the option declared before it; ``without`` drops shared ones the
+    indicator does not take. Its options after ``*`` are the indicator's settings, listed after
+    --baseline/--after. The command passes every option to ``tradeflows.indicators.compute``
+    (choices as their values; an option left out as None takes the library's default) and
+    renders the result.
+    """
+
+    def make(own: Callable[..., None]) -> Callable[..., None]:
+        hints = get_type_hints(own, include_extras=True)
+        scope, settings, previous = [p for p in SCOPE if p.name not in without], [], None
+        for p in inspect.signature(own).parameters.values():
+            option = _option(p.name, hints[p.name], p.default)
+            names = [q.name for q in scope]
+            if p.kind is inspect.Parameter.KEYWORD_ONLY:
+                settings.append(option)
+            elif p.name in names:
+                scope[names.index(p.name)] = option
+            else:
+                scope.insert(names.index(previous) + 1 if previous in names else len(scope), option)
+            previous = p.name
+        parameters = [DB, *scope, *PERIODS, *settings, *OUTPUT]
+
+        def command(**values: object) -> None:
+            db, defs, fmt, output, limit = (values.pop(k) for k in ("db", "definitions", "fmt", "output", "limit"))
+            engine, dataset = values.pop("engine"), values.pop("dataset")
+            kwargs = {k: v.value if isinstance(v, Enum) else v for k, v in values.items() if v is not None and v != []}
+            _run(name, db, defs, fmt, output, limit, engine=engine, dataset=dataset, **kwargs)
+
+        functools.update_wrapper(command, own, updated=())
+        del command.__wrapped__  # typer reads the signature below, not the declaring function's
+        command.__signature__ = inspect.Signature(parameters)
+        command.__annotations__ = {p.name: p.annotation for p in parameters}
+        return command
+
+    return make
+
+
+@indicator_command("growth")
 def growth(
-    db: DbOption,
-    basket: BasketOpt,
-    reporter: ReporterOpt = None,
-    partner: PartnerOpt = None,
-    flow: FlowOpt = Flow.X,
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
+    *,
     by_partner: Annotated[
         bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")
     ] = False,
     threshold: Annotated[float, typer.Option(help="Flag a ratio at least this (2 = a doubling).")] = 2.0,
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
 ) -> None:
     """Growth: each after year and the after mean against the baseline mean, as a ratio and per cent.
 
@@ -108,50 +177,32 @@ def growth(
 
         tradeflows indicators growth --basket cars --reporter GEO --flow X --baseline 2021 --after 2022-2023
     """
-    _run("growth", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         flow=flow.value, baseline=baseline, after=after, by_partner=by_partner, threshold=threshold, source=source)  # fmt: skip
 
 
-def target_share(
-    db: DbOption,
-    basket: BasketOpt,
-    reporter: ReporterOpt = None,
-    partner: PartnerOpt = None,
-    flow: FlowOpt = Flow.X,
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
-) -> None:
+@indicator_command("target-share")
+def target_share() -> None:
     """Target share: each partner's share of the reporter's trade in the basket, baseline vs after; largest rise first.
 
     Example:
 
         tradeflows indicators target-share --basket cars --reporter GEO --baseline 2021 --after 2022-2023
     """
-    _run("target-share", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         flow=flow.value, baseline=baseline, after=after, source=source)  # fmt: skip
 
 
+HubsOpt = Annotated[str, typer.Option("--reporter", "-r", help="The hubs: ISO3 codes or a group.")]
+TargetsOpt = Annotated[str, typer.Option("--partner", "-p", help="The targets: ISO3 codes or a group.")]
+OriginOpt = Annotated[str, typer.Option("--origin", help="The suppliers: ISO3 codes or a group.")]
+
+
+@indicator_command("hub-score", without=("flow",))
 def hub_score(
-    db: DbOption,
     basket: Annotated[
         list[str] | None,
         typer.Option("--basket", "-b", help="Baskets to rank (default: cars, computers, smartphones, uavs, chpl)."),
     ] = None,
-    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hubs: ISO3 codes or a group.")] = "hubs",
-    partner: Annotated[str, typer.Option("--partner", "-p", help="The targets: ISO3 codes or a group.")] = "targets",
-    origin: Annotated[str, typer.Option("--origin", help="The suppliers: ISO3 codes or a group.")] = "coalition",
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
+    reporter: HubsOpt = "hubs",
+    partner: TargetsOpt = "targets",
+    origin: OriginOpt = "coalition",
 ) -> None:
     """Hub score: ranks (hub, basket) pairs by imports from the coalition, exports to the targets, target share and pass-through, components shown.
 
@@ -159,27 +210,14 @@ def hub_score(
 
         tradeflows indicators hub-score --baseline 2019-2021 --after 2022-2024 --db data/processed/demo.duckdb
     """
-    extra = {"basket": basket} if basket else {}
-    _run("hub-score", db, definitions, fmt, output, limit, reporter=reporter, partner=partner, origin=origin,
-         baseline=baseline, after=after, source=source, **extra)  # fmt: skip
 
 
+@indicator_command("excess")
 def excess(
-    db: DbOption,
-    basket: BasketOpt,
-    reporter: ReporterOpt = None,
-    partner: PartnerOpt = None,
-    flow: FlowOpt = Flow.X,
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
+    *,
     by_partner: Annotated[
         bool, typer.Option("--by-partner", help="One series per partner instead of their sum.")
     ] = False,
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
 ) -> None:
     """Excess: observed trade minus the baseline trend extended to the after years, in USD.
 
@@ -187,23 +225,14 @@ def excess(
 
         tradeflows indicators excess --basket computers --reporter KAZ --flow M --baseline 2019-2021 --after 2022-2023
     """
-    _run("excess", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         flow=flow.value, baseline=baseline, after=after, by_partner=by_partner, source=source)  # fmt: skip
 
 
+@indicator_command("mirror-gap", without=("flow",))
 def mirror_gap(
-    db: DbOption,
-    basket: BasketOpt,
     reporter: Annotated[str, typer.Option("--reporter", "-r", help="Exporters: ISO3 codes or a group.")] = "coalition",
     partner: Annotated[str, typer.Option("--partner", "-p", help="Importers: ISO3 codes or a group.")] = "hubs",
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
+    *,
     cif_margin: Annotated[float, typer.Option(help="CIF/FOB margin removed from imports (0.05 = 5%).")] = 0.05,
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
 ) -> None:
     """Mirror gap: exports reported by the exporter minus the importer's imports at FOB, and the share of the rise never recorded as imports.
 
@@ -211,24 +240,15 @@ def mirror_gap(
 
         tradeflows indicators mirror-gap --basket chpl --reporter DEU --partner KGZ
     """
-    _run("mirror-gap", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         baseline=baseline, after=after, cif_margin=cif_margin, source=source)  # fmt: skip
 
 
+@indicator_command("pass-through", without=("flow",))
 def pass_through(
-    db: DbOption,
-    basket: BasketOpt,
-    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hubs: ISO3 codes or a group.")] = "hubs",
-    partner: Annotated[str, typer.Option("--partner", "-p", help="The targets: ISO3 codes or a group.")] = "targets",
-    origin: Annotated[str, typer.Option("--origin", help="The suppliers: ISO3 codes or a group.")] = "coalition",
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
+    reporter: HubsOpt = "hubs",
+    partner: TargetsOpt = "targets",
+    origin: OriginOpt = "coalition",
+    *,
     max_lag: Annotated[int, typer.Option(help="Longest lag in months for the lagged correlation.", min=0, max=24)] = 6,
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
 ) -> None:
     """Pass-through: the share of a hub's extra imports from the origins sent on to the targets, with the best monthly lag.
 
@@ -236,8 +256,6 @@ def pass_through(
 
         tradeflows indicators pass-through --basket cars --reporter GEO,ARM --partner KAZ,KGZ,RUS --baseline 2021 --after 2022-2023
     """
-    _run("pass-through", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         origin=origin, baseline=baseline, after=after, max_lag=max_lag, source=source)  # fmt: skip
 
 
 class Estimator(str, Enum):
@@ -245,9 +263,8 @@ class Estimator(str, Enum):
     ppml = "ppml"
 
 
+@indicator_command("did", without=("partner", "flow"))
 def did(
-    db: DbOption,
-    basket: BasketOpt,
     reporter: Annotated[
         str, typer.Option("--reporter", "-r", help="The origins (exporters): ISO3 codes or a group.")
     ] = "coalition",
@@ -255,15 +272,9 @@ def did(
         str, typer.Option("--treated", help="Treated destinations (the hubs): ISO3 codes or a group.")
     ] = "hubs",
     targets: Annotated[str, typer.Option("--targets", help="Second treated group, estimated separately.")] = "targets",
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
+    *,
     estimator: Annotated[Estimator, typer.Option(help="ols on log values, or ppml (keeps zeros).")] = Estimator.ols,
     level: Annotated[int, typer.Option(help="Product level of the panel: 6 (HS6) or 4 (HS4).")] = 6,
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
 ) -> None:
     """Difference-in-differences: the relative increase 100(e^b - 1)% in exports of the basket to the hubs, against other goods and destinations, with clustered errors.
 
@@ -271,8 +282,6 @@ def did(
 
         tradeflows indicators did --basket chpl --treated ARM,KAZ,KGZ --baseline 2019-2021 --after 2022-2024
     """
-    _run("did", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, treated=treated,
-         targets=targets, baseline=baseline, after=after, estimator=estimator.value, level=level, source=source)  # fmt: skip
 
 
 class Per(str, Enum):
@@ -280,20 +289,9 @@ class Per(str, Enum):
     unit = "unit"
 
 
+@indicator_command("unit-value")
 def unit_value(
-    db: DbOption,
-    basket: BasketOpt,
-    reporter: ReporterOpt = None,
-    partner: PartnerOpt = None,
-    flow: FlowOpt = Flow.X,
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
-    per: Annotated[Per, typer.Option(help="Unit value per kg (net weight) or per unit (quantity).")] = Per.kg,
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
+    *, per: Annotated[Per, typer.Option(help="Unit value per kg (net weight) or per unit (quantity).")] = Per.kg
 ) -> None:
     """Unit value: a flow's price per kg or unit against the median of every route of the same code and year (robust z).
 
@@ -301,24 +299,11 @@ def unit_value(
 
         tradeflows indicators unit-value --basket smartphones --partner RUS --after 2022-2024
     """
-    _run("unit-value", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         flow=flow.value, baseline=baseline, after=after, per=per.value, source=source)  # fmt: skip
 
 
+@indicator_command("new-flows")
 def new_flows(
-    db: DbOption,
-    basket: BasketOpt,
-    reporter: ReporterOpt = None,
-    partner: PartnerOpt = None,
-    flow: FlowOpt = Flow.X,
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
-    min_usd: Annotated[float, typer.Option(help="Smallest after-year value that counts, USD.")] = 1e6,
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
+    *, min_usd: Annotated[float, typer.Option(help="Smallest after-year value that counts, USD.")] = 1e6
 ) -> None:
     """New flows: reporter-partner-code flows with no trade in the baseline and at least --min-usd after.
 
@@ -326,26 +311,16 @@ def new_flows(
 
         tradeflows indicators new-flows --basket chpl --reporter coalition --partner hubs
     """
-    _run("new-flows", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         flow=flow.value, baseline=baseline, after=after, min_usd=min_usd, source=source)  # fmt: skip
 
 
+@indicator_command("mirror-imports", without=("flow",))
 def mirror_imports(
-    db: DbOption,
-    basket: BasketOpt,
     reporter: Annotated[
         str | None, typer.Option("--reporter", "-r", help="Exporters to include; all when omitted.")
     ] = None,
     partner: Annotated[
         str, typer.Option("--partner", "-p", help="The target(s) whose imports are rebuilt.")
     ] = "targets",
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
-    source: SourceOpt = None,
-    definitions: DefsOpt = None,
-    fmt: FormatOption = OutputFormat.table,
-    output: OutputOption = None,
-    limit: LimitOption = 100,
 ) -> None:
     """Mirror imports: the target's imports rebuilt from its partners' reported exports, with each supplier's share.
 
@@ -353,8 +328,6 @@ def mirror_imports(
 
         tradeflows indicators mirror-imports --basket computers --partner RUS
     """
-    _run("mirror-imports", db, definitions, fmt, output, limit, basket=basket, reporter=reporter, partner=partner,
-         baseline=baseline, after=after, source=source)  # fmt: skip
 
 
 COMMANDS = (

@@ -86,7 +86,8 @@ def sql(scope: Scope, *, cif_margin: float = 0.05) -> str:
 {mirror_pairs_sql("xs", "ms", keys=["basket"], measures="SUM(value_usd) AS value_usd, SUM(n_rows) AS n_rows",
                   columns=PAIR_COLUMNS, same_source=True, name="pair_years")},
 yearly AS (
-  SELECT p.source, p.basket, p.exporter, p.importer, p.year, p.x, p.m, CAST(p.n_rows AS BIGINT) AS n_rows,
+  SELECT p.source, p.basket, p.exporter, p.importer, p.year, p.x, p.m,
+         CAST(p.n_rows AS BIGINT) AS n_rows,
          CASE WHEN rx.reporter IS NOT NULL AND rm.reporter IS NOT NULL THEN 1 ELSE 0 END AS both_reported
   FROM pair_years p
   LEFT JOIN rep_x rx ON rx.source = p.source AND rx.reporter = p.exporter AND rx.year = p.year
