@@ -64,20 +64,17 @@ def _read_types(spec: SourceSpec, header: list[str]) -> dict[str, str] | None:
 def insert_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan: str) -> str | None:
     """The INSERT that loads ``file`` under ``spec`` if every row passes, or None when the
     file needs the staging query. Parameters: source name, ingest id."""
-    if file.compression not in ("none", "gzip"):
-        return None
     header = set(file.header)
     types = _read_types(spec, file.header)
     if types is None or spec.required_columns() - header:
         return None
-    columns = "{" + ", ".join(f"{quote_literal(h)}: {quote_literal(t)}" for h, t in types.items()) + "}"
     nulls = "[" + ", ".join(quote_literal(t) for t in MISSING_TOKENS) + "]"
-    reads = (
-        f"read_csv({quote_literal(str(file.path))}, auto_detect=false, header=true, "
-        f"delim={quote_literal(file.delimiter)}, quote='\"', escape='\"', columns={columns}, nullstr={nulls}, "
-        f"null_padding=true, store_rejects=true, rejects_table={quote_literal(reject_table)}, "
-        f"rejects_scan={quote_literal(reject_scan)}, compression={quote_literal(file.compression)}, parallel=true)"
-    )
+    if file.compression == "parquet":
+        reads = _parquet_reads(file, types)
+        if reads is None:
+            return None
+    else:
+        reads = _csv_reads(file, types, nulls, reject_table, reject_scan)
     raws, lookups, joins, parsed, bad = [], [], [], {}, []
     for name, f in spec.fields.items():
         col = _COLUMNS[name]
@@ -89,8 +86,10 @@ def insert_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_sc
             continue
         raw = _raw(name)
         raws.append(f"r.{quote_ident(f.column)} AS {raw}")
-        if types[f.column] == "VARCHAR":  # the stage trims text; a padded value goes there
+        if types[f.column] == "VARCHAR":  # the stage trims text and reads NA-like values as missing
             bad.append(f"{raw} <> trim({raw})")
+            if file.compression == "parquet":
+                bad.append(f"list_contains({nulls}, {raw})")
         if f.required:
             bad.append(f"{raw} IS NULL")
         if f.kind.endswith("_country"):
@@ -100,6 +99,43 @@ def insert_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_sc
             lookups.append(f"{alias}.iso3 AS {quote_ident(f'__iso3__{name}')}")
         parsed[name], checks = _parse(name, f, raw, "''", "''", col)
         bad.extend(condition for condition, _ in checks)
+    return _insert(spec, header, reads, raws, lookups, joins, parsed, bad)
+
+
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT"}
+
+
+def _parquet_reads(file: TextFile, types: dict[str, str]) -> str | None:
+    """``read_parquet`` with each column as the typed CSV reader would give it: text as
+    text, whole numbers and doubles as they are (their text reads back to the same value).
+    None when a column holds another type (a float32 prints as a different double)."""
+    with duckdb.connect() as con:
+        stored = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
+                                  [str(file.path)]).fetchall())  # fmt: skip
+    columns = []
+    for name, want in types.items():
+        have, q = stored.get(name), quote_ident(name)
+        if want == "VARCHAR":
+            columns.append(f"CAST({q} AS VARCHAR) AS {q}")
+        elif have in _INTEGERS or (want == "DOUBLE" and have == "DOUBLE"):
+            columns.append(q)
+        else:
+            return None
+    return f"(SELECT {', '.join(columns)} FROM read_parquet({quote_literal(str(file.path))}))"
+
+
+def _csv_reads(file: TextFile, types: dict[str, str], nulls: str, reject_table: str, reject_scan: str) -> str:
+    columns = "{" + ", ".join(f"{quote_literal(h)}: {quote_literal(t)}" for h, t in types.items()) + "}"
+    return (
+        f"read_csv({quote_literal(str(file.path))}, auto_detect=false, header=true, "
+        f"delim={quote_literal(file.delimiter)}, quote='\"', escape='\"', columns={columns}, nullstr={nulls}, "
+        f"null_padding=true, store_rejects=true, rejects_table={quote_literal(reject_table)}, "
+        f"rejects_scan={quote_literal(reject_scan)}, compression={quote_literal(file.compression)}, parallel=true)"
+    )
+
+
+def _insert(spec: SourceSpec, header: set[str], reads: str, raws: list[str], lookups: list[str], joins: list[str],
+            parsed: dict[str, str], bad: list[str]) -> str:  # fmt: skip
     hs_field = spec.fields.get("hs")
     if hs_field is not None and hs_field.kind == "hs" and hs_field.column in header:
         level, parsed["hs"] = hs_sql(_raw("hs"))
