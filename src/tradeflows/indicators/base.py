@@ -241,6 +241,23 @@ def period_sum(years: Years, value: str = "value_usd") -> str:
     return f"SUM(CASE WHEN {years.between()} THEN {value} ELSE 0 END)"
 
 
+def robust_z(value: str, median: str, mad: str) -> str:
+    """A robust z-score: the distance from the median in MADs scaled to a normal standard
+    deviation (x 1.4826), so 3.5 means what it would for a z-score of normal data."""
+    return f"({value} - {median}) / (1.4826 * {mad})"
+
+
+def pass_through_share(imports: tuple[str, str], exports: tuple[str, str]) -> str:
+    """min(Δ exports, Δ imports) / Δ imports where imports rose, else NULL: the share of a hub's
+    extra imports sent on; each argument is (baseline, after).
+
+    >>> pass_through_share(("m_b", "m_a"), ("x_b", "x_a"))
+    'CASE WHEN m_a - m_b > 0 THEN (CASE WHEN x_a - x_b < m_a - m_b THEN x_a - x_b ELSE m_a - m_b END) / (m_a - m_b) END'
+    """
+    dm, dx = f"{imports[1]} - {imports[0]}", f"{exports[1]} - {exports[0]}"
+    return f"CASE WHEN {dm} > 0 THEN (CASE WHEN {dx} < {dm} THEN {dx} ELSE {dm} END) / ({dm}) END"
+
+
 def status_reason(checks: Sequence[tuple[str, str, str]], *, ok_reason: str = "NULL") -> str:
     """The ``status`` and ``reason`` columns from ordered checks, each condition written once.
 

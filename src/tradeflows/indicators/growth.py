@@ -42,6 +42,7 @@ from tradeflows.indicators.base import (
     make_scope,
     period_columns,
     reported_cte,
+    robust_z,
     run,
     status_reason,
     values_table,
@@ -122,7 +123,7 @@ scored AS (
          COALESCE(m.baseline_years, 0) AS baseline_years, m.baseline_usd, q.value_usd,
          CASE WHEN m.baseline_usd > 0 AND q.after_years > 0 THEN q.value_usd / m.baseline_usd END AS ratio,
          CASE WHEN m.baseline_years >= 3 AND d.baseline_mad > 0 AND q.after_years > 0
-              THEN (q.value_usd - m.baseline_median) / (1.4826 * d.baseline_mad) END AS robust_z,
+              THEN {robust_z("q.value_usd", "m.baseline_median", "d.baseline_mad")} END AS robust_z,
          COALESCE(m.n_rows_baseline, 0) AS n_rows_baseline, q.n_rows,
          {status_reason([
              ("m.baseline_years IS NULL", "no_baseline_data",

@@ -37,6 +37,7 @@ from tradeflows.indicators.base import (
     literal,
     make_scope,
     period_columns,
+    pass_through_share,
     period_years_cte,
     run,
 )
@@ -100,10 +101,7 @@ components AS (
          {ratio("tgt")} AS exports_to_target_ratio,
          CASE WHEN all_baseline > 0 AND all_after > 0
               THEN 100.0 * (tgt_after / all_after - tgt_baseline / all_baseline) END AS target_share_change_pp,
-         CASE WHEN imp_after - imp_baseline > 0
-              THEN (CASE WHEN tgt_after - tgt_baseline < imp_after - imp_baseline
-                         THEN tgt_after - tgt_baseline ELSE imp_after - imp_baseline END)
-                   / (imp_after - imp_baseline) END AS pass_through
+         {pass_through_share(("imp_baseline", "imp_after"), ("tgt_baseline", "tgt_after"))} AS pass_through
   FROM pairs p
 ),
 ranked AS (

@@ -40,6 +40,7 @@ from tradeflows.indicators.base import (
     literal,
     make_scope,
     period_columns,
+    pass_through_share,
     period_years_cte,
     rows_where,
     run,
@@ -111,9 +112,7 @@ SELECT s.source, s.basket, s.reporter AS hub, {literal(scope.partner_label)} AS 
        {period_columns(scope, years=True)},
        s.m_b AS imports_baseline_usd, s.m_a AS imports_after_usd, s.x_b AS exports_baseline_usd,
        s.x_a AS exports_after_usd, s.m_a - s.m_b AS delta_imports_usd, s.x_a - s.x_b AS delta_exports_usd,
-       CASE WHEN s.m_a - s.m_b > 0
-            THEN (CASE WHEN s.x_a - s.x_b < s.m_a - s.m_b THEN s.x_a - s.x_b ELSE s.m_a - s.m_b END) / (s.m_a - s.m_b)
-       END AS pass_through,
+       {pass_through_share(("s.m_b", "s.m_a"), ("s.x_b", "s.x_a"))} AS pass_through,
        CASE WHEN bl.n_months >= {MIN_MONTHS} THEN bl.lag END AS best_lag_months,
        CASE WHEN bl.n_months >= {MIN_MONTHS} THEN bl.r END AS lag_correlation,
        COALESCE(bl.n_months, 0) AS n_months, s.n_rows,

@@ -40,6 +40,7 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
+    robust_z,
     run,
     status_reason,
 )
@@ -78,7 +79,7 @@ mad AS (
 scored AS (
   SELECT p.*, m.n_routes, m.median_log_uv, d.mad_log_uv,
          CASE WHEN p.log_uv IS NOT NULL AND m.n_routes >= {int(min_routes)} AND d.mad_log_uv > 0
-              THEN (p.log_uv - m.median_log_uv) / (1.4826 * d.mad_log_uv) END AS robust_z
+              THEN {robust_z("p.log_uv", "m.median_log_uv", "d.mad_log_uv")} END AS robust_z
   FROM priced p
   LEFT JOIN med m ON {join_on("m", "p", keys)}
   LEFT JOIN mad d ON {join_on("d", "p", keys)}
