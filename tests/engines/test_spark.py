@@ -3,8 +3,13 @@ from the one definition, on a synthetic world and on the real Comtrade files."""
 
 from __future__ import annotations
 
-import pytest
+import io
 
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from tradeflows.cli import app
 from tradeflows.indicators import INDICATORS, compute
 from tradeflows.indicators.base import make_scope
 from tradeflows.routes import EdgeParams, find_routes, leg_values
@@ -64,3 +69,27 @@ def test_routes_same_on_both_engines(engines) -> None:
     got = find_routes(spark, "cars", targets="RUS", years="2022-2024", baseline="2019-2021")
     assert expected.routes.height > 0
     assert_same_table(expected.routes, got.routes)
+
+
+def test_spark_reads_the_dataset_as_duckdb_and_polars_do(engines):
+    from tradeflows.store.dataset import scan_dataset
+
+    duck, spark = engines["real"]
+    query = "SELECT year, reporter, flow, count(*) AS n, sum(value_usd) AS v FROM flows GROUP BY year, reporter, flow"
+    expected = duck.sql(query)
+    by_polars = (
+        scan_dataset(spark.dataset).group_by("year", "reporter", "flow")
+        .agg(n=pl.len(), v=pl.col("value_usd").sum()).collect()
+    )  # fmt: skip
+    assert_same_table(expected, spark.sql(query))
+    assert_same_table(expected, by_polars.select(expected.columns))
+
+
+def test_cli_hub_score_is_the_same_table_on_both_engines(engines, small_world_store):
+    runner = CliRunner()
+    args = ["indicators", "hub-score", "--db", str(small_world_store.path), "--format", "csv"]
+    duck = runner.invoke(app, args)
+    spark = runner.invoke(app, [*args, "--engine", "spark"])
+    assert duck.exit_code == 0, duck.output
+    assert spark.exit_code == 0, spark.output
+    assert_same_table(pl.read_csv(io.StringIO(duck.stdout)), pl.read_csv(io.StringIO(spark.stdout)))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tradeflows.cli.output import OutputFormat
+
+if TYPE_CHECKING:
+    from tradeflows.engines import Engine
 
 DEFAULT_DB = Path("data/processed/tradeflows.duckdb")
 
@@ -33,3 +37,36 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the result to this file (csv, json, parquet).")
 ]
 LimitOption = Annotated[int, typer.Option("--limit", help="Rows shown in a table (files get every row).", min=1)]
+
+
+class EngineChoice(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = Annotated[
+    EngineChoice,
+    typer.Option(
+        "--engine", case_sensitive=False,
+        help="Where the SQL runs: duckdb on the store, or spark on its Parquet dataset (pip install "
+        "'tradeflows\\[spark]'; the master comes from Spark's configuration or SPARK_MASTER).",
+    ),
+]  # fmt: skip
+DatasetOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--dataset", file_okay=False,
+        help="With --engine spark: a dataset folder from `tradeflows export DIR --partition year,reporter`, "
+        "used as it is (default: the store's, rewritten beside it when the store has changed).",
+    ),
+]  # fmt: skip
+
+
+def open_engine_for(db: Path, engine: EngineChoice, dataset: Path | None) -> Engine:
+    """The engine a command runs on: DuckDB on ``db``, or Spark on ``dataset`` (or db's own dataset)."""
+    from tradeflows.engines import open_engine
+    from tradeflows.store import open_store
+
+    store = None if engine is EngineChoice.spark and dataset is not None else open_store(db, create=False)
+    return open_engine(engine.value, store=store, dataset=dataset)
+

@@ -14,7 +14,16 @@ from typing import Annotated, get_type_hints
 
 import typer
 
-from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
+from tradeflows.cli.common import (
+    DatasetOption,
+    DbOption,
+    EngineChoice,
+    EngineOption,
+    FormatOption,
+    LimitOption,
+    OutputOption,
+    open_engine_for,
+)
 from tradeflows.cli.output import OutputFormat, err_console, write_result
 from tradeflows.schema import FLOW_CODES
 
@@ -67,12 +76,12 @@ def _definitions(path: Path | None) -> dict:
     return {"baskets": load_baskets(path), "groups": load_groups(path)}
 
 
-def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path | None, limit: int, **kwargs) -> None:
+def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path | None, limit: int,
+         engine: EngineChoice = EngineChoice.duckdb, dataset: Path | None = None, **kwargs) -> None:  # fmt: skip
     from tradeflows.indicators import INDICATORS, compute
-    from tradeflows.store import open_store
 
-    store = open_store(db, create=False)
-    frame, note = compute(name, store, **kwargs, **_definitions(defs))
+    runner = open_engine_for(db, engine, dataset)
+    frame, note = compute(name, runner, **kwargs, **_definitions(defs))
     if "source" in frame.columns and len(frame):
         note = f"source {', '.join(sorted(frame['source'].unique().to_list()))} | {note}"
     shown = frame
@@ -81,7 +90,8 @@ def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path
         hidden = len(frame.columns) - len(shown.columns)
         note += f" | {hidden} more column(s) (reason, provenance ...) with --format csv or json" if hidden else ""
     write_result(shown, fmt=fmt, output=output, limit=limit)
-    err_console.print(f"[dim]{note} | store {db}[/dim]", highlight=False)
+    where = f"store {db}" if engine is EngineChoice.duckdb else f"spark on {getattr(runner, 'dataset', dataset)}"
+    err_console.print(f"[dim]{note} | {where}[/dim]", highlight=False)
 
 
 def _option(name: str, annotation: object, default: object = inspect.Parameter.empty) -> inspect.Parameter:
@@ -100,6 +110,8 @@ PERIODS = (_option("baseline", BaselineOpt, "2019-2021"), _option("after", After
 OUTPUT = (
     _option("source", SourceOpt, None),
     _option("definitions", DefsOpt, None),
+    _option("engine", EngineOption, EngineChoice.duckdb),
+    _option("dataset", DatasetOption, None),
     _option("fmt", FormatOption, OutputFormat.table),
     _option("output", OutputOption, None),
     _option("limit", LimitOption, 100),
@@ -135,8 +147,9 @@ def indicator_command(name: str, *, without: tuple[str, ...] = ()) -> Callable[[
 
         def command(**values: object) -> None:
             db, defs, fmt, output, limit = (values.pop(k) for k in ("db", "definitions", "fmt", "output", "limit"))
+            engine, dataset = values.pop("engine"), values.pop("dataset")
             kwargs = {k: v.value if isinstance(v, Enum) else v for k, v in values.items() if v is not None and v != []}
-            _run(name, db, defs, fmt, output, limit, **kwargs)
+            _run(name, db, defs, fmt, output, limit, engine=engine, dataset=dataset, **kwargs)
 
         functools.update_wrapper(command, own, updated=())
         del command.__wrapped__  # typer reads the signature below, not the declaring function's

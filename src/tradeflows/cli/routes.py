@@ -9,10 +9,18 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
+from tradeflows.cli.common import (
+    DatasetOption,
+    DbOption,
+    EngineChoice,
+    EngineOption,
+    FormatOption,
+    LimitOption,
+    OutputOption,
+    open_engine_for,
+)
 from tradeflows.cli.output import OutputFormat, err_console, write_result
 from tradeflows.routes import find_routes, write_graphml, write_node_link
-from tradeflows.store import open_store
 
 
 class RankBy(StrEnum):
@@ -67,6 +75,8 @@ def routes(
     flags: Annotated[
         bool, typer.Option("--flags/--no-flags", help="Run the indicators on each route's legs (most of the time).")
     ] = True,
+    engine: EngineOption = EngineChoice.duckdb,
+    dataset: DatasetOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     limit: LimitOption = 30,
@@ -81,9 +91,10 @@ def routes(
 
         tradeflows routes --basket chpl --target RUS --years 2023 --graphml routes.graphml
     """
+    runner = open_engine_for(db, engine, dataset)
     with err_console.status("Valuing legs and allocating routes…", spinner="dots"):
         found = find_routes(
-            open_store(db, create=False), basket, targets=target, years=years, baseline=baseline, hubs=hubs,
+            runner, basket, targets=target, years=years, baseline=baseline, hubs=hubs,
             origins=origins, max_hubs=max_hubs, rank_by=rank_by.value, flags=flags,
         )  # fmt: skip
     for path, writer in ((graphml, write_graphml), (json_graph, write_node_link)):
