@@ -42,6 +42,9 @@ YearsLike = int | str | tuple[int, int]
 
 DEFAULT_BASELINE = (2019, 2021)
 DEFAULT_AFTER = (2022, 2024)
+# The built-in baskets of sanctioned goods (the current CHPL only): what the hub score ranks
+# by default, and what the DiD leaves out of "other goods".
+SANCTIONED_BASKETS = ("cars", "computers", "smartphones", "uavs", "chpl")
 SCOPE_PARAMETERS = ("basket", "reporter", "partner", "flow", "baseline", "after", "source", "baskets", "groups")
 
 
@@ -297,6 +300,11 @@ def basket_cte(scope: Scope) -> str:
     return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
 
 
+# A code matches the codes it starts: the same chapter is an equality the join can hash
+# on, so each row is compared (LIKE) with its chapter's codes only, not the whole basket.
+_SAME_CHAPTER = "left(a.hs, 2) = left(b.code, 2)"
+
+
 def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
                      reporters: Sequence[str] | None | bool = True, partners: Sequence[str] | None | bool = True,
                      first_year: int | None = None, last_year: int | None = None) -> str:  # fmt: skip
@@ -318,13 +326,14 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     if "hs4" in ways:
         branches.append(
             f"  SELECT {cols} FROM annual_hs4 a JOIN p_basket b\n"
-            f"    ON b.via = 'hs4' AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
+            f"    ON b.via = 'hs4' AND a.hs_version = b.hs_version AND {_SAME_CHAPTER} AND a.hs LIKE b.code || '%'\n"
             f"  WHERE {where}"
         )
     if "hs6" in ways:
         branches.append(
             f"  SELECT {cols} FROM annual a JOIN p_basket b\n"
-            f"    ON b.via = 'hs6' AND a.hs_level = 6 AND a.hs_version = b.hs_version AND a.hs LIKE b.code || '%'\n"
+            f"    ON b.via = 'hs6' AND a.hs_level = 6 AND a.hs_version = b.hs_version AND {_SAME_CHAPTER}\n"
+            f"    AND a.hs LIKE b.code || '%'\n"
             f"  WHERE {where}"
         )
     return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"

@@ -26,6 +26,7 @@ from tradeflows.errors import InputError, NoDataError, ParameterError
 from tradeflows.indicators.base import (
     DEFAULT_AFTER,
     DEFAULT_BASELINE,
+    SANCTIONED_BASKETS,
     BasketLike,
     CountriesLike,
     Scope,
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
     from tradeflows.store import Store
 
 MIN_OBSERVATIONS = 30
-# Goods left out of the comparison ("other products"): every built-in sanctioned basket.
-SANCTIONED = ("cars", "computers", "smartphones", "uavs", "chpl")
 RESULT_SCHEMA = {
     "basket": pl.String, "group": pl.String, "term": pl.String, "baseline": pl.String, "after": pl.String,
     "estimator": pl.String, "beta": pl.Float64, "std_error": pl.Float64, "p_value": pl.Float64,
@@ -210,7 +209,7 @@ def frame(store: Store, scope: Scope, *, treated: CountriesLike = "hubs", target
             named[label if isinstance(value, str) else default] = members
     held = held_codes(store)
     excluded = []
-    for name in SANCTIONED:
+    for name in SANCTIONED_BASKETS:  # other sanctioned goods are not "other goods"
         try:
             excluded.append(resolve_basket(get_basket(name), held))
         except NoDataError:  # the store holds none of these goods: nothing to leave out

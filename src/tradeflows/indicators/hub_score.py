@@ -24,6 +24,7 @@ import polars as pl
 from tradeflows.indicators.base import (
     DEFAULT_AFTER,
     DEFAULT_BASELINE,
+    SANCTIONED_BASKETS,
     BasketLike,
     CountriesLike,
     Scope,
@@ -45,7 +46,7 @@ from tradeflows.indicators.base import (
 if TYPE_CHECKING:
     from tradeflows.store import Store
 
-DEFAULT_BASKETS = ("cars", "computers", "smartphones", "uavs", "chpl")
+DEFAULT_BASKETS = SANCTIONED_BASKETS
 COMPONENTS = ("imports_ratio", "exports_to_target_ratio", "target_share_change_pp", "pass_through")
 
 
