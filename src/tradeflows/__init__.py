@@ -7,6 +7,7 @@
 """
 
 from tradeflows.errors import (
+    EngineError,
     FetchError,
     InputError,
     NoDataError,
@@ -21,6 +22,7 @@ from tradeflows.errors import (
     UnknownSourceError,
 )
 from tradeflows import indicators
+from tradeflows.engines import Engine, open_engine
 from tradeflows.reference.concordance import Concordance, convert_hs, load_concordance
 from tradeflows.reports import build_report, write_report
 from tradeflows.routes import RouteSet, find_routes
@@ -32,6 +34,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Concordance",
+    "Engine",
+    "EngineError",
     "FetchError",
     "FileResult",
     "IngestReport",
@@ -56,5 +60,6 @@ __all__ = [
     "indicators",
     "load_concordance",
     "open",
+    "open_engine",
     "write_report",
 ]
