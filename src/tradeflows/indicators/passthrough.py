@@ -61,7 +61,8 @@ def _monthly_cte(scope: Scope, name: str, flow: str, partners: tuple[str, ...] |
   SELECT f.source, b.basket, f.reporter, f.year * 12 + f.month - 1 AS t, f.hs_level, f.value_usd,
          MIN(f.hs_level) OVER (PARTITION BY f.source, f.reporter, b.basket, b.code, f.hs_version) AS use_level
   FROM figures f JOIN p_basket b
-    ON f.hs_version = b.hs_version AND f.hs LIKE b.code || '%' AND f.hs_level >= b.code_level
+    ON f.hs_version = b.hs_version AND left(f.hs, 2) = left(b.code, 2) AND f.hs LIKE b.code || '%'
+   AND f.hs_level >= b.code_level
   WHERE {where}
 ),
 {name} AS (
