@@ -50,18 +50,22 @@ def spark_session(master: str | None = None) -> SparkSession:
     sql = _pyspark()
     builder = sql.SparkSession.builder
     master = master or os.environ.get("SPARK_MASTER")
-    if sql.SparkSession.getActiveSession() is None:
+    fresh = sql.SparkSession.getActiveSession() is None
+    if fresh:
         builder = builder.appName("tradeflows").config("spark.ui.showConsoleProgress", "false")
         if master:
             builder = builder.master(master)
     try:
-        return builder.getOrCreate()
+        session = builder.getOrCreate()
     except Exception as exc:  # pyspark raises its own runtime errors; Java missing is the usual one
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise EngineError(
             f"Could not start Spark ({message}). Spark needs Java 17+ on PATH or JAVA_HOME; "
             "check `java -version`, or run with --engine duckdb."
         ) from None
+    if fresh:  # Spark's warnings (spills, long plans) would bury the result; errors still show
+        session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 class SparkEngine:
@@ -86,6 +90,12 @@ class SparkEngine:
             )
         base = session or spark_session()
         self.session = base.newSession()
+        # A new session starts from the cluster's settings: keep the caller's SQL settings
+        # (shuffle partitions, time zone ...).
+        settings = getattr(base.conf, "getAll", {})  # pyspark 4
+        for key, value in settings.items():
+            if key.startswith("spark.sql.") and base.conf.isModifiable(key):
+                self.session.conf.set(key, value)
         # Folder names are text; the flows view casts them to the canonical types.
         self.session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
         self._register()
