@@ -369,6 +369,20 @@ def annual_means(scope: Scope, value: str = "value_usd") -> tuple[str, str]:
             f"{period_sum(scope.after, value)} / NULLIF(MAX(py.na), 0)")  # fmt: skip
 
 
+def period_means_cte(scope: Scope, name: str, relation: str, *, keys: Sequence[str],
+                     means: dict[tuple[str, str], str], extra: Sequence[str] = ()) -> str:  # fmt: skip
+    """CTE ``name``: the per-period values of ``relation`` by ``keys`` (columns, or
+    ``column AS alias``): for each ``(baseline column, after column): value`` of ``means``,
+    the annual means of ``value`` (``annual_means``), then the aggregates ``extra``."""
+    columns = [*keys]
+    for (baseline, after), value in means.items():
+        mean_b, mean_a = annual_means(scope, value)
+        columns += [f"{mean_b} AS {baseline}", f"{mean_a} AS {after}"]
+    group = ", ".join(k.split(" AS ")[0] for k in keys)
+    return (f"{name} AS (\n  SELECT {', '.join([*columns, *extra])}\n"
+            f"  FROM {relation} CROSS JOIN period_years py GROUP BY {group}\n)")  # fmt: skip
+
+
 def run(store: Store | Engine, sql: str) -> pl.DataFrame:
     """Run an indicator's SQL on the store (DuckDB, read-only), or on the engine given in
     its place (``tradeflows.engines``: Spark runs the same text, translated)."""

@@ -29,7 +29,6 @@ from tradeflows.indicators.base import (
     CountriesLike,
     Scope,
     YearsLike,
-    annual_means,
     as_countries,
     basket_cte,
     basket_flows_cte,
@@ -37,8 +36,9 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
-    period_columns,
     pass_through_share,
+    period_columns,
+    period_means_cte,
     period_years_cte,
     run,
 )
@@ -53,10 +53,7 @@ COMPONENTS = ("imports_ratio", "exports_to_target_ratio", "target_share_change_p
 def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_pass_through: float = 0.2) -> str:
     """The hub score as one SQL text; ``scope.reporters`` are the hubs, ``scope.partners`` the targets."""
     hubs, targets = scope.reporters, scope.partners or ("RUS", "BLR")
-
-    def means(value: str, p: str) -> str:
-        mean_b, mean_a = annual_means(scope, value)
-        return f"{mean_b} AS {p}_baseline, {mean_a} AS {p}_after"
+    to_targets = f"CASE WHEN {in_list('partner', targets)} THEN value_usd ELSE 0 END"
 
     def ratio(p: str) -> str:
         return f"CASE WHEN {p}_baseline > 0 THEN {p}_after / {p}_baseline END"
@@ -78,18 +75,12 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
 {period_years_cte(scope)},
 {basket_flows_cte(scope, name="imp_rows", flows=["X"], reporters=list(origins) if origins else None, partners=hubs)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], reporters=hubs, partners=None)},
-imp AS (
-  SELECT source, basket, partner AS hub, {means("value_usd", "imp")},
-         CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports
-  FROM imp_rows CROSS JOIN period_years py GROUP BY source, basket, partner
-),
-exp AS (
-  SELECT source, basket, reporter AS hub,
-         {means("CASE WHEN " + in_list("partner", targets) + " THEN value_usd ELSE 0 END", "tgt")},
-         {means("value_usd", "all")},
-         CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports
-  FROM exp_rows CROSS JOIN period_years py GROUP BY source, basket, reporter
-),
+{period_means_cte(scope, "imp", "imp_rows", keys=["source", "basket", "partner AS hub"],
+                  means={("imp_baseline", "imp_after"): "value_usd"},
+                  extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports"])},
+{period_means_cte(scope, "exp", "exp_rows", keys=["source", "basket", "reporter AS hub"],
+                  means={("tgt_baseline", "tgt_after"): to_targets, ("all_baseline", "all_after"): "value_usd"},
+                  extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports"])},
 pairs AS (
   SELECT COALESCE(i.source, e.source) AS source, COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
          i.imp_baseline, i.imp_after, e.tgt_baseline, e.tgt_after, e.all_baseline, e.all_after,

@@ -29,13 +29,13 @@ from tradeflows.indicators.base import (
     CountriesLike,
     Scope,
     YearsLike,
-    annual_means,
     basket_cte,
     basket_flows_cte,
     join_on,
     literal,
     make_scope,
     period_columns,
+    period_means_cte,
     period_years_cte,
     run,
     status_reason,
@@ -50,18 +50,14 @@ def sql(scope: Scope) -> str:
     b, a = scope.baseline, scope.after
     keys = ("source", "basket", "partner")
     g = ", ".join(keys)
-    mean_b, mean_a = annual_means(scope)
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope)},
 {basket_flows_cte(scope, flows=["X"])},
-per_exporter AS (
-  SELECT {g}, reporter AS exporter,
-         {mean_b} AS baseline_usd, {mean_a} AS after_usd,
-         COUNT(DISTINCT CASE WHEN {b.between()} THEN year END) AS baseline_years,
-         COUNT(DISTINCT CASE WHEN {a.between()} THEN year END) AS after_years,
-         CAST(SUM(n_rows) AS BIGINT) AS n_rows
-  FROM bf CROSS JOIN period_years py GROUP BY {g}, reporter
-),
+{period_means_cte(scope, "per_exporter", "bf", keys=[*keys, "reporter AS exporter"],
+                  means={("baseline_usd", "after_usd"): "value_usd"},
+                  extra=[f"COUNT(DISTINCT CASE WHEN {b.between()} THEN year END) AS baseline_years",
+                         f"COUNT(DISTINCT CASE WHEN {a.between()} THEN year END) AS after_years",
+                         "CAST(SUM(n_rows) AS BIGINT) AS n_rows"])},
 with_total AS (
   SELECT * FROM per_exporter
   UNION ALL

@@ -32,15 +32,15 @@ from tradeflows.indicators.base import (
     CountriesLike,
     Scope,
     YearsLike,
-    annual_means,
     as_countries,
     basket_cte,
     basket_flows_cte,
     join_on,
     literal,
     make_scope,
-    period_columns,
     pass_through_share,
+    period_columns,
+    period_means_cte,
     period_years_cte,
     rows_where,
     run,
@@ -77,17 +77,18 @@ def sql(scope: Scope, *, origins: tuple[str, ...] | None, max_lag: int = 6) -> s
     lags = values_table({"lag": "INTEGER"}, [(i,) for i in range(max_lag + 1)])
     keys = ("source", "basket", "reporter")
     g = ", ".join(keys)
-    mean_b, mean_a = annual_means(scope)
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope)},
 {basket_flows_cte(scope, name="imp_rows", flows=["M"], partners=origins)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], partners=targets)},
+{period_means_cte(scope, "imp", "imp_rows", keys=keys, means={("m_b", "m_a"): "value_usd"},
+                  extra=["SUM(n_rows) AS n_rows"])},
+{period_means_cte(scope, "exp", "exp_rows", keys=keys, means={("x_b", "x_a"): "value_usd"},
+                  extra=["SUM(n_rows) AS n_rows"])},
 annual_pairs AS (
-  SELECT {g}, {mean_b} AS m_b, {mean_a} AS m_a, 0 AS x_b, 0 AS x_a, SUM(n_rows) AS n_rows
-  FROM imp_rows CROSS JOIN period_years py GROUP BY {g}
+  SELECT {g}, m_b, m_a, 0 AS x_b, 0 AS x_a, n_rows FROM imp
   UNION ALL
-  SELECT {g}, 0, 0, {mean_b}, {mean_a}, SUM(n_rows)
-  FROM exp_rows CROSS JOIN period_years py GROUP BY {g}
+  SELECT {g}, 0, 0, x_b, x_a, n_rows FROM exp
 ),
 annual_sums AS (
   SELECT {g}, SUM(m_b) AS m_b, SUM(m_a) AS m_a, SUM(x_b) AS x_b, SUM(x_a) AS x_a,
