@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,9 +22,10 @@ from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
 from tradeflows.store import fastpath, parquet
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
-from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups
+from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
 from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
 
+INGEST_MEMORY = "1GB"  # DuckDB's memory limit while ingesting (env TRADEFLOWS_INGEST_MEMORY)
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".parquet", ".xlsx", ".xls")
 _FLOW_NAMES = ", ".join(c.name for c in FLOW_COLUMNS)
 _STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id"))
@@ -322,6 +324,9 @@ def ingest_files(
     if not files:
         raise InputError(f"No data files found in the given paths (looked for {', '.join(DATA_SUFFIXES)})")
     report = IngestReport()
+    # DuckDB keeps up to 80% of RAM by default; an ingest needs little of it, so it spills
+    # past this instead (10M BACI rows: 2.6 GB peak without, 1.2 GB with; benchmarks/README.md).
+    con.execute(f"SET memory_limit = {quote_literal(os.environ.get('TRADEFLOWS_INGEST_MEMORY', INGEST_MEMORY))}")
     with tempfile.TemporaryDirectory(prefix="tradeflows-") as tmp:
         for done, path in enumerate(files):
             if progress:
