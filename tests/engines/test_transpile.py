@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tradeflows.engines.transpile import tables_in, to_spark, view_to_spark
-from tradeflows.errors import QueryError
-from tradeflows.indicators import INDICATORS, compute
-from tradeflows.indicators.testing import load_rows
-from tradeflows.store.views import VIEWS_SQL
+pytest.importorskip("sqlglot", reason="the translation needs sqlglot: pip install 'tradeflows[spark]'")
 
-pytest.importorskip("sqlglot")
+from tradeflows.engines.transpile import tables_in, to_spark, view_to_spark  # noqa: E402
+from tradeflows.errors import QueryError  # noqa: E402
+from tradeflows.indicators import INDICATORS, compute  # noqa: E402
+from tradeflows.indicators.testing import load_rows  # noqa: E402
+from tradeflows.store.views import VIEWS_SQL  # noqa: E402
 
 
 @pytest.mark.parametrize("sql", VIEWS_SQL, ids=lambda sql: view_to_spark(sql)[0])
