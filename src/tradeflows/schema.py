@@ -40,6 +40,11 @@ TOTAL_MODE = "TOTAL"
 TOTAL_CUSTOMS = "C00"
 WORLD = "WLD"
 
+# Freight and insurance as a share of the FOB value: imports (CIF) are brought to FOB by
+# dividing by 1 + CIF_MARGIN where a figure has no FOB value of its own. An assumption,
+# stated wherever it is used (mirror gap, route legs); the synthetic world plants 5%.
+CIF_MARGIN = 0.05
+
 FLOW_CODES: dict[str, str] = {
     "X": "export",
     "M": "import",

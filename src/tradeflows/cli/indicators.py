@@ -25,7 +25,7 @@ from tradeflows.cli.common import (
     open_engine_for,
 )
 from tradeflows.cli.output import OutputFormat, err_console, write_result
-from tradeflows.schema import FLOW_CODES
+from tradeflows.schema import CIF_MARGIN, FLOW_CODES
 
 app = typer.Typer(
     name="indicators",
@@ -229,7 +229,7 @@ def mirror_gap(
     reporter: Annotated[str, typer.Option("--reporter", "-r", help="Exporters: ISO3 codes or a group.")] = "coalition",
     partner: Annotated[str, typer.Option("--partner", "-p", help="Importers: ISO3 codes or a group.")] = "hubs",
     *,
-    cif_margin: Annotated[float, typer.Option(help="CIF/FOB margin removed from imports (0.05 = 5%).")] = 0.05,
+    cif_margin: Annotated[float, typer.Option(help="CIF/FOB margin removed from imports (0.05 = 5%).")] = CIF_MARGIN,
 ) -> None:
     """Mirror gap: exports reported by the exporter minus the importer's imports at FOB, and the share of the rise never recorded as imports.
 

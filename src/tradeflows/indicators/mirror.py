@@ -52,6 +52,7 @@ from tradeflows.indicators.base import (
     run,
     status_reason,
 )
+from tradeflows.schema import CIF_MARGIN
 from tradeflows.store.views import mirror_pairs_sql
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ PAIR_COLUMNS = ", ".join(
 )  # fmt: skip
 
 
-def sql(scope: Scope, *, cif_margin: float = 0.05) -> str:
+def sql(scope: Scope, *, cif_margin: float = CIF_MARGIN) -> str:
     """The mirror-gap indicator as one SQL text; ``scope.reporters`` export, ``scope.partners`` import."""
     b, a = scope.baseline, scope.after
     exporters, importers = scope.reporters, scope.partners
@@ -127,7 +128,7 @@ def mirror_gap(
     partner: CountriesLike = "hubs",
     baseline: YearsLike = DEFAULT_BASELINE,
     after: YearsLike = DEFAULT_AFTER,
-    cif_margin: float = 0.05,
+    cif_margin: float = CIF_MARGIN,
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,

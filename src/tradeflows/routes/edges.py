@@ -32,13 +32,12 @@ import polars as pl
 
 from tradeflows.errors import ParameterError
 from tradeflows.indicators.base import Scope, basket_cte, basket_flows_cte, in_list, literal
+from tradeflows.schema import CIF_MARGIN
 from tradeflows.store import Store
 
 EXPORTER_BASIS = "reported by exporter"
 MIRROR_BASIS = "mirror: importer's imports"
-# Freight and insurance as a share of the FOB value, for mirror figures without a FOB
-# value of their own. An assumption, stated in every report; the synthetic world uses 5%.
-DEFAULT_CIF_MARGIN = 0.05
+DEFAULT_CIF_MARGIN = CIF_MARGIN  # stated in every report
 # When several sources hold the same figure, the leg takes one: the most detailed
 # reported statistics first, reconciled or derived data after.
 SOURCE_PRIORITY = ("comtrade", "national", "eurostat", "baci", "csv", "synthetic")
