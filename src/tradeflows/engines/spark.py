@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
-from tradeflows.engines.transpile import tables_in, to_spark, view_to_spark
+from tradeflows.engines.transpile import split_ctes, tables_in, to_spark, view_to_spark
 from tradeflows.errors import EngineError, QueryError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.store import dataset as ds
@@ -82,6 +82,7 @@ class SparkEngine:
         self.materialise = materialise
         self._views: dict[str, str] = {}  # name -> query in Spark SQL, in definition order
         self._materialised: set[str] = set()
+        self._queries = 0
         self.manifest = ds.read_manifest(self.dataset)
         if self.manifest is None:
             raise EngineError(
@@ -145,14 +146,32 @@ class SparkEngine:
     def sql(self, query: str) -> pl.DataFrame:
         """Translate ``query`` from DuckDB's dialect, run it on Spark, return polars."""
         text = to_spark(query)
+        created: list[str] = []
         try:
             if self.materialise:
                 self._materialise(text)
-            frame = self.session.sql(text)
+            frame = self.session.sql(self._split(text, created) if self.materialise else text)
             table = frame.toArrow() if hasattr(frame, "toArrow") else pa.Table.from_batches(frame._collect_as_arrow())
         except Exception as exc:  # Spark's AnalysisException, ParseException, SparkRuntimeException ...
             if type(exc).__module__.startswith(("pyspark", "py4j")):
                 message = str(exc).strip()
                 raise QueryError(f"Spark could not run the query: {message}\nTranslated SQL:\n{text}") from None
             raise
+        finally:
+            for name in created:
+                self.session.catalog.dropTempView(name)
         return pl.from_arrow(table)  # type: ignore[return-value]
+
+    def _split(self, text: str, created: list[str]) -> str:
+        """The query with its CTEs as temporary views, those used more than once computed once
+        (Spark would evaluate them at every reference; DuckDB computes them once)."""
+        self._queries += 1
+        split = split_ctes(text, f"__q{self._queries}_")
+        if split is None:
+            return text
+        ctes, main = split
+        for name, body, uses in ctes:
+            frame = self.session.sql(body)
+            (frame.localCheckpoint(eager=True) if uses > 1 else frame).createOrReplaceTempView(name)
+            created.append(name)
+        return main

@@ -120,3 +120,32 @@ def tables_in(sql: str, *, dialect: str = WRITE) -> list[str]:
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     names = (table.name for table in tree.find_all(exp.Table))
     return sorted({n for n in names if n and n not in ctes})
+
+
+def split_ctes(sql: str, prefix: str) -> tuple[list[tuple[str, str, int]], str] | None:
+    """A Spark query's CTEs as separate statements: ([(name, query, uses)], the main query).
+
+    Each CTE becomes ``prefix + name`` (references renamed, aliased back to the CTE's name),
+    so the caller can compute one used several times once: Spark evaluates a CTE again at
+    every reference. None when the query has no top-level CTEs, or nested ones (their names
+    could shadow each other).
+
+    >>> ctes, main = split_ctes("WITH a AS (SELECT 1 AS x) SELECT * FROM a JOIN a AS b ON TRUE", "q_")
+    >>> ctes, main
+    ([('q_a', 'SELECT 1 AS x', 2)], 'SELECT * FROM q_a AS a JOIN q_a AS b ON TRUE')
+    """
+    tree = sqlglot.parse_one(sql, read=WRITE)
+    with_ = tree.args.get("with_") or tree.args.get("with")
+    if with_ is None or with_.args.get("recursive") or sum(1 for _ in tree.find_all(exp.With)) > 1:
+        return None
+    names = {cte.alias_or_name: prefix + cte.alias_or_name for cte in with_.expressions}
+    uses = dict.fromkeys(names, 0)
+    for table in list(tree.find_all(exp.Table)):
+        if table.name in names and not table.args.get("db"):
+            uses[table.name] += 1
+            alias = table.alias or table.name
+            table.set("this", exp.to_identifier(names[table.name]))
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    ctes = [(names[c.alias_or_name], c.this.sql(WRITE), uses[c.alias_or_name]) for c in with_.expressions]
+    tree.set("with_" if "with_" in tree.args else "with", None)
+    return ctes, tree.sql(WRITE)
