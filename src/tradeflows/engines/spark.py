@@ -72,7 +72,8 @@ class SparkEngine:
     """Queries run by Spark over a tradeflows dataset (``Store.export_dataset``).
 
     ``session``: a SparkSession to run on (default: ``spark_session()``); ``materialise``:
-    compute each view a query reads once, and keep it (see ``_materialise``).
+    compute each view a query reads once and keep it (``_materialise``), and each CTE a
+    query uses more than once once per query (``_split``), as DuckDB would.
     """
 
     name = "spark"
