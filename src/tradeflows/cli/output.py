@@ -33,9 +33,16 @@ def _cell(value: object) -> str:
 
 def render_table(frame: pl.DataFrame, *, title: str | None = None, limit: int = 100) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
+    shown = frame.head(limit)
     for name, dtype in frame.schema.items():
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="fold")
-    for row in frame.head(limit).iter_rows():
+        # Numbers never wrap (a figure split over two lines is misread); short text such as
+        # codes and periods keeps its width, and only long text folds.
+        numeric = dtype.is_numeric()
+        widest = max((len(_cell(v)) for v in shown[name]), default=0)
+        table.add_column(
+            name, justify="right" if numeric else "left", overflow="fold", no_wrap=numeric, min_width=min(widest, 6)
+        )
+    for row in shown.iter_rows():
         table.add_row(*(_cell(v) for v in row))
     return table
 
