@@ -100,3 +100,13 @@ def test_pass_through_card_matches_the_raw_file(report):
     expected = min(d_imports, d_exports) / d_imports
     card = {label: value for label, value, _ in report.headline}["Pass-through to the targets"]
     assert card == f"{100 * expected:.0f}%"
+
+
+def test_mirror_years_do_not_dilute_the_baseline(real_store):
+    """With Armenia's file beside Georgia's, Georgia's exports to Armenia have mirror-only
+    years (2017-2020, from Armenia's imports): Georgia's own baseline is 2021 alone."""
+    raw = raw_totals()
+    targets = ("RUS", "BLR", "ARM", "KAZ", "KGZ")
+    baseline = sum(raw["X", t, 2021] for t in targets)  # Georgia reports 2021 only
+    lead = build_report(real_store, "cars", "GEO").lead
+    assert f"went from ${baseline / 1e6:,.1f}m a year in the baseline" in lead

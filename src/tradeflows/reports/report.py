@@ -121,16 +121,22 @@ ORDER BY f.year, f.month, series
 """.strip()
 
 
+def _per_year(frame: pl.DataFrame, wanted: tuple[int, ...], column: str) -> float | None:
+    """Mean yearly value of ``column`` over the wanted years that hold it.
+
+    A year whose legs carry only the other side's figure (a mirror year) holds no
+    value in ``column``: it is missing, not zero, and does not dilute the mean.
+    """
+    held = frame.filter(pl.col("year").is_in(wanted), pl.col(column).is_not_null())
+    years = held["year"].n_unique()
+    return float(held[column].sum()) / years if years else None
+
+
 def _lead(found: RouteSet, hub: str, targets: tuple[str, ...]) -> str:
     """The report in one sentence, from the same figures as the headline cards."""
     exports = found.legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(targets))
-    column = "exporter_reported_usd"
-
-    def per_year(wanted: tuple[int, ...]) -> float | None:
-        held = sorted(set(exports["year"]) & set(wanted))
-        return float(exports.filter(pl.col("year").is_in(held))[column].sum()) / len(held) if held else None
-
-    before, after = per_year(found.years.baseline), per_year(found.years.period)
+    before = _per_year(exports, found.years.baseline, "exporter_reported_usd")
+    after = _per_year(exports, found.years.period, "exporter_reported_usd")
     one_hub = found.routes.filter(pl.col("hub2").is_null())
     by_origin = (
         one_hub.group_by("origin")
@@ -173,12 +179,6 @@ def _headline(found: RouteSet, hub: str, targets: tuple[str, ...]) -> list[tuple
     legs, years = found.legs, found.years
     hub_name = country_name(hub)
 
-    def per_year(frame: pl.DataFrame, wanted: tuple[int, ...], column: str) -> float | None:
-        held = sorted(set(frame["year"]) & set(wanted))
-        if not held:
-            return None
-        return float(frame.filter(pl.col("year").is_in(held))[column].sum()) / len(held)
-
     imports = legs.filter(pl.col("importer") == hub)
     exports = legs.filter(pl.col("exporter") == hub)
     to_targets = exports.filter(pl.col("importer").is_in(targets))
@@ -188,13 +188,13 @@ def _headline(found: RouteSet, hub: str, targets: tuple[str, ...]) -> list[tuple
         (f"{hub_name}'s exports", exports, "exporter_reported_usd", "as reported, FOB"),
         ("…of which to the targets", to_targets, "exporter_reported_usd", ", ".join(targets)),
     ):
-        before, after = per_year(frame, years.baseline, column), per_year(frame, years.period, column)
+        before, after = _per_year(frame, years.baseline, column), _per_year(frame, years.period, column)
         ratio = after / before if before and after is not None else None
         rows.append((label, f"{_usd(after)} a year", f"{_times(ratio)} the baseline ({_usd(before)} a year); {side}"))
-    share_before = per_year(to_targets, years.baseline, "exporter_reported_usd")
-    all_before = per_year(exports, years.baseline, "exporter_reported_usd")
-    share_after = per_year(to_targets, years.period, "exporter_reported_usd")
-    all_after = per_year(exports, years.period, "exporter_reported_usd")
+    share_before = _per_year(to_targets, years.baseline, "exporter_reported_usd")
+    all_before = _per_year(exports, years.baseline, "exporter_reported_usd")
+    share_after = _per_year(to_targets, years.period, "exporter_reported_usd")
+    all_after = _per_year(exports, years.period, "exporter_reported_usd")
     if all_after and share_after is not None:
         before_text = f"{100 * share_before / all_before:.0f}%" if all_before and share_before is not None else "n/a"
         rows.append(("Share of exports going to the targets", f"{100 * share_after / all_after:.0f}%",
