@@ -39,7 +39,7 @@ def test_georgia_car_exports_by_year_match_the_file_to_the_cent(real_store):
         "SELECT year, sum(value_usd) AS v FROM annual WHERE reporter = 'GEO' AND flow = 'X' AND hs = '8703' "
         "GROUP BY year ORDER BY year"
     )
-    assert dict(zip(got["year"], map(_cents, got["v"]))) == {y: v.quantize(Decimal("0.01")) for y, v in expected.items()}
+    assert dict(zip(got["year"], map(_cents, got["v"]), strict=True)) == {y: v.quantize(Decimal("0.01")) for y, v in expected.items()}
 
 
 def test_georgia_top_five_destinations_2023(real_store):
@@ -53,7 +53,7 @@ def test_georgia_top_five_destinations_2023(real_store):
         "AND year = 2023 GROUP BY partner ORDER BY v DESC LIMIT 5",
         {"r": "GEO"},
     )
-    assert list(zip(got["partner"], map(_cents, got["v"]))) == [(p, v.quantize(Decimal("0.01"))) for p, v in top5]
+    assert list(zip(got["partner"], map(_cents, got["v"]), strict=True)) == [(p, v.quantize(Decimal("0.01"))) for p, v in top5]
 
 
 def test_armenia_keeps_hs4_totals_and_hs6_detail_apart(real_store):
@@ -63,7 +63,7 @@ def test_armenia_keeps_hs4_totals_and_hs6_detail_apart(real_store):
     got = real_store.sql(
         "SELECT hs_level, sum(value_usd) AS v, count(*) AS n FROM flows WHERE reporter = 'ARM' GROUP BY hs_level"
     )
-    assert {str(lvl): _cents(v) for lvl, v in zip(got["hs_level"], got["v"])} == {
+    assert {str(lvl): _cents(v) for lvl, v in zip(got["hs_level"], got["v"], strict=True)} == {
         k: v.quantize(Decimal("0.01")) for k, v in level_sums.items()
     }
     # The HS6 detail of heading 8703 must not exceed the heading itself (it is its breakdown).

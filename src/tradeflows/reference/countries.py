@@ -104,7 +104,7 @@ def comtrade_code_table() -> pl.DataFrame:
 @cache
 def _by_comtrade_code() -> dict[int, str]:
     table = comtrade_code_table()
-    return dict(zip(table["code"].to_list(), table["iso3"].to_list()))
+    return dict(zip(table["code"].to_list(), table["iso3"].to_list(), strict=True))
 
 
 def comtrade_to_iso3(code: int) -> str:
