@@ -136,3 +136,31 @@ def test_flows_filter_without_sql(store, write_comtrade):
     with pytest.raises(tradeflows.ParameterError, match="expected one of X, M, RX, RM"):
         store.flows(flow="export")
     assert isinstance(got, pl.DataFrame)
+
+
+def test_a_mode_without_its_description_is_a_breakdown_not_the_total(store, write_comtrade):
+    store.ingest(
+        [
+            write_comtrade(
+                [
+                    comtrade_row(mot_code="0", mot_desc="TOTAL MOT", trade_value_us="100"),
+                    comtrade_row(mot_code="3200", mot_desc="", trade_value_us="60"),
+                ]
+            )
+        ]
+    )
+    assert store.sql("SELECT mode FROM flows ORDER BY value_usd")["mode"].to_list() == ["3200", "TOTAL"]
+    assert store.sql("SELECT sum(value_usd) AS v FROM figures")["v"][0] == 100  # the total alone
+
+
+def test_both_comtrade_layouts_quarantine_an_implausible_value(store, write_comtrade, tmp_path):
+    legacy = write_comtrade([comtrade_row(trade_value_us="6e12")])
+    plus = tmp_path / "plus.csv"
+    plus.write_text(
+        "refYear,refMonth,reporterCode,partnerCode,flowCode,classificationCode,cmdCode,primaryValue\n"
+        "2022,1,398,276,M,H6,847130,6000000000000\n"
+    )
+    report = store.ingest([legacy, plus])
+    assert [(f.source, f.rows_quarantined) for f in report.files] == [("comtrade", 1), ("comtrade_plus", 1)]
+    reasons = store.sql("SELECT reason FROM quarantine ORDER BY ingest_id")["reason"].to_list()
+    assert all("implausibly large" in r for r in reasons)

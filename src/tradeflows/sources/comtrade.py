@@ -31,6 +31,30 @@ _TRUE = "('TRUE', 'T', '1', 'YES')"
 # value is a unit mix-up (thousands read as dollars) and is quarantined.
 MAX_ROW_USD = 5e12
 
+
+def estimated_flag(qty: str, net_weight: str) -> Field:
+    """``qty_flag`` = 'estimated' where Comtrade marks the quantity or the net weight as estimated."""
+    return Field(
+        qty,
+        "sql",
+        required=False,
+        sql=f'CASE WHEN upper(trim("{qty}")) IN {_TRUE} OR upper(trim("{net_weight}")) IN {_TRUE} '
+        "THEN 'estimated' END",
+    )
+
+
+def mode_of_transport(code: str, description: str) -> Field:
+    """Code 0 is Comtrade's all-modes row; the others are breakdowns of it, named by their
+    description, or by their code where the description is empty (never NULL, which the
+    ``figures`` view would read as the total)."""
+    return Field(
+        code,
+        "sql",
+        required=False,
+        sql=f"CASE WHEN trim(\"{code}\") = '0' THEN '{TOTAL_MODE}' "
+        f"ELSE coalesce(NULLIF(trim(\"{description}\"), ''), NULLIF(trim(\"{code}\"), '')) END",
+    )
+
 LEGACY = SourceSpec(
     name="comtrade",
     description="UN Comtrade, legacy column names (trade_value_us, partner_iso, commodity_code, ...)",
@@ -50,22 +74,8 @@ LEGACY = SourceSpec(
         "qty": Field("Qty", "number", required=False),
         "qty_unit": Field("QtyUnitAbbr", "text", required=False),
         "net_kg": Field("netweight_kg", "number", required=False),
-        "qty_flag": Field(
-            "IsQtyEstimated",
-            "sql",
-            required=False,
-            sql=(
-                f'CASE WHEN upper(trim("IsQtyEstimated")) IN {_TRUE} '
-                f'OR upper(trim("IsNetWgtEstimated")) IN {_TRUE} THEN \'estimated\' END'
-            ),
-        ),
-        # Code 0 is Comtrade's all-modes row; the others are breakdowns of it.
-        "mode": Field(
-            "mot_code",
-            "sql",
-            required=False,
-            sql=f'CASE WHEN trim("mot_code") = \'0\' THEN \'{TOTAL_MODE}\' ELSE NULLIF(trim("mot_desc"), \'\') END',
-        ),
+        "qty_flag": estimated_flag("IsQtyEstimated", "IsNetWgtEstimated"),
+        "mode": mode_of_transport("mot_code", "mot_desc"),
         "partner_basis": Field.expression(
             "CASE WHEN trim(\"trade_code\") IN ('M', 'RM', 'Import', 'Re-Import', 'Re-import') "
             "THEN 'origin' ELSE 'destination' END"

@@ -18,15 +18,14 @@ What the codes mean, and how they land in the canonical table:
 
 from __future__ import annotations
 
-from tradeflows.schema import TOTAL_MODE
 from tradeflows.sources.base import Field, SourceSpec
+from tradeflows.sources.comtrade import MAX_ROW_USD, estimated_flag, mode_of_transport
 
 # Comtrade's classification codes -> HS revision year.
 CLASSIFICATIONS: dict[str, int] = {
     "H0": 1992, "H1": 1996, "H2": 2002, "H3": 2007, "H4": 2012, "H5": 2017, "H6": 2022,
 }
 
-_TRUE = "('TRUE', 'T', '1', 'YES')"
 _VERSION = "CASE upper(trim(\"classificationCode\")) " + " ".join(
     f"WHEN '{code}' THEN {year}" for code, year in CLASSIFICATIONS.items()
 ) + " END"
@@ -45,30 +44,14 @@ COMTRADE_PLUS = SourceSpec(
         "flow": Field("flowCode", "flow", values={"M": "M", "X": "X", "RM": "RM", "RX": "RX"}),
         "hs_version": Field("classificationCode", "sql", sql=_VERSION),
         "hs": Field("cmdCode", "hs"),
-        "value_usd": Field("primaryValue", "number"),
-        "cif_usd": Field("cifvalue", "number", required=False),
-        "fob_usd": Field("fobvalue", "number", required=False),
+        "value_usd": Field("primaryValue", "number", maximum=MAX_ROW_USD),
+        "cif_usd": Field("cifvalue", "number", required=False, maximum=MAX_ROW_USD),
+        "fob_usd": Field("fobvalue", "number", required=False, maximum=MAX_ROW_USD),
         "qty": Field("qty", "number", required=False),
         "qty_unit": Field("qtyUnitAbbr", "text", required=False),
         "net_kg": Field("netWgt", "number", required=False),
-        "qty_flag": Field(
-            "isQtyEstimated",
-            "sql",
-            required=False,
-            sql=(
-                f'CASE WHEN upper(trim("isQtyEstimated")) IN {_TRUE} '
-                f'OR upper(trim("isNetWgtEstimated")) IN {_TRUE} THEN \'estimated\' END'
-            ),
-        ),
-        "mode": Field(
-            "motCode",
-            "sql",
-            required=False,
-            sql=(
-                f"CASE WHEN trim(\"motCode\") = '0' THEN '{TOTAL_MODE}' "
-                "ELSE coalesce(NULLIF(trim(\"motDesc\"), ''), NULLIF(trim(\"motCode\"), '')) END"
-            ),
-        ),
+        "qty_flag": estimated_flag("isQtyEstimated", "isNetWgtEstimated"),
+        "mode": mode_of_transport("motCode", "motDesc"),
         "customs": Field("customsCode", "text", required=False),
         # Imports are by origin; the second partner (when not 0) is the consignment country.
         "partner_basis": Field.expression(
