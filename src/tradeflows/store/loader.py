@@ -98,6 +98,70 @@ def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
         con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
 
 
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class _run:  # noqa: N801  (used as `with _run(con, earlier) as ingest_id:`)
+    """One ingest run as one transaction: earlier runs of the same file are forgotten and a
+    new ingest id given; everything commits together or nothing does (a kill included).
+
+    A class, not a generator: a Ctrl-C landing between a generator's yield and the with
+    body would leave its rollback to garbage collection, after the connection is closed.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, earlier: list[int]) -> None:
+        self.con, self.earlier = con, earlier
+
+    def __enter__(self) -> int:
+        self.con.execute("BEGIN")
+        try:
+            if self.earlier:
+                _forget(self.con, self.earlier)
+            return _next_ingest_id(self.con)
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        self.con.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    ingest_id: int,
+    *,
+    source: str,
+    path: Path | str,
+    sha256: str | None,
+    size: int | None,
+    encoding: str | None,
+    delimiter: str | None,
+    read: int,
+    kept: int,
+    quarantined: int,
+    started: datetime,
+    note: str,
+    replaced: bool,
+) -> FileResult:
+    """Write the run's row in ``ingests`` and say what it did."""
+    con.execute(
+        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [ingest_id, source, str(path), sha256, size, encoding, delimiter, read, kept, quarantined, started, _now(),
+         note],
+    )  # fmt: skip
+    return FileResult(str(path), "replaced" if replaced else "loaded", ingest_id, source, read, kept, quarantined, note)
+
+
+def _skipped(path: Path, earlier: list[int], source: str) -> FileResult:
+    return FileResult(str(path), "skipped", earlier[0], source,
+                      note=f"already ingested as run {earlier[0]} (same sha256); --replace reloads it")  # fmt: skip
+
+
+def _earlier_runs(con: duckdb.DuckDBPyConnection, sha256: str) -> list[int]:
+    return [r[0] for r in con.execute("SELECT ingest_id FROM ingests WHERE sha256 = ?", [sha256]).fetchall()]
+
+
 def _raw_lines(path: Path, lines: set[int], compression: str = "none") -> dict[int, str]:
     """The text of the given (1-based) lines, for quarantined rows."""
     wanted, out = set(lines), {}
@@ -129,14 +193,9 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
 def _load(
     con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str
 ) -> FileResult:
-    """One transaction: forget earlier runs of the file, stage it, keep, quarantine, log."""
-    started = datetime.now(UTC).replace(tzinfo=None)
-    path = file.original
-    con.execute("BEGIN")
-    try:
-        if earlier:
-            _forget(con, earlier)
-        ingest_id = _next_ingest_id(con)
+    """Stage the file, keep the rows that pass, quarantine the others with their reasons, log."""
+    started = _now()
+    with _run(con, earlier) as ingest_id:
         _stage(con, file, spec)
         # A Parquet file is read by read_parquet, which rejects nothing (and makes no rejects table).
         rejected = [] if file.compression == "parquet" else con.execute(
@@ -173,7 +232,8 @@ def _load(
         ]
         if quarantined:
             con.executemany(
-                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", [(ingest_id, str(path), *q) for q in quarantined]
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(ingest_id, str(file.original), *q) for q in quarantined],
             )
         con.execute(
             f"INSERT INTO products SELECT DISTINCT ON (hs_version, hs) hs_version, hs_level, hs, __description, ? "
@@ -184,20 +244,18 @@ def _load(
         # A wide file stages one row per figure; rows read and kept count its lines.
         count = "count(DISTINCT __rn)" if spec.unpivot is not None else "count(*)"
         staged, kept = con.execute(f"SELECT {count}, {count} FILTER (WHERE __reason IS NULL) FROM {STAGE}").fetchone()
-        rows_read = staged + len(rejected)
-        notes = "; ".join(n for n in (spec.note, "" if encoding == "utf-8" else encoding) if n)
-        con.execute(
-            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [ingest_id, spec.name, str(path), file.sha256, file.size, encoding, file.delimiter,
-             rows_read, kept, len(quarantined), started, datetime.now(UTC).replace(tzinfo=None), notes],
-        )
         con.execute(f"DROP TABLE {STAGE}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return FileResult(str(path), "replaced" if earlier else "loaded", ingest_id, spec.name,
-                      rows_read, kept, len(quarantined), notes)
+        return _log(
+            con, ingest_id, source=spec.name, path=file.original, sha256=file.sha256, size=file.size,
+            encoding=encoding, delimiter=file.delimiter, read=staged + len(rejected), kept=kept,
+            quarantined=len(quarantined), started=started,
+            note="; ".join(n for n in (spec.note, "" if encoding == "utf-8" else encoding) if n),
+            replaced=bool(earlier),
+        )  # fmt: skip
+
+
+class _NeedsStage(Exception):
+    """The one-pass load met something only the staging query can account for."""
 
 
 def _load_clean(
@@ -209,48 +267,33 @@ def _load_clean(
     sql = fastpath.insert_sql(spec, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
     if sql is None or cut_last_field(file) is not None:
         return None
-    started = datetime.now(UTC).replace(tzinfo=None)
-    con.execute("BEGIN")
+    started = _now()
     try:
-        if earlier:
-            _forget(con, earlier)
-        ingest_id = _next_ingest_id(con)
-        kept = con.execute(sql, [spec.name, ingest_id]).fetchall()[0][0]
-        malformed = 0  # read_parquet rejects nothing
-        if file.compression != "parquet":
-            malformed = con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0]
-        if not kept or malformed or fastpath.has_repeats(con, ingest_id):
-            con.execute("ROLLBACK")
-            return None
-        con.execute(
-            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [ingest_id, spec.name, str(file.original), file.sha256, file.size, "utf-8", file.delimiter,
-             kept, kept, 0, started, datetime.now(UTC).replace(tzinfo=None), spec.note or ""],
-        )  # fmt: skip
-        con.execute("COMMIT")
-    except duckdb.Error:  # a row failed a check (error()), or the reader gave up: the stage will say why
-        con.execute("ROLLBACK")
+        with _run(con, earlier) as ingest_id:
+            kept = con.execute(sql, [spec.name, ingest_id]).fetchall()[0][0]
+            malformed = 0  # read_parquet rejects nothing
+            if file.compression != "parquet":
+                malformed = con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0]
+            if not kept or malformed or fastpath.has_repeats(con, ingest_id):
+                raise _NeedsStage
+            return _log(
+                con, ingest_id, source=spec.name, path=file.original, sha256=file.sha256, size=file.size,
+                encoding="utf-8", delimiter=file.delimiter, read=kept, kept=kept, quarantined=0, started=started,
+                note=spec.note or "", replaced=bool(earlier),
+            )  # fmt: skip
+    # duckdb.Error: a row failed a check (error()), or the reader gave up: the stage will say why.
+    except (_NeedsStage, duckdb.Error):
         return None
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return FileResult(str(file.original), "replaced" if earlier else "loaded", ingest_id, spec.name, kept, kept, 0,
-                      spec.note or "")  # fmt: skip
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) -> FileResult:
-    """A canonical Parquet file (as ``Store.export_parquet`` writes): one transaction, like ``_load``."""
-    started = datetime.now(UTC).replace(tzinfo=None)
+    """A canonical Parquet file (as ``Store.export_parquet`` writes), checked like any other."""
+    started = _now()
     sha256 = sha256_of(path)
-    earlier = [r[0] for r in con.execute("SELECT ingest_id FROM ingests WHERE sha256 = ?", [sha256]).fetchall()]
+    earlier = _earlier_runs(con, sha256)
     if earlier and not replace:
-        return FileResult(str(path), "skipped", earlier[0], "parquet",
-                          note=f"already ingested as run {earlier[0]} (same sha256); --replace reloads it")
-    con.execute("BEGIN")
-    try:
-        if earlier:
-            _forget(con, earlier)
-        ingest_id = _next_ingest_id(con)
+        return _skipped(path, earlier, "parquet")
+    with _run(con, earlier) as ingest_id:
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
         con.execute(parquet.stage_sql(path))
         columns = ", ".join(c.name for c in FLOW_COLUMNS if c.name != "ingest_id")
@@ -265,17 +308,12 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) 
         )
         counts = f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}"
         read, kept = con.execute(counts).fetchall()[0]
-        con.execute(
-            "INSERT INTO ingests VALUES (?, 'parquet', ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)",
-            [ingest_id, str(path), sha256, path.stat().st_size, read, kept, read - kept, started,
-             datetime.now(UTC).replace(tzinfo=None), "canonical Parquet: source and line kept from the file"],
-        )
         con.execute(f"DROP TABLE {STAGE}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return FileResult(str(path), "replaced" if earlier else "loaded", ingest_id, "parquet", read, kept, read - kept)
+        return _log(
+            con, ingest_id, source="parquet", path=path, sha256=sha256, size=path.stat().st_size, encoding=None,
+            delimiter=None, read=read, kept=kept, quarantined=read - kept, started=started,
+            note="canonical Parquet: source and line kept from the file", replaced=bool(earlier),
+        )  # fmt: skip
 
 
 def _ingest_one(
@@ -286,10 +324,9 @@ def _ingest_one(
     with opened(path, workdir) as file:
         spec = get_source(source) if source else detect_source(file.header, file=str(path))
         spec = spec.for_file(file.path.name)  # a zip's member name, as BACI names its files
-        earlier = [r[0] for r in con.execute("SELECT ingest_id FROM ingests WHERE sha256 = ?", [file.sha256]).fetchall()]
+        earlier = _earlier_runs(con, file.sha256)
         if earlier and not replace:
-            return FileResult(str(path), "skipped", earlier[0], spec.name,
-                              note=f"already ingested as run {earlier[0]} (same sha256); --replace reloads it")
+            return _skipped(path, earlier, spec.name)
         try:
             fast = _load_clean(con, file, spec, earlier=earlier)
             return fast or _load(con, file, spec, earlier=earlier, encoding="utf-8")
@@ -342,23 +379,17 @@ def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: s
     missing = [c.name for c in FLOW_COLUMNS if c.name not in frame.columns]
     if missing:
         raise SchemaError(f"{label}: the frame lacks canonical column(s) {missing}")
-    con.execute("BEGIN")
-    try:
-        ingest_id = _next_ingest_id(con)
+    started = _now()
+    with _run(con, earlier=[]) as ingest_id:
         rows = frame.select(c.name for c in FLOW_COLUMNS).with_columns(
             pl.lit(source).alias("source"), pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id")
         )
         con.register("__frame", rows.to_arrow())
         con.execute(f"INSERT INTO flows SELECT {_FLOW_NAMES} FROM __frame")
         con.unregister("__frame")
-        now = datetime.now(UTC).replace(tzinfo=None)
-        con.execute(
-            "INSERT INTO ingests VALUES (?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, 0, ?, ?, ?)",
-            [ingest_id, source, label, len(rows), len(rows), now, now, f"generated in Python: {label}"],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    report = IngestReport(files=[FileResult(label, "loaded", ingest_id, source, len(rows), len(rows), 0)])
-    return _summarise(con, report)
+        result = _log(
+            con, ingest_id, source=source, path=label, sha256=None, size=None, encoding=None, delimiter=None,
+            read=len(rows), kept=len(rows), quarantined=0, started=started, note=f"generated in Python: {label}",
+            replaced=False,
+        )  # fmt: skip
+    return _summarise(con, IngestReport(files=[result]))
