@@ -36,6 +36,7 @@ CASES = {
     "bad hs": GOOD + "2022,842,268,1012100,12.5,3\n2022,842,268,abc,1,1\n",
     "zero quantity": GOOD + "2022,842,268,870324,12.5,0\n",
     "repeated record": GOOD + GOOD,
+    "repeated record, code written two ways": GOOD + "2022,840,268,870323,12.5,3.25\n",
     "quoted": GOOD + '"2022","842","268","870324","12.5","3"\n',
     "cut last line": GOOD + "2022,842,268,870324,12.5,3",
     "short line": GOOD + "2022,842,268\n",
@@ -100,3 +101,19 @@ def test_a_second_ingest_of_the_same_file_is_skipped_and_replace_reloads(tmp_pat
     again = store.ingest([path], source="baci_hs17", replace=True).files[0]
     assert (again.status, again.rows_kept) == ("replaced", 3)
     assert store.sql("SELECT count(*) AS n, count(DISTINCT ingest_id) AS runs FROM flows").row(0) == (3, 1)
+
+
+def test_rows_read_in_parallel_keep_their_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB reads a file this size (about 30 MB) in several pieces at once; each row must
+    still carry its own line. The value of each row is its line number."""
+    path = tmp_path / "baci.csv"
+    rows = 1_000_000
+    path.write_text(HEADER + "".join(f"2022,842,268,870323,{line},1\n" for line in range(2, rows + 2)))
+    taken = []
+    real = loader._load_clean
+    monkeypatch.setattr(loader, "_load_clean", lambda *a, **k: taken.append(r := real(*a, **k)) or r)
+    store = tradeflows.open(tmp_path / "s.duckdb")
+    assert store.ingest([path], source="baci_hs17").rows_kept == rows
+    assert taken[0] is not None, "loaded in one pass"
+    check = store.sql("SELECT count(*) AS n, count(*) FILTER (WHERE value_usd <> line * 1000.0) AS wrong FROM flows")
+    assert check.row(0) == (rows, 0)

@@ -37,7 +37,8 @@ CUT_LAST_LINE = (
     "expected a complete last line - check the download or export"
 )
 # Every canonical column a reader fills: two rows equal on all of them are one figure said twice.
-_KEY = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id", "line"))
+RECORD_KEY = tuple(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id", "line"))
+_KEY = ", ".join(RECORD_KEY)
 
 
 def cut_last_field(file: TextFile) -> tuple[str, str] | None:

@@ -264,17 +264,20 @@ def _load_clean(
     """A clean file in one pass (``fastpath``), or None, leaving the store untouched, when
     the file needs the staging query: a row fails a check, a line is malformed, a record
     repeats or the last line is cut off."""
-    sql = fastpath.insert_sql(spec, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
+    sql = fastpath.load_sql(spec, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
     if sql is None or cut_last_field(file) is not None:
         return None
     started = _now()
     try:
+        # Read before the run's transaction begins: rows appended inside a transaction are
+        # numbered from 2^62, and the INSERT takes each row's line from its rowid.
+        con.execute(sql.read)
+        # read_parquet rejects nothing (and makes no rejects table).
+        if file.compression != "parquet" and con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0]:
+            return None
         with _run(con, earlier) as ingest_id:
-            kept = con.execute(sql, [spec.name, ingest_id]).fetchall()[0][0]
-            malformed = 0  # read_parquet rejects nothing
-            if file.compression != "parquet":
-                malformed = con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0]
-            if not kept or malformed or fastpath.has_repeats(con, ingest_id):
+            kept = con.execute(sql.insert, [spec.name, ingest_id]).fetchall()[0][0]
+            if not kept or sql.has_repeats(con, ingest_id):
                 raise _NeedsStage
             return _log(
                 con, ingest_id, source=spec.name, path=file.original, sha256=file.sha256, size=file.size,
@@ -284,6 +287,8 @@ def _load_clean(
     # duckdb.Error: a row failed a check (error()), or the reader gave up: the stage will say why.
     except (_NeedsStage, duckdb.Error):
         return None
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {fastpath.RAW_TABLE}")
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) -> FileResult:
