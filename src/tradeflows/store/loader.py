@@ -20,7 +20,7 @@ from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store import fastpath, parquet
+from tradeflows.store import fastpath, parquet, rollup
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
 from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
@@ -94,7 +94,7 @@ def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
-    for table in ("flows", "quarantine", "ingests"):
+    for table in ("flows", "quarantine", "ingests", rollup.CELLS_TABLE):
         con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
 
 
@@ -235,6 +235,7 @@ def _load(
                 "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(ingest_id, str(file.original), *q) for q in quarantined],
             )
+        rollup.record_cells(con, [ingest_id])
         con.execute(
             f"INSERT INTO products SELECT DISTINCT ON (hs_version, hs) hs_version, hs_level, hs, __description, ? "
             f"FROM {STAGE} s WHERE __reason IS NULL AND __description IS NOT NULL "
@@ -277,7 +278,8 @@ def _load_clean(
             return None
         with _run(con, earlier) as ingest_id:
             kept = con.execute(sql.insert, [spec.name, ingest_id]).fetchall()[0][0]
-            if not kept or sql.has_repeats(con, ingest_id):
+            # Rows unique on annual's key cannot repeat a record: the costly check is then skipped.
+            if not kept or (not rollup.record_cells(con, [ingest_id]) and sql.has_repeats(con, ingest_id)):
                 raise _NeedsStage
             return _log(
                 con, ingest_id, source=spec.name, path=file.original, sha256=file.sha256, size=file.size,
@@ -311,6 +313,7 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) 
             f"FROM {STAGE} WHERE __reason IS NOT NULL",
             [ingest_id, str(path)],
         )
+        rollup.record_cells(con, [ingest_id])
         counts = f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}"
         read, kept = con.execute(counts).fetchall()[0]
         con.execute(f"DROP TABLE {STAGE}")
@@ -366,6 +369,7 @@ def ingest_files(
     if not files:
         raise InputError(f"No data files found in the given paths (looked for {', '.join(DATA_SUFFIXES)})")
     report = IngestReport()
+    rollup.ensure_cells(con)
     # DuckDB keeps up to 80% of RAM by default; an ingest needs little of it, so it spills
     # past this instead (10M BACI rows: 2.6 GB peak without, 1.2 GB with; benchmarks/README.md).
     con.execute(f"SET memory_limit = {quote_literal(os.environ.get('TRADEFLOWS_INGEST_MEMORY', INGEST_MEMORY))}")
@@ -385,6 +389,7 @@ def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: s
     if missing:
         raise SchemaError(f"{label}: the frame lacks canonical column(s) {missing}")
     started = _now()
+    rollup.ensure_cells(con)
     with _run(con, earlier=[]) as ingest_id:
         rows = frame.select(c.name for c in FLOW_COLUMNS).with_columns(
             pl.lit(source).alias("source"), pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id")
@@ -392,6 +397,7 @@ def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: s
         con.register("__frame", rows.to_arrow())
         con.execute(f"INSERT INTO flows SELECT {_FLOW_NAMES} FROM __frame")
         con.unregister("__frame")
+        rollup.record_cells(con, [ingest_id])
         result = _log(
             con, ingest_id, source=source, path=label, sha256=None, size=None, encoding=None, delimiter=None,
             read=len(rows), kept=len(rows), quarantined=0, started=started, note=f"generated in Python: {label}",

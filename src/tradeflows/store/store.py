@@ -28,7 +28,7 @@ import polars as pl
 from tradeflows.errors import ParameterError, QueryError, StoreError, StoreLockedError, StoreNotFoundError
 from tradeflows.reference.countries import comtrade_code_table, country_table
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
-from tradeflows.store import dataset, views
+from tradeflows.store import dataset, rollup, views
 from tradeflows.store.interrupt import interruptible
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.parquet import export_parquet
@@ -163,12 +163,13 @@ class Store:
             con.execute("BEGIN")
             for ddl in _DDL:
                 con.execute(ddl)
+            rollup.ensure_cells(con)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             for name, frame in (("countries", country_table()), ("comtrade_codes", comtrade_code_table())):
                 con.register("__reference", frame.to_arrow())
                 con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __reference")
                 con.unregister("__reference")
-            for sql in views.VIEWS_SQL:
+            for sql in rollup.STORE_VIEWS_SQL:
                 con.execute(sql)
             con.execute("COMMIT")
 

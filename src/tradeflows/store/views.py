@@ -35,6 +35,11 @@ def _is_total(t: str, column: str, total: str) -> str:
     return f"coalesce({t}.{column}, '{total}') = '{total}'"
 
 
+def all_total(t: str) -> str:
+    """Whether the row of relation alias ``t`` is at the total level of every breakdown."""
+    return " AND ".join(_is_total(t, c, total) for c, total in _BREAKDOWNS)
+
+
 def _figures_sql() -> str:
     """Rows at the total level of every breakdown are kept as they are; a breakdown row is
     dropped when, along any dimension it breaks down, the total row is also present.
@@ -42,7 +47,6 @@ def _figures_sql() -> str:
     Most stores (BACI, national tables) hold no breakdown rows at all, so the anti-join
     only looks at the reporters that have some: on such stores the view costs a scan.
     """
-    all_total = " AND ".join(_is_total("{t}", c, total) for c, total in _BREAKDOWNS)
     covered = " OR ".join(
         f"(NOT {_is_total('b', column, total)} AND EXISTS (SELECT 1 FROM candidates t WHERE "
         f"{_is_total('t', column, total)} AND "
@@ -52,15 +56,15 @@ def _figures_sql() -> str:
     )
     return f"""
 CREATE OR REPLACE VIEW figures AS
-WITH detail AS (SELECT * FROM flows b WHERE NOT ({all_total.format(t='b')})),
+WITH detail AS (SELECT * FROM flows b WHERE NOT ({all_total('b')})),
 candidates AS (SELECT * FROM flows WHERE reporter IN (SELECT DISTINCT reporter FROM detail))
-SELECT * FROM flows f WHERE {all_total.format(t='f')}
+SELECT * FROM flows f WHERE {all_total('f')}
 UNION ALL
 SELECT b.* FROM detail b WHERE NOT ({covered})
 """
 
 
-def _measures(t: str) -> str:
+def measures(t: str) -> str:
     """Sums of the measures of relation alias ``t``. A sum is NULL unless every row
     has the value (a partial sum would mislead), and quantities only add in one unit."""
     complete = [
@@ -73,7 +77,7 @@ def _measures(t: str) -> str:
     )
 
 
-def _months(t: str) -> str:
+def months(t: str) -> str:
     """How many distinct months relation alias ``t`` holds, as plain aggregates: a
     ``count(DISTINCT month)`` made the whole annual roll-up several times slower
     (benchmarks/README.md), and a min = max test replaces ``count(DISTINCT qty_unit) = 1``."""
@@ -84,7 +88,7 @@ ANNUAL_SQL = f"""
 CREATE OR REPLACE VIEW annual AS
 SELECT f.source, f.year, f.reporter, rc.name AS reporter_name, f.partner, pc.name AS partner_name,
        f.flow, f.partner_basis, f.hs_version, f.hs_level, f.hs, pr.description,
-       {_measures('f')}, {_months('f')} AS months, count(*) AS rows
+       {measures('f')}, {months('f')} AS months, count(*) AS rows
 FROM figures f
 JOIN countries pc ON pc.iso3 = f.partner AND pc.kind IN ('country', 'area_nes')
 LEFT JOIN countries rc ON rc.iso3 = f.reporter
@@ -101,7 +105,7 @@ UNION ALL
 SELECT a.source, a.year, a.reporter, any_value(a.reporter_name) AS reporter_name, a.partner,
        any_value(a.partner_name) AS partner_name, a.flow, a.partner_basis, a.hs_version,
        CAST(4 AS TINYINT) AS hs_level, left(a.hs, 4) AS hs,
-       any_value(pr.description) AS description, {_measures('a')}, max(a.months) AS months, sum(a.rows) AS rows, 'rolled up from HS6' AS hs_basis
+       any_value(pr.description) AS description, {measures('a')}, max(a.months) AS months, sum(a.rows) AS rows, 'rolled up from HS6' AS hs_basis
 FROM annual a
 LEFT JOIN products pr ON pr.hs_version = a.hs_version AND pr.hs = left(a.hs, 4)
 WHERE a.hs_level = 6 AND NOT EXISTS (
@@ -203,6 +207,8 @@ DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
         "kind": "country, world, area_nes (areas not elsewhere specified) or group"}),
     "comtrade_codes": ("table", "Every numeric area code Comtrade files use (its own and M49) -> iso3", {
         "code": "Numeric area code", "iso3": "Our ISO3 code"}),
+    "annual_cells": ("table", "Bookkeeping for the annual view: per ingest run and (source, reporter, year, flow), whether its rows are unique on annual's key and all totals (store/rollup.py)", {
+        "unique_key": "No two rows of the run in the cell share annual's key", "all_total": "Every row is at the total level of mode, customs procedure and second partner"}),
     "products": ("table", "HS codes with the descriptions the ingested files gave", {
         "hs_version": "HS revision", "hs_level": "Digits", "hs": "HS code", "description": "Description",
         "ingest_id": "Ingest that first gave this description"}),
