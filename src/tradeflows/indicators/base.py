@@ -300,9 +300,12 @@ def basket_cte(scope: Scope) -> str:
     return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
 
 
-# A code matches the codes it starts: the same chapter is an equality the join can hash
-# on, so each row is compared (LIKE) with its chapter's codes only, not the whole basket.
-_SAME_CHAPTER = "left(a.hs, 2) = left(b.code, 2)"
+def _code_levels(scope: Scope, via: str) -> list[int]:
+    """The lengths of the basket codes read ``via`` 'hs4' or 'hs6' (all lengths when unknown)."""
+    if not len(scope.baskets):
+        return [2, 3, 4, 5, 6]
+    rows = scope.baskets.filter(pl.col("via") == via)
+    return sorted(set(rows["code_level"].to_list()))
 
 
 def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
@@ -312,6 +315,12 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     headings through ``annual_hs4`` (the reported heading, or its HS6 rows summed where it
     is missing), the others as HS6 rows of ``annual``.
 
+    A code matches the codes it starts. One branch per code length joins on equality of
+    that many leading digits, which the engine can hash: a ``LIKE`` join compared each row
+    with every code of its chapter (routes over all 1,306 HS6 codes of a 20M-row store
+    spent most of their time there). A basket holds no code nested in another, so each row
+    meets each basket's codes in one branch at most.
+
     ``reporters``/``partners``: True uses the scope's, None means all, a list overrides.
     """
     where = rows_where(scope, "a", flows=flows or [scope.flow],
@@ -320,22 +329,16 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
                        first_year=first_year or scope.first_year, last_year=last_year or scope.last_year)  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, a.hs, "
             "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
-    ways = set(scope.baskets["via"].to_list()) if len(scope.baskets) else {"hs4", "hs6"}
     branches = []
     # Only the branches the basket needs: the HS4 view is costly to build over a large store.
-    if "hs4" in ways:
-        branches.append(
-            f"  SELECT {cols} FROM annual_hs4 a JOIN p_basket b\n"
-            f"    ON b.via = 'hs4' AND a.hs_version = b.hs_version AND {_SAME_CHAPTER} AND a.hs LIKE b.code || '%'\n"
-            f"  WHERE {where}"
-        )
-    if "hs6" in ways:
-        branches.append(
-            f"  SELECT {cols} FROM annual a JOIN p_basket b\n"
-            f"    ON b.via = 'hs6' AND a.hs_level = 6 AND a.hs_version = b.hs_version AND {_SAME_CHAPTER}\n"
-            f"    AND a.hs LIKE b.code || '%'\n"
-            f"  WHERE {where}"
-        )
+    for via, relation, level_filter in (("hs4", "annual_hs4", ""), ("hs6", "annual", " AND a.hs_level = 6")):
+        for length in _code_levels(scope, via):
+            branches.append(
+                f"  SELECT {cols} FROM {relation} a JOIN p_basket b\n"
+                f"    ON b.via = '{via}' AND b.code_level = {length}{level_filter} AND a.hs_version = b.hs_version\n"
+                f"    AND left(a.hs, {length}) = b.code\n"
+                f"  WHERE {where}"
+            )
     return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"
 
 

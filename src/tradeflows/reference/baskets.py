@@ -20,6 +20,8 @@ and the resolution says so.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -267,10 +269,12 @@ def resolve_basket(basket: Basket, held: pl.DataFrame) -> pl.DataFrame:
     """
     rows = []
     for version in sorted(held["hs_version"].unique().to_list()):
-        in_version = held.filter(pl.col("hs_version") == version)["hs"]
+        in_version = held.filter(pl.col("hs_version") == version)["hs"].to_list()
+        # Held codes by each of their prefixes: a basket of every HS6 code looks each one up.
+        starting = Counter(hs[:n] for hs in in_version for n in range(1, len(hs) + 1))
 
-        def count(code: str, codes: pl.Series = in_version) -> int:
-            return int(codes.str.starts_with(code).sum())
+        def count(code: str, starting: Counter = starting) -> int:
+            return starting[code]
 
         own = [c for c in basket.codes if c.hs_version in (None, version)]
         used = [c for c in own if count(c.code)]
@@ -282,7 +286,8 @@ def resolve_basket(basket: Basket, held: pl.DataFrame) -> pl.DataFrame:
                 note = (f"codes of HS{used[0].hs_version} found under HS{version} rows (data converted?); "
                         f"used them for HS{version}")  # fmt: skip
         codes = sorted({c.code: c for c in used}.values(), key=lambda c: c.code)
-        codes = [c for c in codes if not any(o.code != c.code and c.code.startswith(o.code) for o in codes)]
+        listed = {c.code for c in codes}
+        codes = [c for c in codes if not any(c.code[:n] in listed for n in range(1, len(c.code)))]
         coarse = held.filter((pl.col("hs_version") == version) & (pl.col("hs_level") <= 4))["hs"]
         rows += [(basket.name, c.tier, version, c.code, c.level, count(c.code), _via(c, coarse), note)
                  for c in codes]  # fmt: skip
