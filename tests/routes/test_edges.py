@@ -62,3 +62,18 @@ def test_sql_is_portable(make_store):
         assert duckdb_only not in sql
     spark = sqlglot.transpile(sql, read="duckdb", write="spark")[0]
     assert "ROW_NUMBER() OVER" in spark and "FULL OUTER JOIN" in spark
+
+
+def test_where_two_sources_hold_a_figure_the_preferred_one_is_used(make_store):
+    from .conftest import flow_rows
+
+    store = make_store(ROWS)  # source csv
+    store.load_frame(flow_rows([("GEO", "RUS", "X", 2022, "8703", 65.0),  # comtrade beside csv: comtrade's
+                                ("GEO", "ARM", "X", 2022, "8703", 9.0)],  # a partner only comtrade has
+                               source="comtrade"), source="comtrade", label="second source")  # fmt: skip
+    got = {(r["exporter"], r["importer"]): r for r in legs_for(store).iter_rows(named=True)}
+    assert (got["GEO", "RUS"]["value_usd"], got["GEO", "RUS"]["source"]) == (65.0, "comtrade")
+    assert (got["GEO", "ARM"]["value_usd"], got["GEO", "ARM"]["source"]) == (9.0, "comtrade")
+    assert (got["GEO", "KAZ"]["value_usd"], got["GEO", "KAZ"]["source"]) == (70.0, "csv")
+    # A reporter-year only one source holds is taken as it is.
+    assert (got["DEU", "GEO"]["value_usd"], got["DEU", "GEO"]["source"]) == (100.0, "csv")

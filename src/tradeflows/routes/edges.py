@@ -98,14 +98,23 @@ grouped AS (
   WHERE {involved}
   GROUP BY source, year, reporter, partner, flow, hs
 ),
+cell_sources AS (
+  SELECT year, reporter, flow, COUNT(DISTINCT source) AS n_sources FROM grouped GROUP BY year, reporter, flow
+),
 ranked AS (
-  -- where several sources hold the figure, the preferred one
-  SELECT grouped.*,
+  -- where several sources hold the figure, the preferred one; the window is costly (20M-row
+  -- store: 1.6 s), so it only sees reporter-years that more than one source holds
+  SELECT g.*, 1 AS pick
+  FROM grouped g JOIN cell_sources c ON c.year = g.year AND c.reporter = g.reporter AND c.flow = g.flow
+  WHERE c.n_sources = 1
+  UNION ALL
+  SELECT g.*,
          ROW_NUMBER() OVER (
-           PARTITION BY year, reporter, partner, flow, hs
-           ORDER BY CASE source {source_rank} ELSE {len(SOURCE_PRIORITY)} END, source
+           PARTITION BY g.year, g.reporter, g.partner, g.flow, g.hs
+           ORDER BY CASE g.source {source_rank} ELSE {len(SOURCE_PRIORITY)} END, g.source
          ) AS pick
-  FROM grouped
+  FROM grouped g JOIN cell_sources c ON c.year = g.year AND c.reporter = g.reporter AND c.flow = g.flow
+  WHERE c.n_sources > 1
 ),
 exports AS (
   SELECT year, reporter AS exporter, partner AS importer, hs, value_usd, source, n_rows
