@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import multiprocessing
 import os
 import platform
 import time
@@ -104,6 +106,34 @@ def best_of(fn: Callable[[], object], *, rounds: int, setup: Callable[[], object
     return min(times)
 
 
+def _pandas_child(conn, module: str, name: str, args: tuple, rounds: int) -> None:
+    import pandas as pd
+
+    pd.set_option("mode.copy_on_write", True)  # pandas 3's default; quiets chained-assignment warnings
+    fn = getattr(importlib.import_module(module), name)
+    out: list = []
+    seconds = best_of(lambda: out.append(fn(*args)), rounds=rounds)
+    conn.send((seconds, out[-1]))
+
+
+def pandas_baseline(fn: Callable[..., object], *args: object, rounds: int) -> tuple[float | None, object]:
+    """``best_of`` the pandas job ``fn(*args)`` in a process of its own: (seconds, its last result),
+    or (None, why) when that process died, as it does when pandas runs out of memory (the 50M
+    case's store holds 100M rows). Timed inside the process, so starting it costs pandas nothing."""
+    context = multiprocessing.get_context("spawn")  # a fork would inherit DuckDB's and polars' threads
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_pandas_child, args=(send, fn.__module__, fn.__name__, args, rounds))
+    child.start()
+    send.close()
+    try:
+        seconds, result = receive.recv()
+    except EOFError:
+        child.join()
+        return None, f"pandas did not finish: its process ended with code {child.exitcode} (out of memory?)"
+    child.join()
+    return seconds, result
+
+
 def rounds_for(config: pytest.Config, rows: int) -> int:
     if config.getoption("benchmark_disable", default=False):
         return 1
@@ -128,7 +158,7 @@ class Result:
     job: str
     rows: int
     seconds: float
-    baselines: dict[str, float] = field(default_factory=dict)
+    baselines: dict[str, float | None] = field(default_factory=dict)  # None: the baseline did not finish
     targets: dict[str, tuple[str, float]] = field(default_factory=dict)  # baseline -> ("max"|"min", ratio)
     peak_rss_gb: float | None = None
     note: str = ""
@@ -139,7 +169,10 @@ class Result:
 
     def verdicts(self) -> dict[str, str]:
         out = {}
-        for name in self.baselines:
+        for name, baseline in self.baselines.items():
+            if baseline is None:
+                out[name] = "did not finish (see note)"
+                continue
             ratio = self.ratio(name)
             kind, bound = self.targets.get(name, ("", 0.0))
             if not kind:
@@ -160,7 +193,8 @@ def record(result: Result) -> Result:
     RESULTS.append(result)
     verdicts = "; ".join(f"vs {k}: {v}" for k, v in result.verdicts().items())
     rss = f"; peak RSS {result.peak_rss_gb:.2f} GB" if result.peak_rss_gb is not None else ""
-    print(f"\n[bench] {result.job} @ {label(result.rows)}: {result.seconds:.3f} s; {verdicts}{rss}")
+    note = f" ({result.note})" if result.note else ""
+    print(f"\n[bench] {result.job} @ {label(result.rows)}: {result.seconds:.3f} s; {verdicts}{rss}{note}")
     return result
 
 

@@ -77,7 +77,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     write("| job | rows | ours (s) | baselines (s) | ratios | peak RSS |")
     write("|---|---|---|---|---|---|")
     for r in RESULTS:
-        base = ", ".join(f"{k} {v:.3f}" for k, v in r.baselines.items())
+        base = ", ".join(f"{k} {v:.3f}" if v is not None else f"{k} -" for k, v in r.baselines.items())
         verdicts = "; ".join(f"{k}: {v}" for k, v in r.verdicts().items())
         rss = f"{r.peak_rss_gb:.2f} GB" if r.peak_rss_gb is not None else ""
         write(f"| {r.job} | {label(r.rows)} | {r.seconds:.3f} | {base} | {verdicts} | {rss} |")
