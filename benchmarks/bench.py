@@ -53,8 +53,8 @@ def _worlds(rows: int) -> list[WorldConfig]:
     """World configs whose exports make about ``rows`` BACI rows (one world holds at most 50M rows)."""
     if rows < ROWS_50M:
         return [WorldConfig(years=YEARS, target_rows=2 * rows, seed=SEED)]
-    # Multi-year: two worlds of 25M export rows, 2010-2014 and 2019-2023.
-    return [WorldConfig(years=tuple(range(2010, 2015)), target_rows=ROWS_50M, seed=SEED),
+    # Multi-year: two worlds of 25M export rows, 2010-2014 (its sanctions in 2014, as Crimea's) and 2019-2023.
+    return [WorldConfig(years=tuple(range(2010, 2015)), target_rows=ROWS_50M, seed=SEED, sanction_year=2014),
             WorldConfig(years=YEARS, target_rows=ROWS_50M, seed=SEED + 1)]  # fmt: skip
 
 
@@ -65,7 +65,8 @@ def _iter_flows(configs: list[WorldConfig]):
 
 def build(rows: int, folder: Path) -> BenchData:
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"BACI_HS17_Y2019-2023_bench{rows}_seed{SEED}"
+    years = [y for config in _worlds(rows) for y in config.years]
+    name = f"BACI_HS17_Y{min(years)}-{max(years)}_bench{rows}_seed{SEED}"
     csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
     canonical, store_path = folder / f"canonical_{rows}.parquet", folder / f"store_{rows}.duckdb"
     done = folder / f"ready_{rows}.json"
