@@ -11,7 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from bench import AFTER, ANALYTICS_MIN_VS_PANDAS, BASELINE, BenchData, Result, measured, pandas_baseline, record, rounds_for
+from bench import (
+    AFTER,
+    ANALYTICS_MIN_VS_PANDAS,
+    BASELINE,
+    BenchData,
+    Result,
+    measured,
+    pandas_baseline,
+    record,
+    rounds_for,
+)
 
 from tradeflows.indicators import growth, hub_score
 from tradeflows.indicators.base import make_scope

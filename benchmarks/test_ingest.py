@@ -22,8 +22,17 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import pytest
-from bench import INGEST_MAX_RSS_GB, INGEST_MAX_VS_DUCKDB, BenchData, Result, best_of, measured, pandas_baseline, record, rounds_for
+from bench import (
+    INGEST_MAX_RSS_GB,
+    INGEST_MAX_VS_DUCKDB,
+    BenchData,
+    Result,
+    best_of,
+    measured,
+    pandas_baseline,
+    record,
+    rounds_for,
+)
 
 from tradeflows.reference.countries import comtrade_code_table
 from tradeflows.sources.base import MISSING_TOKENS

@@ -20,9 +20,8 @@ and the resolution says so.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
