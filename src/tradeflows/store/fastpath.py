@@ -3,19 +3,19 @@
 The staging query (``ingest.build_stage_sql``) reads every field as text, cleans it,
 writes every row with its reasons to a stage table and copies the kept rows into
 ``flows``: the right work for a file with bad rows, and most of the cost of a clean one
-(benchmarks/README.md). For a source whose fields need only plain parsing (whole
-numbers, numbers, country codes looked up, HS codes, trade flows, text, constants),
-``load_sql`` builds two statements: DuckDB's CSV reader parses the numbers itself into a
-temporary table, in parallel and in file order, so that a row's ``rowid`` there is its
-place in the file (a ``row_number() OVER ()`` on the read held the whole load to one
-thread: 12.4 s against 4.4 s for 10M rows, benchmarks/README.md); then one INSERT maps
-the rows into ``flows``, and the staging query's own checks (``ingest._parse``) guard
-every row: the first row that fails one stops the INSERT with ``error()``. The loader then rolls the attempt
-back and loads the file through the stage, which quarantines row by row, as it does for
-a file with a malformed line (DuckDB's rejects), a repeated record or a cut-off last
-line. A value the typed reader cannot take (``' 12'``, ``'1,5'``) is such a malformed
-line here, so it too goes through the stage, where it is cleaned or quarantined as
-before. Either way the store ends up exactly as the staging query alone would leave it.
+(benchmarks/README.md). For a source whose fields need only plain parsing (whole numbers,
+numbers, country codes looked up, HS codes, trade flows, text, constants), ``load_sql``
+builds two statements: DuckDB's CSV reader parses the numbers itself into a temporary
+table, in parallel and in file order, so that a row's ``rowid`` there is its place in the
+file (a ``row_number() OVER ()`` on the read held the whole load to one thread: an ingest
+of 10M rows took 12.4 s, 5.5 s now; benchmarks/README.md); then one INSERT maps the rows
+into ``flows``, and the staging query's own checks (``ingest._parse``) guard every row:
+the first row that fails one stops the INSERT with ``error()``. The loader then rolls the
+attempt back and loads the file through the stage, which quarantines row by row, as it
+does for a file with a malformed line (DuckDB's rejects), a repeated record or a cut-off
+last line. A value the typed reader cannot take (``' 12'``, ``'1,5'``) is such a malformed
+line here, so it too goes through the stage, where it is cleaned or quarantined as before.
+Either way the store ends up exactly as the staging query alone would leave it.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``annual`` (``views.ANNUAL_SQL``) sums the figures of each source, year, reporter, partner,
 flow, partner basis and HS code. In BACI and most annual national tables each such group
 holds one row, and at BACI scale the GROUP BY that finds this out was most of an
-indicator's cost: on a store of 20M rows the indicator suite ran in 8.8 s, and in 2.7 s
+indicator's cost: on a store of 20M rows the indicator suite ran in 8.8 s, and in 3.2 s
 with the groups passed through (benchmarks/README.md).
 
 So each ingest run records, per *cell* (source, reporter, year, flow), whether its rows
