@@ -131,11 +131,16 @@ def test_random_stores(tmp_path_factory: pytest.TempPathFactory, runs: list[list
     assert_same_annual(store)
 
 
-def test_an_ingest_into_a_store_made_before_the_cells_table_records_the_earlier_runs(store: tradeflows.Store) -> None:
+def test_an_ingest_into_a_store_of_an_earlier_version_upgrades_it_first(store: tradeflows.Store) -> None:
     load_rows(store, [dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=1.0)])
-    with store.connect(read_only=False) as con:
-        con.execute("DROP TABLE annual_cells")
+    with store.connect(read_only=False) as con:  # as version 1 left a store: no cells, the portable view
+        con.execute("DROP VIEW mirror_pairs; DROP VIEW annual_hs4; DROP TABLE annual_cells")
+        con.execute(views.ANNUAL_SQL)
+        con.execute(views.ANNUAL_HS4_SQL)
+        con.execute(views.MIRROR_PAIRS_SQL)
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     load_rows(store, [dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=2.0)])
+    assert "annual_cells" in store.sql("SELECT sql FROM duckdb_views() WHERE view_name = 'annual'")["sql"][0]
     assert store.sql("SELECT count(DISTINCT ingest_id) AS runs FROM annual_cells")["runs"][0] == 2
     assert store.sql("SELECT value_usd FROM annual")["value_usd"].to_list() == [3.0]
     assert_same_annual(store)

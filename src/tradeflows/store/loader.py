@@ -369,7 +369,6 @@ def ingest_files(
     if not files:
         raise InputError(f"No data files found in the given paths (looked for {', '.join(DATA_SUFFIXES)})")
     report = IngestReport()
-    rollup.ensure_cells(con)
     # DuckDB keeps up to 80% of RAM by default; an ingest needs little of it, so it spills
     # past this instead (10M BACI rows: 2.6 GB peak without, 1.2 GB with; benchmarks/README.md).
     con.execute(f"SET memory_limit = {quote_literal(os.environ.get('TRADEFLOWS_INGEST_MEMORY', INGEST_MEMORY))}")
@@ -389,7 +388,6 @@ def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: s
     if missing:
         raise SchemaError(f"{label}: the frame lacks canonical column(s) {missing}")
     started = _now()
-    rollup.ensure_cells(con)
     with _run(con, earlier=[]) as ingest_id:
         rows = frame.select(c.name for c in FLOW_COLUMNS).with_columns(
             pl.lit(source).alias("source"), pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id")

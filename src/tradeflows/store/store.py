@@ -33,7 +33,8 @@ from tradeflows.store.interrupt import interruptible
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.parquet import export_parquet
 
-SCHEMA_VERSION = 1
+# 2: table annual_cells, and the annual view that passes single-row figures through (store/rollup.py).
+SCHEMA_VERSION = 2
 
 _DDL = (
     create_table_sql("flows", FLOW_COLUMNS),
@@ -160,18 +161,7 @@ class Store:
         """Create the tables, reference tables and views if they are missing."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect(read_only=False) as con:
-            con.execute("BEGIN")
-            for ddl in _DDL:
-                con.execute(ddl)
-            rollup.ensure_cells(con)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-            for name, frame in (("countries", country_table()), ("comtrade_codes", comtrade_code_table())):
-                con.register("__reference", frame.to_arrow())
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __reference")
-                con.unregister("__reference")
-            for sql in rollup.STORE_VIEWS_SQL:
-                con.execute(sql)
-            con.execute("COMMIT")
+            _initialise(con)
 
     # -- writing -------------------------------------------------------------------
 
@@ -189,11 +179,13 @@ class Store:
         ``replace`` is set, in which case its earlier rows are removed first.
         """
         with self.connect(read_only=False) as con:
+            _upgrade(con)
             return ingest_files(con, [Path(p) for p in paths], source=source, replace=replace, progress=progress)
 
     def load_frame(self, frame: pl.DataFrame, *, source: str, label: str) -> IngestReport:
         """Load a canonical DataFrame (for example a synthetic world) as one ingest run."""
         with self.connect(read_only=False) as con:
+            _upgrade(con)
             return load_frame(con, frame, source=source, label=label)
 
     def put_table(self, name: str, frame: pl.DataFrame) -> None:
@@ -362,6 +354,29 @@ class Store:
             .map_elements(lambda r: docs.get((r["table"], r["column"]), ""), return_dtype=pl.String)
             .alias("description")
         )
+
+
+def _initialise(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN")
+    for ddl in _DDL:
+        con.execute(ddl)
+    rollup.ensure_cells(con)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    for name, frame in (("countries", country_table()), ("comtrade_codes", comtrade_code_table())):
+        con.register("__reference", frame.to_arrow())
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __reference")
+        con.unregister("__reference")
+    for sql in rollup.STORE_VIEWS_SQL:
+        con.execute(sql)
+    con.execute("COMMIT")
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a store written by an earlier version to this one before writing to it: its
+    runs' ``annual_cells`` recorded, the views as this version defines them."""
+    found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    if not found or int(found[0][0]) < SCHEMA_VERSION:
+        _initialise(con)
 
 
 def open_store(path: Path | str, *, create: bool = True) -> Store:
