@@ -28,8 +28,7 @@ from pathlib import Path
 import duckdb
 
 from tradeflows.errors import InputError
-from tradeflows.schema import FLOW_COLUMNS
-from tradeflows.store.ingest import STAGE
+from tradeflows.store.ingest import READER_COLUMNS, STAGE
 from tradeflows.store.textfile import TextFile
 
 CUT_LAST_LINE = (
@@ -37,8 +36,7 @@ CUT_LAST_LINE = (
     "expected a complete last line - check the download or export"
 )
 # Every canonical column a reader fills: two rows equal on all of them are one figure said twice.
-RECORD_KEY = tuple(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id", "line"))
-_KEY = ", ".join(RECORD_KEY)
+_KEY = ", ".join(READER_COLUMNS)
 
 
 def cut_last_field(file: TextFile) -> tuple[str, str] | None:

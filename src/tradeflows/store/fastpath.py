@@ -24,13 +24,11 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources.base import MISSING_TOKENS, SourceSpec
-from tradeflows.store.checks import RECORD_KEY
 from tradeflows.store.ingest import (
     _COLUMNS,
     _COUNTRY_LOOKUPS,
-    _STORE_FILLED,
+    READER_COLUMNS,
     _parse,
     _raw,
     final_columns,
@@ -67,7 +65,6 @@ def _read_types(spec: SourceSpec, header: list[str]) -> dict[str, str] | None:
 
 
 RAW_TABLE = "__fast_raw"
-CANONICAL = tuple(c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED)  # what a reader fills
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ class FastLoad:
         (``checks.mark_duplicates`` quarantines the later ones, so the file must go through
         the stage). Columns every row shares (constants, columns the file lacks) cannot tell
         two rows apart and are left out of the hash: 10M rows, 0.9 s with them."""
-        key = ", ".join(c for c in RECORD_KEY if c in self.varying)
+        key = ", ".join(self.varying)
         found = con.execute(
             f"SELECT 1 FROM flows WHERE ingest_id = ? GROUP BY hash({key}) HAVING count(*) > 1 LIMIT 1", [ingest_id]
         ).fetchall()
@@ -133,12 +130,12 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
         bad.append(f"{_raw('hs')} IS NOT NULL AND hs IS NULL")
     # Constants and columns the file lacks hold one value on every row.
     fixed = {name for name, f in spec.fields.items() if f.kind == "const" or f.column not in header}
-    for name in CANONICAL:
+    for name in READER_COLUMNS:
         if name not in parsed:
             parsed[name] = f"CAST(NULL AS {_COLUMNS[name].sql_type})"
             fixed.add(name)
     read = f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM {reads}"
-    varying = tuple(name for name in CANONICAL if name not in fixed)
+    varying = tuple(name for name in READER_COLUMNS if name not in fixed)
     return FastLoad(read, _insert(raws, lookups, joins, parsed, bad), varying)
 
 
@@ -177,7 +174,7 @@ def _csv_reads(file: TextFile, types: dict[str, str], nulls: str, reject_table: 
 def _insert(raws: list[str], lookups: list[str], joins: list[str], parsed: dict[str, str], bad: list[str]) -> str:
     # A non-nullable column left NULL fails the table's NOT NULL constraint, which also sends the file to the stage.
     failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
-    p0 = ", ".join(f"{parsed[name]} AS {name}" for name in CANONICAL if name != "hs")
+    p0 = ", ".join(f"{parsed[name]} AS {name}" for name in READER_COLUMNS if name != "hs")
     return f"""
 INSERT INTO flows
 WITH r AS (SELECT rowid + 1 AS __rn, * FROM {RAW_TABLE}),

@@ -30,6 +30,8 @@ _FALSE_TOKENS = ("FALSE", "F", "0", "NO", "N")
 _COLUMNS = {c.name: c for c in FLOW_COLUMNS}
 # Canonical columns filled by the store, not by readers.
 _STORE_FILLED = {"source", "ingest_id", "line"}
+# The canonical columns a reader fills, in the table's order.
+READER_COLUMNS = tuple(c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED)
 # Country kinds: (lookup table, key column, SQL over the cleaned raw value, what to call the code).
 # Tables named __* are temporary, made for the run by ``prepare_lookups``.
 _COUNTRY_LOOKUPS = {
@@ -215,10 +217,9 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     blame_col = first(lambda c: variant_name if c.column == Unpivot.VALUE else quote_literal(c.column))
     blame_val = first(lambda c: c.value)
 
-    canonical = [c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED]
     final = final_columns()
     # hs is padded to hs_level, so it is parsed one step after the other columns.
-    p0_select = ", ".join(f"{parsed[name]} AS {name}" for name in canonical if name != "hs")
+    p0_select = ", ".join(f"{parsed[name]} AS {name}" for name in READER_COLUMNS if name != "hs")
     reads = read_csv_sql(file, reject_table, reject_scan)
     # Optional columns the file lacks read as NULL, so SQL fields may name them (motDesc beside motCode).
     absent = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in sorted(spec.optional_columns - header))
@@ -263,8 +264,7 @@ def final_columns() -> dict[str, str]:
     """The canonical columns as the last step selects them, from parsed columns of the same names."""
     # A quantity of 0 beside a positive value is "not reported", not zero goods.
     zero_qty = "((qty = 0 OR net_kg = 0) AND value_usd > 0)"
-    canonical = [c.name for c in FLOW_COLUMNS if c.name not in _STORE_FILLED]
-    return {name: name for name in canonical} | {
+    return {name: name for name in READER_COLUMNS} | {
         "qty": "CASE WHEN qty = 0 AND value_usd > 0 THEN NULL ELSE qty END AS qty",
         "net_kg": "CASE WHEN net_kg = 0 AND value_usd > 0 THEN NULL ELSE net_kg END AS net_kg",
         "qty_flag": f"CASE WHEN {zero_qty} THEN 'zero_as_missing' ELSE qty_flag END AS qty_flag",
