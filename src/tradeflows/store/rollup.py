@@ -49,11 +49,10 @@ def record_cells(con: duckdb.DuckDBPyConnection, ingest_ids: list[int] | None = 
     made before this table existed). True when their rows are unique on annual's key
     everywhere, so that no two of them repeat a record either. A hash collision can only
     make a cell look not unique: it is then rolled up, which is always right."""
-    runs = (
-        f"ingest_id IN (SELECT unnest({_int_list(ingest_ids)}))"
-        if ingest_ids is not None
-        else f"ingest_id NOT IN (SELECT ingest_id FROM {CELLS_TABLE})"
-    )
+    if ingest_ids is None:
+        runs, params = f"ingest_id NOT IN (SELECT ingest_id FROM {CELLS_TABLE})", []
+    else:
+        runs, params = "ingest_id IN (SELECT unnest(?))", [ingest_ids]
     cell = ", ".join(_CELL)
     con.execute(f"""
 INSERT INTO {CELLS_TABLE}
@@ -63,18 +62,14 @@ FROM (
   FROM flows f WHERE {runs}
   GROUP BY ingest_id, {cell}, hash({", ".join(_REST_OF_KEY)})
 )
-GROUP BY ingest_id, {cell}""")
+GROUP BY ingest_id, {cell}""", params)
     if ingest_ids is None:
         return True
     found = con.execute(
-        f"SELECT coalesce(bool_and(unique_key), TRUE) FROM {CELLS_TABLE} WHERE ingest_id IN "
-        f"(SELECT unnest({_int_list(ingest_ids)}))"
+        f"SELECT coalesce(bool_and(unique_key), TRUE) FROM {CELLS_TABLE} WHERE ingest_id IN (SELECT unnest(?))",
+        [ingest_ids],
     ).fetchall()
     return bool(found[0][0])
-
-
-def _int_list(values: list[int]) -> str:
-    return "[" + ", ".join(str(int(v)) for v in values) + "]::INTEGER[]"
 
 
 def _one_row_measures(t: str) -> str:
