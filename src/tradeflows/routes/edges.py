@@ -101,20 +101,21 @@ grouped AS (
 cell_sources AS (
   SELECT year, reporter, flow, COUNT(DISTINCT source) AS n_sources FROM grouped GROUP BY year, reporter, flow
 ),
+counted AS (
+  SELECT g.*, c.n_sources
+  FROM grouped g JOIN cell_sources c ON c.year = g.year AND c.reporter = g.reporter AND c.flow = g.flow
+),
 ranked AS (
   -- where several sources hold the figure, the preferred one; the window is costly (20M-row
   -- store: 1.6 s), so it only sees reporter-years that more than one source holds
-  SELECT g.*, 1 AS pick
-  FROM grouped g JOIN cell_sources c ON c.year = g.year AND c.reporter = g.reporter AND c.flow = g.flow
-  WHERE c.n_sources = 1
+  SELECT *, 1 AS pick FROM counted WHERE n_sources = 1
   UNION ALL
-  SELECT g.*,
+  SELECT *,
          ROW_NUMBER() OVER (
-           PARTITION BY g.year, g.reporter, g.partner, g.flow, g.hs
-           ORDER BY CASE g.source {source_rank} ELSE {len(SOURCE_PRIORITY)} END, g.source
+           PARTITION BY year, reporter, partner, flow, hs
+           ORDER BY CASE source {source_rank} ELSE {len(SOURCE_PRIORITY)} END, source
          ) AS pick
-  FROM grouped g JOIN cell_sources c ON c.year = g.year AND c.reporter = g.reporter AND c.flow = g.flow
-  WHERE c.n_sources > 1
+  FROM counted WHERE n_sources > 1
 ),
 exports AS (
   SELECT year, reporter AS exporter, partner AS importer, hs, value_usd, source, n_rows
