@@ -327,6 +327,69 @@ def mirror_imports(
     """
 
 
+@indicator_command("substitution", without=("flow",))
+def substitution(
+    basket: Annotated[
+        list[str] | None,
+        typer.Option("--basket", "-b", help="Baskets (default: cars, computers, smartphones, uavs, chpl)."),
+    ] = None,
+    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The origins: ISO3 codes or a group.")] = "coalition",
+    partner: Annotated[str, typer.Option("--partner", "-p", help="The hubs: ISO3 codes or a group.")] = "hubs",
+    targets: Annotated[str, typer.Option("--targets", help="The targets: ISO3 codes or a group.")] = "targets",
+    *,
+    min_drop: Annotated[float, typer.Option(help="Flag only where direct exports fell at least this share.")] = 0.3,
+    min_offset: Annotated[float, typer.Option(help="Flag a hub whose rise offsets at least this share.")] = 0.05,
+) -> None:
+    """Substitution: the origins' rise in exports of the basket to each hub, as a share of the fall in their direct exports to the targets.
+
+    Example:
+
+        tradeflows indicators substitution --basket chpl --reporter coalition --partner hubs --baseline 2019-2021 --after 2022-2024
+    """
+
+
+@indicator_command("exempt-siblings")
+def exempt_siblings(
+    basket: Annotated[
+        list[str] | None,
+        typer.Option("--basket", "-b", help="Basket whose headings are searched (default chpl)."),
+    ] = None,
+    partner: Annotated[str, typer.Option("--partner", "-p", help="Destinations: ISO3 codes or groups.")] = "hubs,targets",
+    *,
+    threshold: Annotated[float, typer.Option(help="Flag a sibling growing at least this many times ordinary goods.")] = 1.5,
+) -> None:
+    """Exempt siblings: unsanctioned HS6 codes sharing a heading with the basket, their growth into the partners against other unsanctioned goods.
+
+    Example:
+
+        tradeflows indicators exempt-siblings --basket chpl --partner hubs,targets --baseline 2019-2021 --after 2022-2024
+    """
+
+
+@indicator_command("absorption", without=("partner", "flow"))
+def absorption(
+    basket: Annotated[
+        list[str] | None,
+        typer.Option("--basket", "-b", help="Baskets (default: cars, computers, smartphones, uavs, chpl)."),
+    ] = None,
+    reporter: HubsOpt = "hubs",
+    *,
+    proxy: Annotated[
+        Path | None,
+        typer.Option("--proxy", exists=True, dir_okay=False,
+                     help="CSV of a demand proxy (population, GDP): columns reporter (or iso3), year, value."),
+    ] = None,
+    proxy_name: Annotated[str, typer.Option(help="What the proxy measures, as reports name it.")] = "demand proxy",
+    threshold: Annotated[float, typer.Option(help="Flag imports at least this many times what demand explains.")] = 2.0,
+) -> None:
+    """Absorption: a hub's imports of the basket against its own baseline and the growth of a demand proxy where one is given.
+
+    Example:
+
+        tradeflows indicators absorption --basket cars --reporter ARM,GEO --baseline 2019-2021 --after 2022-2023 --proxy population.csv
+    """
+
+
 COMMANDS = (
     growth,
     excess,
@@ -338,4 +401,7 @@ COMMANDS = (
     target_share,
     mirror_imports,
     hub_score,
+    substitution,
+    exempt_siblings,
+    absorption,
 )

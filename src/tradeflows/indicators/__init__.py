@@ -23,15 +23,18 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from tradeflows.indicators.absorption import absorption
 from tradeflows.indicators.base import SCOPE_PARAMETERS, Scope, describe_scope, make_scope
 from tradeflows.indicators.did import did
 from tradeflows.indicators.excess import excess
+from tradeflows.indicators.exempt_siblings import exempt_siblings
 from tradeflows.indicators.growth import growth
 from tradeflows.indicators.hub_score import hub_score
 from tradeflows.indicators.mirror import mirror_gap
 from tradeflows.indicators.mirror_imports import mirror_imports
 from tradeflows.indicators.new_flows import new_flows
 from tradeflows.indicators.passthrough import pass_through
+from tradeflows.indicators.substitution import substitution
 from tradeflows.indicators.target_share import target_share
 from tradeflows.indicators.unit_value import unit_value
 
@@ -214,8 +217,29 @@ INDICATORS: dict[str, Indicator] = {  # fmt: skip
                 "n_rows_exports",
             ),
         ),
+        Indicator(
+            "substitution",
+            "substitution",
+            "The origins' rise in exports to each hub against the fall in their direct exports to the targets.",
+            ("basket", "hub", "direct_baseline_usd", "direct_after_usd", "direct_change_pct", "hub_change_pct",
+             "offset_share", "flagged", "n_rows_direct", "n_rows_hub", "status"),
+        ),
+        Indicator(
+            "exempt-siblings",
+            "exempt_siblings",
+            "Unsanctioned HS6 codes sharing a heading with the basket, growing against ordinary goods.",
+            ("basket", "hs", "sibling_baseline_usd", "sibling_after_usd", "sibling_ratio", "inside_ratio",
+             "control_ratio", "relative_growth", "flagged", "n_rows", "status"),
+        ),
+        Indicator(
+            "absorption",
+            "absorption",
+            "A hub's imports of the basket against its own baseline and a demand proxy where one is given.",
+            ("hub", "basket", "imports_baseline_usd", "imports_after_usd", "imports_ratio", "retained_after_usd",
+             "proxy_ratio", "absorption_ratio", "flagged", "n_rows_imports", "status"),
+        ),
     )
-}
+}  # fmt: skip
 
 
 def compute(name: str, store: Store, **kwargs: Any) -> tuple[pl.DataFrame, str]:
@@ -231,6 +255,7 @@ def compute(name: str, store: Store, **kwargs: Any) -> tuple[pl.DataFrame, str]:
 
 
 __all__ = [
-    "INDICATORS", "Indicator", "Scope", "compute", "did", "excess", "growth", "hub_score", "make_scope",
-    "mirror_gap", "mirror_imports", "new_flows", "pass_through", "target_share", "unit_value",
+    "INDICATORS", "Indicator", "Scope", "absorption", "compute", "did", "excess", "exempt_siblings", "growth",
+    "hub_score", "make_scope", "mirror_gap", "mirror_imports", "new_flows", "pass_through", "substitution",
+    "target_share", "unit_value",
 ]  # fmt: skip

@@ -405,3 +405,31 @@ def describe_scope(scope: Scope) -> str:
         )
         parts.append(f"basket {name}: {text}")
     return " | ".join(parts)
+
+
+# -- helpers of the indicators added later (substitution, exempt siblings, absorption, screen) --
+
+
+def sanctioned_codes(held: pl.DataFrame, names: Sequence[str] = SANCTIONED_BASKETS) -> pl.DataFrame:
+    """The codes of the built-in sanctioned baskets ``names`` resolved against the codes a store
+    holds (``held_codes``); a basket of which the store holds nothing is left out."""
+    frames = []
+    for name in names:
+        try:
+            frames.append(resolve_basket(as_basket(name), held))
+        except NoDataError:  # the store holds none of these goods: nothing to leave out
+            pass
+    return pl.concat(frames) if frames else pl.DataFrame(schema={"hs_version": pl.Int16, "code": pl.String,
+                                                                  "code_level": pl.Int8})  # fmt: skip
+
+
+def codes_cte(name: str, codes: pl.DataFrame | None) -> str:
+    """CTE ``name(hs_version, code, code_level)`` from resolved codes (None: no codes)."""
+    columns = {"hs_version": "INTEGER", "code": "VARCHAR", "code_level": "INTEGER"}
+    rows = [] if codes is None else codes.select(list(columns)).unique().sort(list(columns)).rows()
+    return f"{name} AS (\n  {values_table(columns, rows)}\n)"
+
+
+def ratio_of(after: str, baseline: str) -> str:
+    """SQL: ``after / baseline`` where the baseline is positive, else NULL (a ratio of nothing)."""
+    return f"CASE WHEN {baseline} > 0 THEN {after} / {baseline} END"

@@ -1,0 +1,166 @@
+"""Absorption: a hub's imports of a basket against what it could plausibly use itself.
+
+For each hub (reporter) and basket, baseline against after (annual means of what the hub
+reports, from all partners):
+
+- ``imports_ratio``: the hub's imports after / baseline;
+- ``retained_*_usd``: imports minus the hub's own exports of the basket (what stayed, if
+  the exports came out of the imports);
+- ``proxy_ratio``: the growth of a demand proxy (population, GDP ...) where one is given:
+  a table of reporter, year, value. Without one the hub is measured against its own
+  baseline alone, and ``reason`` says so;
+- ``absorption_ratio = imports_ratio / proxy_ratio`` (``imports_ratio`` without a proxy): how
+  many times what the hub's own demand explains it imported; ``unexplained_usd`` the imports
+  after beyond the baseline grown with the proxy.
+
+Flagged: ``absorption_ratio`` at least ``threshold``.
+
+>>> import tempfile, pathlib, tradeflows
+>>> from tradeflows.indicators.testing import load_rows
+>>> store = tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> load_rows(store, [dict(year=y, reporter="KGZ", partner="CHN", flow="M", hs="851713", value_usd=v)
+...                   for y, v in ((2021, 100.0), (2022, 300.0))])
+>>> absorption(store, basket="smartphones", reporter="KGZ", baseline=2021, after=2022).select(
+...     "hub", "imports_ratio", "absorption_ratio", "unexplained_usd", "flagged", "status").row(0)
+('KGZ', 3.0, 3.0, 200.0, True, 'ok')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from tradeflows.errors import InputError
+from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
+    DEFAULT_BASELINE,
+    SANCTIONED_BASKETS,
+    BasketLike,
+    CountriesLike,
+    Scope,
+    YearsLike,
+    basket_cte,
+    basket_flows_cte,
+    literal,
+    make_scope,
+    period_columns,
+    period_means_cte,
+    period_years_cte,
+    ratio_of,
+    run,
+    status_reason,
+    values_table,
+)
+
+if TYPE_CHECKING:
+    from tradeflows.store import Store
+
+DEFAULT_BASKETS = SANCTIONED_BASKETS
+PROXY_COLUMNS = {"reporter": "VARCHAR", "year": "INTEGER", "value": "DOUBLE"}
+
+
+def as_proxy(proxy: pl.DataFrame | str | Path | None) -> pl.DataFrame | None:
+    """A demand proxy as (reporter, year, value) rows, from a frame or a CSV file; an ``iso3``
+    column may name the reporter."""
+    if proxy is None:
+        return None
+    if isinstance(proxy, str | Path):
+        try:
+            proxy = pl.read_csv(proxy, infer_schema=False)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise InputError(f"demand proxy {proxy}: cannot be read as CSV ({exc})") from None
+    if "reporter" not in proxy.columns and "iso3" in proxy.columns:
+        proxy = proxy.rename({"iso3": "reporter"})
+    missing = [c for c in PROXY_COLUMNS if c not in proxy.columns]
+    if missing:
+        raise InputError(f"demand proxy: missing column(s) {', '.join(missing)}; expected reporter (or iso3), year, value")
+    try:
+        return proxy.select(pl.col("reporter").cast(pl.String), pl.col("year").cast(pl.Int64),
+                            pl.col("value").cast(pl.Float64)).drop_nulls()  # fmt: skip
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"demand proxy: year must be a year and value a number ({exc})") from None
+
+
+def sql(scope: Scope, *, proxy: pl.DataFrame | str | Path | None = None, proxy_name: str = "demand proxy",
+        threshold: float = 2.0) -> str:  # fmt: skip
+    """The absorption indicator as one SQL text; ``scope.reporters`` are the hubs."""
+    table = as_proxy(proxy)
+    rows = [] if table is None else table.rows()
+    b, a = scope.baseline, scope.after
+    no_proxy = "'no demand proxy loaded: imports against the hub''s own baseline only'"
+    flow_value = "CASE WHEN flow = {} THEN value_usd ELSE 0 END".format
+    return f"""WITH {basket_cte(scope)},
+{period_years_cte(scope)},
+{basket_flows_cte(scope, name="rows", flows=["M", "X"], partners=None)},
+{period_means_cte(scope, "means", "rows", keys=["source", "basket", "reporter AS hub"],
+                  means={("imports_baseline_usd", "imports_after_usd"): flow_value("'M'"),
+                         ("exports_baseline_usd", "exports_after_usd"): flow_value("'X'")},
+                  extra=["CAST(SUM(CASE WHEN flow = 'M' THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows_imports",
+                         "SUM(CASE WHEN flow = 'M' THEN 1 ELSE 0 END) AS import_rows"])},
+p_proxy AS (
+  {values_table(PROXY_COLUMNS, rows)}
+),
+proxy AS (
+  SELECT reporter, AVG(CASE WHEN {b.between()} THEN value END) AS proxy_baseline,
+         AVG(CASE WHEN {a.between()} THEN value END) AS proxy_after
+  FROM p_proxy GROUP BY reporter
+),
+scored AS (
+  SELECT m.*, m.imports_baseline_usd - m.exports_baseline_usd AS retained_baseline_usd,
+         m.imports_after_usd - m.exports_after_usd AS retained_after_usd,
+         {ratio_of("m.imports_after_usd", "m.imports_baseline_usd")} AS imports_ratio,
+         p.proxy_baseline, p.proxy_after, {ratio_of("p.proxy_after", "p.proxy_baseline")} AS proxy_ratio,
+         {status_reason([
+             ("m.import_rows = 0", "no_imports_data", "'the hub reported no imports of the basket'"),
+             ("m.imports_baseline_usd = 0", "zero_baseline",
+              "'no imports in the baseline: a ratio is undefined (see new-flows)'"),
+             (f"{len(rows)} > 0 AND p.proxy_baseline IS NULL", "no_proxy",
+              f"'the {proxy_name} has no baseline value for the hub'"),
+         ], ok_reason=no_proxy if not rows else "NULL")}
+  FROM means m LEFT JOIN proxy p ON p.reporter = m.hub
+)
+SELECT source, hub, basket, {period_columns(scope, years=True)},
+       imports_baseline_usd, imports_after_usd, imports_ratio, exports_baseline_usd, exports_after_usd,
+       retained_baseline_usd, retained_after_usd, {literal(proxy_name if rows else None)} AS proxy,
+       proxy_baseline, proxy_after, proxy_ratio,
+       imports_ratio / COALESCE(proxy_ratio, 1) AS absorption_ratio,
+       imports_after_usd - imports_baseline_usd * COALESCE(proxy_ratio, 1) AS unexplained_usd,
+       COALESCE(imports_ratio / COALESCE(proxy_ratio, 1) >= {literal(float(threshold))}, FALSE) AS flagged,
+       n_rows_imports, status, reason
+FROM scored
+ORDER BY source, absorption_ratio DESC NULLS LAST, hub, basket"""
+
+
+def absorption(
+    store: Store,
+    *,
+    basket: BasketLike | list[BasketLike] = DEFAULT_BASKETS,
+    reporter: CountriesLike = "hubs",
+    baseline: YearsLike = DEFAULT_BASELINE,
+    after: YearsLike = DEFAULT_AFTER,
+    proxy: pl.DataFrame | str | Path | None = None,
+    proxy_name: str = "demand proxy",
+    threshold: float = 2.0,
+    source: str | None = None,
+    baskets: dict | None = None,
+    groups: dict | None = None,
+) -> pl.DataFrame:
+    """A hub's (``reporter``) imports of the basket against its baseline and, where ``proxy`` (a
+    frame of reporter, year, value) is given, against the growth of that demand proxy.
+
+    Columns: source, hub, basket, baseline, after, baseline_years, after_years,
+    imports_baseline_usd, imports_after_usd, imports_ratio, exports_baseline_usd,
+    exports_after_usd, retained_baseline_usd, retained_after_usd, proxy (its name),
+    proxy_baseline, proxy_after, proxy_ratio, absorption_ratio, unexplained_usd, flagged,
+    n_rows_imports, status, reason.
+    """
+    scope = make_scope(store, basket=basket, reporter=reporter, flow="M", baseline=baseline, after=after,
+                       source=source, baskets=baskets, groups=groups)  # fmt: skip
+    return frame(store, scope, proxy=proxy, proxy_name=proxy_name, threshold=threshold)
+
+
+def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
+    """Run the indicator for an already resolved scope (``scope.reporters`` are the hubs)."""
+    return run(store, sql(scope, **options))
