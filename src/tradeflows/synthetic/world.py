@@ -5,7 +5,8 @@ by the importer (CIF, about 5% more, plus noise). Ordinary trade has gravity-lik
 trends, noise and a few ordinary shocks (``world.decoys``); from the sanction year the
 patterns the indicators must find are planted (``world.planted``): direct exports of
 sanctioned goods to the targets collapse, the same goods surge into hubs and on to the
-targets, new flows appear, and a few unit values and mirror gaps go wrong. With the same
+targets, new flows appear, a few unit values and mirror gaps go wrong, exempt sibling codes
+of sanctioned headings surge into some hubs, and one hub absorbs imports it never sends on. With the same
 seed, ``plant=False`` gives the same world without them: the counterfactual.
 
 Codes are HS2022 throughout, but rows carry the revision in force in their year, so a few
@@ -136,6 +137,14 @@ class WorldConfig:
     mirror_gaps: tuple[tuple[str, str, str, float], ...] = (
         ("DEU", "KGZ", "sanctioned", 0.35), ("ITA", "UZB", "sanctioned", 0.5))  # fmt: skip
     decoys: int = 40
+    # Goods declared under an unsanctioned code of a sanctioned heading (848280 beside the CHPL's
+    # bearings 8482xx, 851714 beside 851713/8517xx): (code, factor) from the coalition into
+    # ``sibling_importers`` (hubs outside the EBRD's treated three, so the DiD keeps its figure).
+    exempt_siblings: tuple[tuple[str, float], ...] = (("848280", 3.0), ("851714", 3.0))
+    sibling_importers: tuple[str, ...] = ("GEO", "UZB", "TUR", "ARE")
+    # (hub, basket, ratio): the hub's imports of the basket from origins outside the coalition
+    # rise until all its imports reach ``ratio`` x the baseline, and none of it is sent on.
+    absorption: tuple[tuple[str, str, float], ...] = (("KGZ", "smartphones", 3.0),)
 
 
 @dataclass(frozen=True, eq=False)
@@ -364,6 +373,25 @@ def _plant(ctx: _Ctx, rng, v0, vx, wm, uv, qmf) -> pl.DataFrame:
                 arr[np.ix_(cells, post)] *= factor
             role = "target" if tgt[ctx.names == imp].any() else "hub"
             parts.append(ctx.rows(kind, cells, factor, f"{kind.replace('_', ' ')} x{factor}", **{role: "m"}))
+
+    into = ctx.mask(cfg.sibling_importers)[m]
+    for code, factor in cfg.exempt_siblings:
+        cells = np.flatnonzero(coal[e] & into & (ctx.codes[k] == code))
+        vx[np.ix_(cells, post)] *= factor
+        parts.append(ctx.rows("exempt_sibling", cells, factor, f"declared under the exempt sibling {code}", hub="m"))
+    for hub_name, basket, target_ratio in cfg.absorption:
+        block = np.flatnonzero((ctx.names[m] == hub_name) & ctx.basket(basket))
+        if block.size == 0:
+            continue
+        val = vx[block] * wm[block]  # as the hub reports its imports
+        base = val[:, ~post].sum() / max((~post).sum(), 1)
+        mine = ~coal[e[block]]
+        fixed, movable = val[~mine][:, post].sum(), val[mine][:, post].sum()
+        factor = float(np.clip((target_ratio * base * post.sum() - fixed) / max(movable, 1e-9), 1.0, 500.0))
+        cells = block[mine]
+        vx[np.ix_(cells, post)] *= factor
+        note = f"absorbed: {hub_name}'s imports of {basket} x{target_ratio} from non-coalition origins, none sent on"
+        parts.append(ctx.rows("absorption", cells, factor, note, hub="m"))
     return ctx.frame(parts)
 
 
@@ -483,6 +511,7 @@ def _validate(cfg: WorldConfig) -> None:
     if cfg.plant and not cfg.years[0] < cfg.sanction_year <= cfg.years[-1]:
         raise ParameterError(f"sanction_year {cfg.sanction_year!r} must fall after the first of years {cfg.years!r}")
     baskets = [c.basket for c in cfg.calibrations] + [s[2] for s in cfg.unit_value_anomalies + cfg.mirror_gaps]
+    baskets += [a[1] for a in cfg.absorption]
     bad = [b for b in baskets if b not in SANCTIONED_BASKETS and b != "sanctioned"]
     if bad:
         raise ParameterError(f"unknown basket(s) {bad!r}; valid: {', '.join(sorted(SANCTIONED_BASKETS))}, sanctioned")
