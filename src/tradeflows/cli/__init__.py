@@ -18,6 +18,7 @@ from tradeflows.cli import export, quarantine
 from tradeflows.cli import fetch as fetch_commands
 from tradeflows.cli import routes as routes_commands
 from tradeflows.cli import report as report_commands
+from tradeflows.cli import screen as screen_commands
 from tradeflows.cli.output import err_console
 from tradeflows.errors import TradeflowsError
 
@@ -64,6 +65,7 @@ register(
 register(app, quarantine.quarantine, export.export)
 register(app, routes_commands.routes)
 register(app, report_commands.report)
+register(app, screen_commands.screen)
 register(indicators.app, *indicators.COMMANDS)
 app.add_typer(indicators.app, name="indicators")
 register(fetch_commands.app, *fetch_commands.COMMANDS)
