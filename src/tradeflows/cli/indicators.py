@@ -272,12 +272,24 @@ def did(
     *,
     estimator: Annotated[Estimator, typer.Option(help="ols on log values, or ppml (keeps zeros).")] = Estimator.ols,
     level: Annotated[int, typer.Option(help="Product level of the panel: 6 (HS6) or 4 (HS4).")] = 6,
+    dated: Annotated[
+        str | None,
+        typer.Option("--dated", help="A dated sanctions list: 'chpl' or a CSV (code, listed): monthly design, "
+                     "each product sanctioned from its own listing month."),
+    ] = None,
+    listed: Annotated[
+        str | None, typer.Option("--listed", help="With --dated: the date of the codes the list leaves undated.")
+    ] = None,
 ) -> None:
     """Difference-in-differences: the relative increase 100(e^b - 1)% in exports of the basket to the hubs, against other goods and destinations, with clustered errors.
+
+    Annual design by default (every product sanctioned from the after period); with --dated, the
+    monthly design (each product from the month it was listed).
 
     Example:
 
         tradeflows indicators did --basket chpl --treated ARM,KAZ,KGZ --baseline 2019-2021 --after 2022-2024
+        tradeflows indicators did --basket chpl --dated chpl --baseline 2021-2021 --after 2022-2024
     """
 
 

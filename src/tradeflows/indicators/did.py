@@ -186,9 +186,15 @@ def did(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    dated: object = None,
+    listed: str | None = None,
 ) -> pl.DataFrame:
     """Relative increase in the origins' exports of the basket to ``treated`` (and ``targets``)
     after the sanctions, against other goods and other destinations.
+
+    ``dated`` (a ``DatedBasket``, ``"chpl"`` or a dated list's CSV; ``listed`` dates its undated
+    codes): the monthly design, each product sanctioned from its own listing month
+    (``frame_dated``); without it, the annual design, every product from the after period.
 
     Columns: basket, group, term, baseline, after, estimator, beta, std_error, p_value,
     pct_increase = 100·(e^β − 1) with pct_ci_low/high (95%), n_obs, n_treated_obs,
@@ -196,12 +202,18 @@ def did(
     """
     scope = make_scope(store, basket=basket, reporter=origin, flow="X", baseline=baseline, after=after,
                        source=source, baskets=baskets, groups=groups)  # fmt: skip
-    return frame(store, scope, treated=treated, targets=targets, estimator=estimator, level=level, groups=groups)
+    return frame(store, scope, treated=treated, targets=targets, estimator=estimator, level=level, groups=groups,
+                 dated=dated, listed=listed)
 
 
 def frame(store: Store, scope: Scope, *, treated: CountriesLike = "hubs", targets: CountriesLike = "targets",
-          estimator: str = "ols", level: int = 6, groups: dict | None = None) -> pl.DataFrame:  # fmt: skip
-    """Run the indicator for an already resolved scope (``scope.reporters`` are the origins)."""
+          estimator: str = "ols", level: int = 6, groups: dict | None = None, dated: object = None,
+          listed: str | None = None) -> pl.DataFrame:  # fmt: skip
+    """Run the indicator for an already resolved scope (``scope.reporters`` are the origins);
+    with ``dated`` (a dated sanctions list) the monthly design of ``frame_dated``."""
+    if dated is not None:
+        return frame_dated(store, scope, dated=dated, listed=listed, treated=treated, targets=targets,
+                           estimator=estimator, groups=groups)  # fmt: skip
     named = {}
     for value, default in ((treated, "hubs"), (targets, "targets")):
         members, label = as_countries(value, name="treated", groups=groups)
@@ -224,3 +236,96 @@ def frame(store: Store, scope: Scope, *, treated: CountriesLike = "hubs", target
     basket = ",".join(scope.baskets["basket"].unique(maintain_order=True).to_list())
     return estimate(panel, basket=basket, groups=list(named), baseline=scope.baseline.label,
                     after=scope.after.label, estimator=estimator)  # fmt: skip
+
+
+# -- the monthly design: each product sanctioned from the month it was listed -------------------
+
+
+def dated_sql(scope: Scope, *, origins: tuple[str, ...] | None, groups: dict[str, tuple[str, ...]],
+              dates: pl.DataFrame, excluded: pl.DataFrame | None = None) -> str:  # fmt: skip
+    """The monthly estimation panel as one SQL text: one row per origin, destination, HS6 product and
+    month (``year`` holds the month as YYYYMM, so the fixed effects are origin x destination x month).
+
+    ``dates`` (code, listed_month as YYYYMM): a basket product is sanctioned from the month of the
+    list's code it starts with; a basket product the list does not date is marked ``undated``.
+    Products outside the basket (and outside ``excluded``) are the comparison; their ``post`` is
+    from the first listing month.
+    """
+    columns = {"hs_version": "INTEGER", "code": "VARCHAR"}
+    exclusion = values_table(columns, [] if excluded is None else excluded.select(list(columns)).rows())
+    date_table = values_table({"code": "VARCHAR", "listed_month": "INTEGER"}, dates.select("code", "listed_month").rows())
+    first = int(dates["listed_month"].min()) if len(dates) else 999999
+    group_case = " ".join(
+        f"WHEN {in_list('f.partner', members)} THEN {literal(name)}" for name, members in groups.items()
+    )
+    return f"""WITH {basket_cte(scope)},
+p_excluded AS ({exclusion}),
+p_dates AS ({date_table}),
+panel AS (
+  SELECT f.source, f.reporter AS origin, f.partner AS destination, f.hs AS product, CAST(f.year AS INTEGER) * 100 + f.month AS period,
+         f.value_usd,
+         CASE WHEN EXISTS (SELECT 1 FROM p_basket b WHERE b.hs_version = f.hs_version AND f.hs LIKE b.code || '%')
+              THEN 1 ELSE 0 END AS in_basket,
+         (SELECT MIN(d.listed_month) FROM p_dates d WHERE f.hs LIKE d.code || '%') AS listed_month,
+         CASE {group_case} ELSE 'control' END AS dest_group,
+         CASE WHEN EXISTS (SELECT 1 FROM p_excluded e WHERE e.hs_version = f.hs_version AND f.hs LIKE e.code || '%')
+              THEN 1 ELSE 0 END AS excluded
+  FROM figures f JOIN countries c ON c.iso3 = f.partner AND c.kind IN ('country', 'area_nes')
+  WHERE f.flow = 'X' AND f.hs_level = 6 AND f.month IS NOT NULL AND {in_list("f.reporter", origins)}
+    AND f.partner <> f.reporter AND f.year BETWEEN {scope.first_year} AND {scope.last_year}
+    AND {source_filter(scope, "f.source")} AND COALESCE(f.partner_basis, 'origin') <> 'consignment'
+)
+SELECT source, origin, destination, product, period AS year, SUM(value_usd) AS value_usd,
+       MAX(CASE WHEN in_basket = 1 AND listed_month IS NOT NULL THEN 1 ELSE 0 END) AS sanctioned,
+       MAX(CASE WHEN in_basket = 1 AND listed_month IS NOT NULL THEN CASE WHEN period >= listed_month THEN 1 ELSE 0 END
+                ELSE CASE WHEN period >= {first} THEN 1 ELSE 0 END END) AS post,
+       MAX(dest_group) AS dest_group,
+       MAX(CASE WHEN in_basket = 1 AND listed_month IS NULL THEN 1 ELSE 0 END) AS undated
+FROM panel WHERE in_basket = 1 OR excluded = 0
+GROUP BY source, origin, destination, product, period"""
+
+
+def frame_dated(store: Store, scope: Scope, *, dated: object, listed: str | None = None,
+                treated: CountriesLike = "hubs", targets: CountriesLike = "targets", estimator: str = "ols",
+                groups: dict | None = None) -> pl.DataFrame:  # fmt: skip
+    """The DiD on monthly figures with each product sanctioned from its own listing month (the
+    EBRD design); ``dated`` is a ``DatedBasket``, ``"chpl"`` or the path of a dated list (CSV).
+    The basket (``scope``) chooses the products, the list dates them; a basket product it does
+    not date is left out, and ``reason`` says how many."""
+    from tradeflows.reference.sanctions import as_dated, listed_month
+
+    dated = as_dated(dated, listed=listed)
+    rows = [(c.hs, listed_month(c.listed)) for c in dated.codes if c.listed]
+    if not rows:
+        raise ParameterError(f"The list {dated.name} dates none of its codes: give a date with listed=... (--listed)")
+    dates = pl.DataFrame(rows, schema={"code": pl.String, "listed_month": pl.Int64}, orient="row")
+    named = {}
+    for value, default in ((treated, "hubs"), (targets, "targets")):
+        members, label = as_countries(value, name="treated", groups=groups)
+        if members:
+            named[label if isinstance(value, str) else default] = members
+    held = held_codes(store)
+    excluded = []
+    for name in SANCTIONED_BASKETS:  # other sanctioned goods are not "other goods"
+        try:
+            excluded.append(resolve_basket(get_basket(name), held))
+        except NoDataError:
+            pass
+    panel = run(store, dated_sql(scope, origins=scope.reporters, groups=named, dates=dates,
+                                 excluded=pl.concat(excluded) if excluded else None))  # fmt: skip
+    sources = sorted(panel["source"].unique().to_list()) if len(panel) else []
+    if len(sources) > 1:
+        raise ParameterError(f"The store holds exports from {', '.join(sources)}: choose one with source=... (--source)")
+    undated = panel.filter(pl.col("undated") == 1)["product"].n_unique() if len(panel) else 0
+    panel = panel.filter(pl.col("undated") == 0).drop("undated")
+    treated_months = panel.filter(pl.col("sanctioned") == 1)
+    months = sorted(dates["listed_month"].unique().to_list())
+    span = f"{months[0] // 100}-{months[0] % 100:02d} to {months[-1] // 100}-{months[-1] % 100:02d}"
+    basket = ",".join(scope.baskets["basket"].unique(maintain_order=True).to_list())
+    out = estimate(panel, basket=basket, groups=list(named), baseline=scope.baseline.label,
+                   after=f"from each product's listing month ({span})", estimator=estimator)  # fmt: skip
+    note = (f"monthly design, {dated.name}: each product sanctioned from its listing month; "
+            f"{treated_months['product'].n_unique() if len(panel) else 0} dated product(s) in the panel"
+            + (f"; {undated} basket product(s) the list does not date left out" if undated else ""))  # fmt: skip
+    return out.with_columns(reason=pl.when(pl.col("status") == "ok").then(pl.lit(note))
+                            .otherwise(pl.col("reason") + "; " + note))  # fmt: skip
