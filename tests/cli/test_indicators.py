@@ -77,3 +77,30 @@ def test_errors_are_one_line_with_the_fix(db):
     assert result.exit_code == 1 and "must end before the after period" in result.stderr
     result = runner.invoke(app, ["indicators", "growth", "-b", "computers", "--db", str(db)])
     assert result.exit_code == 1 and "matches no HS code the store holds" in result.stderr
+
+
+def test_substitution_exempt_siblings_and_absorption_commands(tmp_path):
+    path = tmp_path / "n.duckdb"
+    rows = [dict(year=y, reporter=r, partner=p, hs=hs, flow=f, value_usd=v) for y, r, p, hs, f, v in (
+        (2021, "DEU", "RUS", "848210", "X", 100.0), (2022, "DEU", "RUS", "848210", "X", 20.0),
+        (2021, "DEU", "KGZ", "848210", "X", 10.0), (2022, "DEU", "KGZ", "848210", "X", 50.0),
+        (2021, "DEU", "KGZ", "848280", "X", 10.0), (2022, "DEU", "KGZ", "848280", "X", 40.0),
+        (2021, "DEU", "KGZ", "080810", "X", 10.0), (2022, "DEU", "KGZ", "080810", "X", 10.0),
+        (2021, "KGZ", "DEU", "848210", "M", 10.0), (2022, "KGZ", "DEU", "848210", "M", 50.0))]  # fmt: skip
+    load_rows(tradeflows.open(path), rows)
+    common = ["--baseline", "2021", "--after", "2022", "--db", str(path), "--format", "csv"]
+    result = runner.invoke(app, ["indicators", "substitution", "-b", "chpl", "-r", "DEU", "-p", "KGZ",
+                                 "--targets", "RUS", *common])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # direct 100 -> 20 (fall 80), KGZ 10 -> 50 (rise 40): half offset
+    assert ",chpl,KGZ,RUS," in result.stdout and ",0.5,true," in result.stdout
+    result = runner.invoke(app, ["indicators", "exempt-siblings", "-b", "chpl", "-p", "KGZ", *common])
+    assert result.exit_code == 0, result.output
+    assert ",chpl,8482,848280," in result.stdout and ",4.0,5.0,1.0,4.0,true," in result.stdout
+    proxy = tmp_path / "pop.csv"
+    proxy.write_text("reporter,year,value\nKGZ,2021,10\nKGZ,2022,20\n")
+    result = runner.invoke(app, ["indicators", "absorption", "-b", "chpl", "-r", "KGZ", "--proxy", str(proxy),
+                                 "--proxy-name", "population", *common])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # imports x5 against a population x2: 2.5 times what demand explains
+    assert ",KGZ,chpl," in result.stdout and ",population,10.0,20.0,2.0,2.5," in result.stdout

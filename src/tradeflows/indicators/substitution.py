@@ -59,7 +59,7 @@ DEFAULT_BASKETS = SANCTIONED_BASKETS
 DIRECT = "__direct"  # the label of the targets' leg while hubs and targets share one relation
 
 
-def sql(scope: Scope, *, targets: tuple[str, ...], min_drop: float = 0.3, min_offset: float = 0.05) -> str:
+def sql(scope: Scope, *, targets: tuple[str, ...] = ("RUS", "BLR"), min_drop: float = 0.3, min_offset: float = 0.05) -> str:
     """The substitution indicator as one SQL text; ``scope.reporters`` are the origins,
     ``scope.partners`` the hubs."""
     hubs = None if scope.partners is None else tuple(p for p in scope.partners if p not in targets)
