@@ -68,3 +68,17 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> tradeflows.Store:
     store = tradeflows.open(tmp_path_factory.mktemp("real") / "store.duckdb")
     store.ingest([GEORGIA, ARMENIA])
     return store
+
+
+@pytest.fixture(scope="session")
+def worlds(tmp_path_factory: pytest.TempPathFactory):
+    """Two synthetic worlds 2019-2024, seed 11, built once: one with the patterns planted, the same
+    one without; each as build_demo returns it (store, world, report)."""
+    from tradeflows.demo import build_demo
+    from tradeflows.synthetic import WorldConfig
+
+    path = tmp_path_factory.mktemp("worlds")
+    years = tuple(range(2019, 2025))
+    planted = build_demo(path / "planted.duckdb", WorldConfig(years=years, seed=11))
+    null = build_demo(path / "null.duckdb", WorldConfig(years=years, seed=11, plant=False))
+    return planted, null

@@ -40,6 +40,7 @@ from tradeflows.indicators.base import (
     as_years,
 )
 from tradeflows.reference.groups import get_group
+from tradeflows.reports.report import _usd, default_targets
 from tradeflows.store import Store
 
 Progress = Callable[[str, int, int], None]  # (what is running, steps done, steps in all)
@@ -78,8 +79,6 @@ def targets_of(hub: str, targets: tuple[str, ...] | None) -> tuple[str, ...]:
     """The targets of a hub: those given, else Russia, Belarus and the EAEU members other than it."""
     if targets is not None:
         return tuple(t for t in targets if t != hub)
-    from tradeflows.reports.report import default_targets
-
     return default_targets(hub)
 
 
@@ -167,15 +166,6 @@ def _combine(basket: str, out: dict[str, pl.DataFrame], targets: dict[str, tuple
         basket=pl.lit(basket), exports_rise_usd=rise, score=score / total, components_held=used + 1,
         lead=(((pl.col("exports_ratio") >= min_ratio) | from_nothing) & (rise >= min_usd)).fill_null(False),
     )
-
-
-def _usd(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    for size, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}{unit}"
-    return f"${value:,.0f}"
 
 
 def _evidence(r: dict, baseline: str, after: str) -> str:

@@ -18,21 +18,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tradeflows.demo import build_demo
 from tradeflows.indicators import did, growth, hub_score, mirror_gap, new_flows, unit_value
 from tradeflows.reference.chpl import get_chpl
-from tradeflows.synthetic import WorldConfig
 
-YEARS = tuple(range(2019, 2025))
 BASELINE, AFTER = (2019, 2021), (2022, 2024)
-
-
-@pytest.fixture(scope="module")
-def worlds(tmp_path_factory):
-    path = tmp_path_factory.mktemp("worlds")
-    planted = build_demo(path / "planted.duckdb", WorldConfig(years=YEARS, seed=11))
-    null = build_demo(path / "null.duckdb", WorldConfig(years=YEARS, seed=11, plant=False))
-    return planted, null
 
 
 def test_hub_score_recall_and_false_positives(worlds):

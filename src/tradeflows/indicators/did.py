@@ -37,6 +37,7 @@ from tradeflows.indicators.base import (
     literal,
     make_scope,
     run,
+    sanctioned_codes,
     source_filter,
     values_table,
 )
@@ -304,15 +305,9 @@ def frame_dated(store: Store, scope: Scope, *, dated: object, listed: str | None
         members, label = as_countries(value, name="treated", groups=groups)
         if members:
             named[label if isinstance(value, str) else default] = members
-    held = held_codes(store)
-    excluded = []
-    for name in SANCTIONED_BASKETS:  # other sanctioned goods are not "other goods"
-        try:
-            excluded.append(resolve_basket(get_basket(name), held))
-        except NoDataError:
-            pass
-    panel = run(store, dated_sql(scope, origins=scope.reporters, groups=named, dates=dates,
-                                 excluded=pl.concat(excluded) if excluded else None))  # fmt: skip
+    # other sanctioned goods are not "other goods"
+    excluded = sanctioned_codes(held_codes(store))
+    panel = run(store, dated_sql(scope, origins=scope.reporters, groups=named, dates=dates, excluded=excluded))
     sources = sorted(panel["source"].unique().to_list()) if len(panel) else []
     if len(sources) > 1:
         raise ParameterError(f"The store holds exports from {', '.join(sources)}: choose one with source=... (--source)")
