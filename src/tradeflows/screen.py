@@ -260,8 +260,16 @@ def screen(
     """Rank every (hub, basket, target) the store holds as a lead; see the module docstring.
 
     ``targets`` None: each hub's default targets. ``since``: an earlier ingest run; each lead is
-    marked ``new``, ``changed`` or ``unchanged`` against the screen of the store as it stood
-    after that run (its rows of runs up to ``since``, rebuilt in a temporary store).
+    marked ``new`` (absent then, or a lead now that was not one), ``changed`` (its words or its
+    lead flag changed) or ``unchanged`` against the screen of the store as it stood after that
+    run (its rows of runs up to ``since``, rebuilt in a temporary store).
+
+    ``Screen.leads`` columns (``LEAD_COLUMNS``): rank, lead, score (0-1), source, hub, basket,
+    target, evidence, the figures (exports_baseline_usd, exports_after_usd, exports_ratio,
+    exports_rise_usd, share_change_pp, pass_through, best_lag_months, new_codes,
+    new_flows_after_usd, imports_ratio, mirror_unreported_share, mirror_exporter),
+    components_held (of the seven; new flows always counts), n_rows (store rows behind the
+    exports after), caveats and commands (lists), report (the lead's report file), since.
     """
     base, post = as_years(baseline, name="baseline"), as_years(after, name="after")
     hub_list, _ = as_countries(hubs, name="hubs")

@@ -144,7 +144,7 @@ SELECT b.source, b.basket, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), {period
        || '(a basket of whole headings, such as cars = 8703, has none)'
 FROM (SELECT DISTINCT r.source, p.basket FROM hs6_rows r CROSS JOIN baskets p) b
 WHERE NOT EXISTS (SELECT 1 FROM scored s WHERE s.basket = b.basket AND s.source = b.source)
-ORDER BY 2, 16 DESC, 15 DESC NULLS LAST, 4"""
+ORDER BY basket, flagged DESC, relative_growth DESC NULLS LAST, hs"""
 
 
 def exempt_siblings(
