@@ -92,3 +92,12 @@ def test_the_command_line_runs_the_monthly_design(panel, tmp_path):
         "--format", "csv"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "from each product's listing month (2022-03 to 2023-06)" in result.output
+
+
+def test_a_cn8_list_states_its_partial_coverage_in_the_reason(panel, tmp_path):
+    store, _ = panel
+    listing = tmp_path / "cn8.csv"
+    listing.write_text("code,listed\n84715000,2022-03\n85423190,2022-09\n")  # 854231 only in part
+    out = did(store, basket=["847150", "854231"], origin="DEU,FRA,ITA", treated="ARM,KAZ", baseline=2021,
+              after=(2022, 2023), dated=listing)  # fmt: skip
+    assert "1 HS6 code(s) listed only in part" in out["reason"][0]

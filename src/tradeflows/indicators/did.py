@@ -319,7 +319,8 @@ def frame_dated(store: Store, scope: Scope, *, dated: object, listed: str | None
     basket = ",".join(scope.baskets["basket"].unique(maintain_order=True).to_list())
     out = estimate(panel, basket=basket, groups=list(named), baseline=scope.baseline.label,
                    after=f"from each product's listing month ({span})", estimator=estimator)  # fmt: skip
-    note = (f"monthly design, {dated.name}: each product sanctioned from its listing month; "
+    note = (f"monthly design, {dated.name}: each product sanctioned from its listing month"
+            + (f" ({dated.note})" if dated.note else "") + "; "
             f"{treated_months['product'].n_unique() if len(panel) else 0} dated product(s) in the panel"
             + (f"; {undated} basket product(s) the list does not date left out" if undated else ""))  # fmt: skip
     return out.with_columns(reason=pl.when(pl.col("status") == "ok").then(pl.lit(note))
