@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tradeflows.errors import SchemaError, UnknownSourceError
-from tradeflows.sources import baci, comext, comtrade, comtrade_plus
-from tradeflows.sources.base import Field, SourceSpec, Unpivot
+from tradeflows.sources import baci, comext, comtrade, comtrade_plus, eurostat_browser, kazakhstan
+from tradeflows.sources.base import Field, Layout, SourceSpec, Unpivot
 from tradeflows.sources.generic import MAP_SUFFIXES, builtin_maps, load_column_map
 
 # Order matters only when two signatures match the same header: the first wins.
@@ -18,6 +18,8 @@ SOURCES: dict[str, SourceSpec] = {
     "comext": comext.CLASSIC,
     "comext_rp": comext.REPORTER_PARTNER,
     "comext_v2": comext.V2,
+    "eurostat_databrowser": eurostat_browser.DATABROWSER,
+    "kazakhstan_stat": kazakhstan.KAZAKHSTAN,
     **builtin_maps(),
 }
 
@@ -35,17 +37,31 @@ def get_source(name: str) -> SourceSpec:
 
 
 def detect_source(header: list[str], *, file: str) -> SourceSpec:
-    """The spec whose signature columns all appear in ``header``."""
+    """The spec whose signature columns all appear in ``header``; when none does, the
+    error names the closest reader (most of its signature present) and what it missed."""
     columns = set(header)
     for spec in SOURCES.values():
         if spec.signature and spec.matches(columns):
             return spec
-    expected = "; ".join(f"{s.name}: {', '.join(sorted(s.signature))}" for s in SOURCES.values())
+    closest = max((s for s in SOURCES.values() if s.signature), key=lambda s: len(s.signature & columns) / len(s.signature))
+    missed = sorted(closest.signature - columns)
     raise SchemaError(
-        f"{file}: cannot tell the source from the header {header[:8]!r}"
-        f"{' ...' if len(header) > 8 else ''}. Expected the columns of one of — {expected}. "
-        "Name it with --source, or map the columns with a generic CSV column map."
+        f"{file}: cannot tell the source from the header {header[:8]!r}{' ...' if len(header) > 8 else ''}: "
+        "no reader recognises it. "
+        f"Closest: {closest.name} ({len(closest.signature & columns)} of its {len(closest.signature)} columns), "
+        f"which also needs {missed}. Name a reader or a column map with --source (tradeflows sources lists them)."
     )
 
 
-__all__ = ["SOURCES", "Field", "SourceSpec", "Unpivot", "detect_source", "get_source", "load_column_map"]
+def detection(spec: SourceSpec) -> str:
+    """How ``spec`` is recognised without --source, in words (``tradeflows sources``)."""
+    if spec.layout is not None and spec.layout.detect:
+        return "cells: " + ", ".join(spec.layout.detect)
+    if spec.signature:
+        return "columns: " + ", ".join(sorted(spec.signature))
+    return "only with --source"
+
+
+__all__ = [
+    "SOURCES", "Field", "Layout", "SourceSpec", "Unpivot", "detect_source", "detection", "get_source", "load_column_map",
+]

@@ -181,6 +181,8 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     if hs_field is not None and hs_field.kind == "hs" and present(hs_field):
         raw_hs = _raw("hs")
         level, parsed["hs"] = hs_sql(raw_hs)
+        if "hs_level" in fields and not present(fields["hs_level"]):
+            parsed["hs_level"] = level  # an optional level column the file lacks: the code's length says it
         parsed.setdefault("hs_level", level)
         checks.append(
             _Check(
@@ -191,6 +193,16 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
                 "2, 4 or 6 digits' || coalesce(' matching its level ' || hs_level, '')",
             )
         )
+
+    # Rows that are no figure of their own (a year's total beside its months): quarantined with the reason.
+    for i, (column, reasons) in enumerate(spec.exclude.items()):
+        if column not in header:
+            continue
+        raw = quote_ident(f"__exclude__{i}")
+        clean_cols.append(f"{_clean('r.' + quote_ident(column))} AS {raw}")
+        for value, why in reasons.items():
+            checks.append(_Check(f"{raw} = {quote_literal(value)}", column, raw,
+                                 quote_literal(f"{column}: {value!r} is no figure of its own: {why}")))
 
     description = (
         f"{_clean('r.' + quote_ident(spec.description_column))} AS __description"

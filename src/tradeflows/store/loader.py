@@ -18,12 +18,13 @@ import polars as pl
 
 from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
-from tradeflows.sources import detect_source, get_source
+from tradeflows.sources import get_source
 from tradeflows.sources.base import SourceSpec
 from tradeflows.store import fastpath, parquet, rollup
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
-from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
+from tradeflows.store.textfile import TextFile, sha256_of, transcode_to_utf8
+from tradeflows.store.workbook import opened_table
 
 INGEST_MEMORY = "1GB"  # DuckDB's memory limit while ingesting (env TRADEFLOWS_INGEST_MEMORY)
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".parquet", ".xlsx", ".xls")
@@ -214,7 +215,11 @@ def _load(
         cut = cut_last_field(file)
         if cut is not None:
             mark_cut_last_line(con, cut, after_line=max((line for line, *_ in rejected), default=0))
-        mark_duplicates(con)
+        hs = spec.fields.get("hs")
+        if hs is None or not hs.source_digits:
+            # Lines of a longer national code (CN8) kept under one HS6 heading may rightly be
+            # equal on every canonical column: two products, not a repeated record.
+            mark_duplicates(con)
         con.execute(
             f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
             f"FROM {STAGE} WHERE __reason IS NULL",
@@ -329,8 +334,7 @@ def _ingest_one(
 ) -> FileResult:
     if source in (None, "parquet") and parquet.is_canonical(path):
         return _load_parquet(con, path, replace=replace)
-    with opened(path, workdir) as file:
-        spec = get_source(source) if source else detect_source(file.header, file=str(path))
+    with opened_table(path, workdir, get_source(source) if source else None) as (file, spec):
         spec = spec.for_file(file.path.name)  # a zip's member name, as BACI names its files
         earlier = _earlier_runs(con, file.sha256)
         if earlier and not replace:
