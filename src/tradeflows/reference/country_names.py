@@ -38,6 +38,7 @@ from tradeflows.reference.countries import country_table
 NAME_EXCEPTIONS: dict[str, str] = {
     "monako": "MCO",  # Monaco, misspelt
     "american saoma": "ASM",  # American Samoa, misspelt
+    "eastern samoa": "ASM",  # American Samoa's old name (Eurostat-style tables of the Kyrgyz statistics)
     # Armstat's residual partner: the same thing as Comtrade's "Areas, nes" (899).
     "unknown country": "_X",
     # A world total: kept as such (WLD rows stay out of sums over partners).
@@ -49,6 +50,10 @@ NAME_EXCEPTIONS: dict[str, str] = {
 UNMAPPABLE: dict[str, str] = {
     "eu countries not specified": (
         "an unnamed EU member state; no ISO3 or Comtrade code covers it (the EU group would double-count members)"
+    ),
+    "netherlands antilles": (
+        "dissolved in 2010 (ISO 3166 code ANT withdrawn); its successors Curaçao, Sint Maarten and the Caribbean "
+        "Netherlands cannot be told apart"
     ),
     "nagorno-karabakh": "not an ISO 3166 country; assigning it to Armenia or Azerbaijan is a judgement the data cannot make",
     "nagorno karabagh": "not an ISO 3166 country; assigning it to Armenia or Azerbaijan is a judgement the data cannot make",

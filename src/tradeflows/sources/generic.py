@@ -126,7 +126,7 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
         optional_columns=frozenset(source.get("optional_columns", ())),
         description_column=source.get("description_column"),
         unpivot=unpivot,
-        layout=_layout(config["layout"], label) if "layout" in config else None,
+        layout=_layout(config["layout"], unpivot, label) if "layout" in config else None,
         exclude={str(k): {str(v): str(why) for v, why in reasons.items()} for k, reasons in config.get("exclude", {}).items()},
         from_file_name=_by_file_name(config["file_names"], label) if "file_names" in config else None,
     )
@@ -137,7 +137,7 @@ _VALUES = ("value_usd", "cif_usd", "fob_usd")
 _LAYOUT_KEYS = {f.name for f in fields_of(Layout)}
 
 
-def _layout(table: dict[str, Any], label: str) -> Layout:
+def _layout(table: dict[str, Any], unpivot: Unpivot | None, label: str) -> Layout:
     unknown = set(table) - _LAYOUT_KEYS
     if unknown:
         raise SchemaError(f"{label}: [layout] has unknown key(s) {sorted(unknown)}; expected {sorted(_LAYOUT_KEYS)}")
@@ -151,6 +151,8 @@ def _layout(table: dict[str, Any], label: str) -> Layout:
             re.compile(pattern)
         except re.error as exc:
             raise SchemaError(f"{label}: [layout] pattern {pattern!r} is not a regular expression: {exc}") from None
+    if unpivot is not None and "wide" not in values:  # the [unpivot] columns are the wide ones
+        values["wide"] = "^(" + "|".join(re.escape(c) for c in unpivot.columns) + ")$"
     return Layout(**values)
 
 

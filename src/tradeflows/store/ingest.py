@@ -194,15 +194,18 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
             )
         )
 
-    # Rows that are no figure of their own (a year's total beside its months): quarantined with the reason.
+    # Rows that are no figure of their own (a year's total beside its months): quarantined
+    # with that reason alone (their other columns need not parse).
+    excluded: list[_Check] = []
     for i, (column, reasons) in enumerate(spec.exclude.items()):
         if column not in header:
             continue
         raw = quote_ident(f"__exclude__{i}")
         clean_cols.append(f"{_clean('r.' + quote_ident(column))} AS {raw}")
         for value, why in reasons.items():
-            checks.append(_Check(f"{raw} = {quote_literal(value)}", column, raw,
-                                 quote_literal(f"{column}: {value!r} is no figure of its own: {why}")))
+            excluded.append(_Check(f"{raw} = {quote_literal(value)}", column, raw,
+                                   quote_literal(f"{column}: {value!r} is no figure of its own: {why}")))
+    checks[:0] = excluded
 
     description = (
         f"{_clean('r.' + quote_ident(spec.description_column))} AS __description"
@@ -226,6 +229,8 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         return "coalesce(" + ", ".join(f"CASE WHEN {c.condition} THEN {part(c)} END" for c in checks) + ", NULL)"
 
     reason = "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c.condition} THEN {c.message} END" for c in checks) + "), '')"
+    if excluded:
+        reason = f"coalesce({first(lambda c: c.message if c in excluded else 'NULL')}, {reason})"
     blame_col = first(lambda c: variant_name if c.column == Unpivot.VALUE else quote_literal(c.column))
     blame_val = first(lambda c: c.value)
 

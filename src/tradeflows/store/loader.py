@@ -35,7 +35,7 @@ _STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in (
 @dataclass(frozen=True)
 class FileResult:
     file: str
-    status: str  # loaded, replaced, skipped
+    status: str  # loaded, replaced, skipped, refused (no reader could load it: note says why)
     ingest_id: int | None
     source: str | None
     rows_read: int = 0
@@ -53,6 +53,11 @@ class IngestReport:
     reporters: int = 0
     partners: int = 0
     products: int = 0
+
+    @property
+    def refused(self) -> list[FileResult]:
+        """Files of a folder (or several paths) that no reader could load, each with why."""
+        return [f for f in self.files if f.status == "refused"]
 
     @property
     def rows_read(self) -> int:
@@ -377,10 +382,18 @@ def ingest_files(
     # past this instead (10M BACI rows: 2.6 GB peak without, 1.2 GB with; benchmarks/README.md).
     con.execute(f"SET memory_limit = {quote_literal(os.environ.get('TRADEFLOWS_INGEST_MEMORY', INGEST_MEMORY))}")
     with tempfile.TemporaryDirectory(prefix="tradeflows-") as tmp:
+        source_spec = get_source(source) if source else None  # a wrong --source stops before any file
         for done, path in enumerate(files):
             if progress:
                 progress(path.name, done, len(files))
-            report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+            try:
+                report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+            except InputError as exc:
+                if len(files) == 1:
+                    raise
+                # One unreadable file in a folder does not stop the others; the caller lists it.
+                report.files.append(FileResult(str(path), "refused", None, source_spec.name if source_spec else None,
+                                               note=str(exc)))  # fmt: skip
         if progress:
             progress("", len(files), len(files))
     return _summarise(con, report)
