@@ -107,6 +107,7 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
     if config.get("unpivot"):
         unpivot = Unpivot({column: {_canonical(k, label): v for k, v in consts.items()}
                            for column, consts in config["unpivot"].items()})
+    layout = _layout(config["layout"], unpivot, label) if "layout" in config else None
     missing = {c.name for c in FLOW_COLUMNS if not c.nullable} - {"source", "ingest_id"} - set(fields)
     missing -= set(k for consts in (unpivot.columns.values() if unpivot else ()) for k in consts)
     missing -= set(k for consts in config.get("file_names", {}).values() for k in consts)
@@ -126,7 +127,7 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
         optional_columns=frozenset(source.get("optional_columns", ())),
         description_column=source.get("description_column"),
         unpivot=unpivot,
-        layout=_layout(config["layout"], unpivot, label) if "layout" in config else None,
+        layout=layout,
         exclude={str(k): {str(v): str(why) for v, why in reasons.items()} for k, reasons in config.get("exclude", {}).items()},
         from_file_name=_by_file_name(config["file_names"], label) if "file_names" in config else None,
     )

@@ -18,6 +18,8 @@ long table, each line naming its sheet.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ import polars as pl
 
 from tradeflows.errors import InputError, SchemaError
 from tradeflows.sources.base import Field, Layout, SourceSpec, Unpivot
-from tradeflows.store.textfile import TextFile, opened, sha256_of, sniff
+from tradeflows.store.textfile import DELIMITERS, TextFile, opened, sha256_of, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
 # Rows of a sheet searched for the header and for detection: title blocks are short.
@@ -53,12 +55,17 @@ def opened_table(path: Path, workdir: Path, spec: SourceSpec | None) -> Iterator
             long, note = reshape_workbook(path, spec.layout, workdir)
             yield _long_file(path, long), _for_long(spec, note)
             return
+    if spec is not None and spec.layout is not None and path.suffix.lower() not in (".zip", ".parquet"):
+        # The header may not be the first line (title lines above it): no sniffing of line 1.
+        long, note = reshape_text(path, spec.layout, workdir)
+        yield _long_file(path, long), _for_long(spec, note)
+        return
     with opened(path, workdir) as file:
         spec = spec or detect_source(file.header, file=str(path))
         if spec.layout is None:
             yield file, spec
             return
-        long, note = reshape_text(file, spec.layout, workdir)
+        long, note = reshape_text(file.path, spec.layout, workdir, original=path)
         yield _long_file(path, long, sha256=file.sha256), _for_long(spec, note)
 
 
@@ -257,20 +264,31 @@ def reshape_workbook(path: Path, layout: Layout, workdir: Path) -> tuple[Path, s
     return _write(frames, workdir / (path.stem + ".long.csv"), str(path)), _note(skipped, len(selected))
 
 
-def reshape_text(file: TextFile, layout: Layout, workdir: Path) -> tuple[Path, str]:
-    """A delimited file under a layout (a wide table, missing markers) as one long CSV."""
+def reshape_text(path: Path, layout: Layout, workdir: Path, *, original: Path | None = None) -> tuple[Path, str]:
+    """A delimited file (plain or .gz) under a layout (title lines, a wide table, missing
+    markers) as one long CSV. The delimiter is the one most used in the first lines, and
+    the width the widest of them, so a title line above the header does not cut the table."""
+    original = original or path
+    try:
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
+            sample = [line for _, line in zip(range(_HEAD_ROWS), handle, strict=False)]
+    except OSError as exc:
+        raise InputError(f"{original}: cannot read the file: {exc}") from None
+    text = "".join(sample).lstrip("\ufeff")
+    delimiter = max(DELIMITERS, key=text.count)
+    width = max((len(row) for row in csv.reader(text.splitlines(), delimiter=delimiter)), default=1)
     try:
         raw = pl.read_csv(
-            file.path, has_header=False, separator=file.delimiter, infer_schema_length=0, encoding="utf8-lossy",
-            truncate_ragged_lines=True,
+            path, has_header=False, separator=delimiter, encoding="utf8-lossy", truncate_ragged_lines=True,
+            missing_columns="insert",
+            schema={f"c{i}": pl.String for i in range(width)},
         )  # fmt: skip
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{file.original}: cannot read the file: {exc}") from None
-    raw = raw.rename({c: f"c{i}" for i, c in enumerate(raw.columns)})
+        raise InputError(f"{original}: cannot read the file: {exc}") from None
     if raw.height and raw.item(0, 0) is not None:
         raw = raw.with_columns(pl.col("c0").str.strip_chars_start("\ufeff"))
-    frame, skipped = reshape_frame(raw, layout, sheet="", where=str(file.original))
-    target = workdir / (file.original.stem + ".long.csv")
-    frame = frame.drop("sheet")
-    frame.write_csv(target)
+    frame, skipped = reshape_frame(raw, layout, sheet="", where=str(original))
+    target = workdir / (original.stem + ".long.csv")
+    frame.drop("sheet").write_csv(target)
     return target, _note(skipped)
