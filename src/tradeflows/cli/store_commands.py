@@ -62,7 +62,7 @@ def ingest(
     if report.refused:
         for refused in report.refused:
             said = refused.note if Path(refused.file).name in refused.note else f"{refused.file}: {refused.note}"
-            err_console.print(f"Not loaded: {said}", markup=False, highlight=False)
+            err_console.print(f"Not loaded: {said}", markup=False, highlight=False, soft_wrap=True)
         err_console.print(
             f"Error: {len(report.refused)} of {len(report.files)} file(s) not loaded (see above); the others were.",
             markup=False, highlight=False,
