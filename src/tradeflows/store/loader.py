@@ -35,7 +35,7 @@ _STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in (
 @dataclass(frozen=True)
 class FileResult:
     file: str
-    status: str  # loaded, replaced, skipped, refused (no reader could load it: note says why)
+    status: str  # loaded, replaced, skipped, refused (no reader recognised it: note says why)
     ingest_id: int | None
     source: str | None
     rows_read: int = 0
@@ -388,10 +388,11 @@ def ingest_files(
                 progress(path.name, done, len(files))
             try:
                 report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
-            except InputError as exc:
+            except SchemaError as exc:
                 if len(files) == 1:
                     raise
-                # One unreadable file in a folder does not stop the others; the caller lists it.
+                # A file no reader recognises does not stop the others; the caller lists it. (A file
+                # that cannot be read at all, a disk or network failure, still stops the run.)
                 report.files.append(FileResult(str(path), "refused", None, source_spec.name if source_spec else None,
                                                note=str(exc)))  # fmt: skip
         if progress:
