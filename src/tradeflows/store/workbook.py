@@ -31,6 +31,7 @@ import polars as pl
 
 from tradeflows.errors import InputError, SchemaError
 from tradeflows.sources.base import Field, Layout, SourceSpec, Unpivot
+from tradeflows.store.ingest import quote_ident, quote_literal
 from tradeflows.store.textfile import DELIMITERS, TextFile, opened, sha256_of, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
@@ -82,22 +83,15 @@ def _for_long(spec: SourceSpec, note: str) -> SourceSpec:
         targets = dict.fromkeys(k for consts in spec.unpivot.columns.values() for k in consts)
         for target in targets:
             cases = " ".join(
-                f"WHEN '{c}' THEN {_sql_literal(consts.get(target))}" for c, consts in spec.unpivot.columns.items()
+                f"WHEN {quote_literal(c)} THEN {quote_literal(consts.get(target))}"
+                for c, consts in spec.unpivot.columns.items()
             )
-            fields[target] = Field.expression(f'CASE "{Layout.COLUMN}" {cases} END')
+            fields[target] = Field.expression(f"CASE {quote_ident(Layout.COLUMN)} {cases} END")
     renamed = {Unpivot.VALUE: Layout.VALUE, Unpivot.VARIANT: Layout.COLUMN}
     fields = {k: replace(f, column=renamed.get(f.column, f.column)) for k, f in fields.items()}
     return replace(
         spec, fields=fields, unpivot=None, layout=None, note="; ".join(n for n in (spec.note, note) if n)
     )
-
-
-def _sql_literal(value: object) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _sheets(path: Path) -> tuple[object, list[str]]:
