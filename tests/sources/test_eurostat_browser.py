@@ -80,7 +80,8 @@ def test_names_with_historical_notes_are_countries(loaded):
     """Labels such as "Belgium (incl. Luxembourg 'LU' -> 1998)": one member state each."""
     store, _ = loaded
     book = fastexcel.read_excel(str(SMALL))
-    labels = {r[0] for r in book.load_sheet("Sheet 1", header_row=None, dtypes="string").to_polars().rows()[11:] if r[0]}
+    rows = book.load_sheet("Sheet 1", header_row=None, dtypes="string").to_polars().rows()
+    labels = {r[0] for r in rows[11:] if r[0]}
     assert "Belgium (incl. Luxembourg 'LU' -> 1998)" in labels
     reporters = set(store.sql("SELECT DISTINCT reporter FROM flows")["reporter"])
     partners = set(store.sql("SELECT DISTINCT partner FROM flows")["partner"])

@@ -73,14 +73,15 @@ def test_armstat_dash_is_no_figure_and_year_rows_are_not_added_to_months(loaded)
     assert run.rows_read == len(figures)
     assert f"{dashes:,} cell(s) '-'" in run.note
     why = store.sql(
-        "SELECT count(*) AS n FROM quarantine WHERE ingest_id = $r AND reason LIKE 'timeperiod: ''Year'' is no figure%'",
+        "SELECT count(*) AS n FROM quarantine "
+        "WHERE ingest_id = $r AND reason LIKE 'timeperiod: ''Year'' is no figure%'",
         {"r": run.ingest_id},
     )["n"][0]
     assert why == year_rows
     # Russia's exports in 2022, by the months (thousand USD x 1000).
     expected = sum(
         float(r["export"]) * 1000 for r in lines
-        if r["country"] == "Russian Federation" and r["year"] == "2022" and r["timeperiod"] != "Year" and r["export"] != "-"
+        if (r["country"], r["year"]) == ("Russian Federation", "2022") and "-" != r["export"] and r["timeperiod"] != "Year"
     )  # fmt: skip
     got = store.sql(
         "SELECT sum(value_usd) AS v FROM flows WHERE ingest_id = $r AND partner = 'RUS' AND year = 2022 AND flow = 'X'",

@@ -46,7 +46,8 @@ def detect_source(header: list[str], *, file: str) -> SourceSpec:
     for spec in SOURCES.values():
         if spec.signature and spec.matches(columns):
             return spec
-    closest = max((s for s in SOURCES.values() if s.signature), key=lambda s: len(s.signature & columns) / len(s.signature))
+    readers = [s for s in SOURCES.values() if s.signature]
+    closest = max(readers, key=lambda s: len(s.signature & columns) / len(s.signature))
     shared = len(closest.signature & columns)
     nearest = (
         f"Closest: {closest.name} ({shared} of its {len(closest.signature)} columns), which also needs "
@@ -93,6 +94,6 @@ def detection(spec: SourceSpec) -> str:
 
 
 __all__ = [
-    "SOURCES", "Field", "Layout", "SourceSpec", "Unpivot", "describe_sources", "detect_source", "detection", "get_source",
-    "load_column_map",
+    "SOURCES", "Field", "Layout", "SourceSpec", "Unpivot", "describe_sources", "detect_source", "detection",
+    "get_source", "load_column_map",
 ]

@@ -64,7 +64,9 @@ DATABROWSER = SourceSpec(
         "flow": Field("flow_code", "flow", values={"EXPORT": "X", "IMPORT": "M"}),
         "hs_version": Field.expression(hs_version_sql(_YEAR)),
         "hs": Field("product", "hs", source_digits=8),
-        "value_usd": Field("value", "number", factor_sql=_EUR, factor_label="EUR/USD rate (values must be VALUE_IN_EUROS)"),
+        "value_usd": Field(
+            "value", "number", factor_sql=_EUR, factor_label="EUR/USD rate (values must be VALUE_IN_EUROS)"
+        ),
         "partner_basis": Field.expression("CASE WHEN \"flow_code\" = 'IMPORT' THEN 'origin' ELSE 'destination' END"),
     },
     layout=LAYOUT,

@@ -128,7 +128,9 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
         description_column=source.get("description_column"),
         unpivot=unpivot,
         layout=layout,
-        exclude={str(k): {str(v): str(why) for v, why in reasons.items()} for k, reasons in config.get("exclude", {}).items()},
+        exclude={
+            str(k): {str(v): str(why) for v, why in reasons.items()} for k, reasons in config.get("exclude", {}).items()
+        },
         from_file_name=_by_file_name(config["file_names"], label) if "file_names" in config else None,
     )
 

@@ -64,7 +64,9 @@ KAZAKHSTAN = SourceSpec(
         "hs_version": Field.expression(hs_version_sql(_WHOLE_YEAR)),
         "hs_level": Field.constant(0),
         "hs": Field.constant("TOTAL"),
-        "value_usd": Field("value", "number", factor_sql=_UNIT, factor_label="unit the sheet states (тыс. долларов США)"),
+        "value_usd": Field(
+            "value", "number", factor_sql=_UNIT, factor_label="unit the sheet states (тыс. долларов США)"
+        ),
         "partner_basis": Field.expression(f"CASE {_FLOW} WHEN 'M' THEN 'origin' ELSE 'destination' END"),
     },
     layout=LAYOUT,

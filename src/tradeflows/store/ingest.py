@@ -123,14 +123,7 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         variant_name = (
             "(CASE __vi " + " ".join(f"WHEN {i} THEN {quote_literal(c)}" for i, c in enumerate(spec.unpivot.columns)) + " END)"
         )
-        # What tells the figures of one line apart (flow, partner_basis ...), by value column.
-        targets = dict.fromkeys(k for consts in spec.unpivot.columns.values() for k in consts)
-        for target in targets:
-            cases = " ".join(
-                f"WHEN {quote_literal(column)} THEN {quote_literal(consts.get(target))}"
-                for column, consts in spec.unpivot.columns.items()
-            )
-            fields[target] = Field.expression(f"CASE {quote_ident(Unpivot.VARIANT)} {cases} END")
+        fields |= variant_fields(spec.unpivot, Unpivot.VARIANT)
 
     for name, f in fields.items():
         col = _COLUMNS[name]
@@ -263,6 +256,20 @@ q AS (SELECT __rn, __vi, __rn + 1 AS line, {', '.join(final.values())}, __descri
 FROM p)
 {final_select}
 """
+
+
+def variant_fields(unpivot: Unpivot, variant_column: str) -> dict[str, Field]:
+    """What tells the figures of one wide line apart (flow, partner_basis ...): a field per
+    constant, by the value column (named in raw column ``variant_column``) a figure came from."""
+    targets = dict.fromkeys(k for consts in unpivot.columns.values() for k in consts)
+    fields = {}
+    for target in targets:
+        cases = " ".join(
+            f"WHEN {quote_literal(column)} THEN {quote_literal(consts.get(target))}"
+            for column, consts in unpivot.columns.items()
+        )
+        fields[target] = Field.expression(f"CASE {quote_ident(variant_column)} {cases} END")
+    return fields
 
 
 def hs_sql(raw_hs: str) -> tuple[str, str]:

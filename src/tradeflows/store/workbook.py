@@ -30,8 +30,8 @@ from pathlib import Path
 import polars as pl
 
 from tradeflows.errors import InputError, SchemaError
-from tradeflows.sources.base import Field, Layout, SourceSpec, Unpivot
-from tradeflows.store.ingest import quote_ident, quote_literal
+from tradeflows.sources.base import Layout, SourceSpec, Unpivot
+from tradeflows.store.ingest import variant_fields
 from tradeflows.store.textfile import DELIMITERS, TextFile, opened, sha256_of, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
@@ -80,13 +80,7 @@ def _for_long(spec: SourceSpec, note: str) -> SourceSpec:
     the ``column`` they came from, and ``@value`` is the ``value`` column."""
     fields = dict(spec.fields)
     if spec.unpivot is not None:
-        targets = dict.fromkeys(k for consts in spec.unpivot.columns.values() for k in consts)
-        for target in targets:
-            cases = " ".join(
-                f"WHEN {quote_literal(c)} THEN {quote_literal(consts.get(target))}"
-                for c, consts in spec.unpivot.columns.items()
-            )
-            fields[target] = Field.expression(f"CASE {quote_ident(Layout.COLUMN)} {cases} END")
+        fields |= variant_fields(spec.unpivot, Layout.COLUMN)
     renamed = {Unpivot.VALUE: Layout.VALUE, Unpivot.VARIANT: Layout.COLUMN}
     fields = {k: replace(f, column=renamed.get(f.column, f.column)) for k, f in fields.items()}
     return replace(
