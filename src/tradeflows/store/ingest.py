@@ -378,7 +378,9 @@ def _parse(name: str, f: Field, raw: str, shown: str, blame: str, col: Column) -
     if f.kind.endswith("_country"):
         iso = quote_ident(f"__iso3__{name}")
         what = _COUNTRY_LOOKUPS[f.kind][3]
-        why = f" || coalesce(': ' || {quote_ident(f'__why__{name}')}, '')" if f.kind == "name_country" else ""
-        checks.append((f"{raw} IS NOT NULL AND {iso} IS NULL", f"{blame} || ': ' || {shown} || ' is an unknown {what}'{why}"))
+        unknown = f"' is an unknown {what}'"
+        if f.kind == "name_country":  # the name table says why: a group, a territory no code covers ...
+            unknown = f"coalesce(' is not mapped to one country: ' || {quote_ident(f'__why__{name}')}, {unknown})"
+        checks.append((f"{raw} IS NOT NULL AND {iso} IS NULL", f"{blame} || ': ' || {shown} || {unknown}"))
         return iso, checks
     raise AssertionError(f"unhandled field kind {f.kind!r}")  # pragma: no cover
