@@ -185,3 +185,20 @@ def test_layout_keys_are_checked(tmp_path: Path) -> None:
         column_map_spec({"layout": {"header_row": 2}, "columns": {}}, label="m.toml")
     with pytest.raises(tradeflows.SchemaError, match="is not a regular expression"):
         column_map_spec({"layout": {"wide": "(["}}, label="m.toml")
+
+
+def test_a_map_picks_the_sheet_and_header_row_of_a_workbook(store: tradeflows.Store, tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "imports_2024.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        book.add_worksheet("Notes").write_string(0, 0, "Read me first")
+        data = book.add_worksheet("Data")
+        for i, row in enumerate([["Imports by partner, million USD"], ["iso3", "2021", "2022"], ["CHN", "1.5", ".."]]):
+            for j, cell in enumerate(row):
+                data.write_string(i, j, cell)
+    map_path = tmp_path / "wide.toml"
+    map_path.write_text(WIDE_MAP.replace("[layout]\n", "[layout]\nsheets = '^Data$'\n"))
+    (run,) = store.ingest([path], source=str(map_path)).files
+    assert (run.rows_read, run.rows_kept) == (1, 1) and "1 sheet(s) read as one run" in run.note
+    assert store.sql("SELECT year, partner, value_usd FROM flows").rows() == [(2021, "CHN", 1.5e6)]
