@@ -101,3 +101,42 @@ def test_installed_entry_point_and_shim_answer_help():
         done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
         assert done.returncode == 0, done.stderr
         assert "ingest" in done.stdout and "sql" in done.stdout
+
+
+def test_a_folder_loads_what_it_can_and_lists_the_rest(tmp_path, write_comtrade):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    good = write_comtrade([comtrade_row()], name="good.csv")
+    good.rename(folder / "good.csv")
+    (folder / "other.csv").write_text("yr,exporter,trade_value_us\n2020,ARM,5\n")
+    db = tmp_path / "s.duckdb"
+    result = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "Not loaded: " in result.stderr and "other.csv" in result.stderr
+    # The closest reader is named with the columns it missed.
+    assert "Closest: comtrade (1 of its 4 columns), which also needs ['commodity_code', 'partner_code'," in " ".join(
+        result.stderr.split()
+    )
+    assert "1 of 2 file(s) not loaded" in result.stderr
+    count = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM flows", "--db", str(db), "-f", "csv"])
+    assert count.stdout.splitlines() == ["n", "1"]
+
+
+def test_sources_lists_readers_detection_and_maps(tmp_path):
+    (tmp_path / "mine.toml").write_text(
+        '[source]\nname = "mine"\nsignature = ["a", "b"]\n[columns]\nyear = "a"\n'
+        'value_usd = "b"\n[constants]\nreporter = "ARM"\npartner = "WLD"\nflow = "X"\nhs = "TOTAL"\n'
+        'hs_level = 0\nhs_version = 2017\npartner_basis = "destination"\n'
+    )
+    result = runner.invoke(app, ["sources", "--maps", str(tmp_path), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split(",")[0]: line for line in result.stdout.splitlines()}
+    assert "cells: DS-045409" in rows["eurostat_databrowser"]
+    assert "columns: commodity_code, partner_code, reporter_code, trade_value_us" in rows["comtrade"]
+    assert ",map," in rows["mine"] and "columns: a, b" in rows["mine"]
+    assert "built-in map" in rows["uzstat_sdmx"]
+
+
+def test_ingest_help_says_source_takes_a_map():
+    result = runner.invoke(app, ["ingest", "--help"])
+    assert "column map" in " ".join(result.stdout.split())

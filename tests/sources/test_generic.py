@@ -129,3 +129,76 @@ def test_compressed_national_file(store: tradeflows.Store, tmp_path: Path, packi
     report = store.ingest([path])
     assert report.files[0].source == "national_armenia" and (report.rows_read, report.rows_kept) == (1, 1)
     assert store.sql("SELECT sum(value_usd) AS v FROM flows")["v"][0] == 19_500.0  # (10 + 2.5 + 7) thousand
+
+
+WIDE_MAP = """
+[source]
+name = "wide_test"
+[layout]
+header = 1            # a title line above the header
+wide = '^\\d{4}$'      # years as columns
+missing = ["..", "-"]
+[columns]
+year = "@column"
+partner = "iso3"
+value_usd = "@value"
+[constants]
+unit = "million USD"
+reporter = "KGZ"
+flow = "M"
+hs = "TOTAL"
+hs_level = 0
+hs_version = { from_year = true }
+partner_basis = "origin"
+[exclude]
+iso3 = { WLD = "the world total of the rows below" }
+[file_names]
+'_2024' = { customs = "C00" }
+"""
+
+
+def test_wide_years_missing_markers_unit_and_exclusions(store: tradeflows.Store, tmp_path: Path) -> None:
+    path = tmp_path / "imports_2024.csv"
+    path.write_text("Imports by partner, million USD\niso3,2021,2022\nWLD,9,9\nCHN,1.5,..\nRUS,-,2\n")
+    map_path = tmp_path / "wide.toml"
+    map_path.write_text(WIDE_MAP)
+    (run,) = store.ingest([path], source=str(map_path)).files
+    # Figures: WLD x2 (quarantined: excluded), CHN 2021, RUS 2022; '..' and '-' are no figure.
+    assert (run.rows_read, run.rows_kept, run.rows_quarantined) == (4, 2, 2)
+    assert "1 cell(s) '-'" in run.note and "1 cell(s) '..'" in run.note and "customs C00 from the file name" in run.note
+    got = store.sql("SELECT year, partner, value_usd, customs FROM flows ORDER BY year").rows()
+    assert got == [(2021, "CHN", 1.5e6, "C00"), (2022, "RUS", 2e6, "C00")]
+    reasons = set(store.sql("SELECT reason FROM quarantine")["reason"])
+    assert reasons == {"iso3: 'WLD' is no figure of its own: the world total of the rows below"}
+
+
+def test_a_name_the_file_names_table_does_not_know_is_refused(store: tradeflows.Store, tmp_path: Path) -> None:
+    path = tmp_path / "imports_2023.csv"
+    path.write_text("title\niso3,2021\nCHN,1\n")
+    (tmp_path / "wide.toml").write_text(WIDE_MAP)
+    with pytest.raises(tradeflows.SchemaError, match=r"imports_2023.*matches none of \['_2024'\]"):
+        store.ingest([path], source=str(tmp_path / "wide.toml"))
+
+
+def test_layout_keys_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(tradeflows.SchemaError, match=r"\[layout\] has unknown key\(s\) \['header_row'\]"):
+        column_map_spec({"layout": {"header_row": 2}, "columns": {}}, label="m.toml")
+    with pytest.raises(tradeflows.SchemaError, match="is not a regular expression"):
+        column_map_spec({"layout": {"wide": "(["}}, label="m.toml")
+
+
+def test_a_map_picks_the_sheet_and_header_row_of_a_workbook(store: tradeflows.Store, tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "imports_2024.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        book.add_worksheet("Notes").write_string(0, 0, "Read me first")
+        data = book.add_worksheet("Data")
+        for i, row in enumerate([["Imports by partner, million USD"], ["iso3", "2021", "2022"], ["CHN", "1.5", ".."]]):
+            for j, cell in enumerate(row):
+                data.write_string(i, j, cell)
+    map_path = tmp_path / "wide.toml"
+    map_path.write_text(WIDE_MAP.replace("[layout]\n", "[layout]\nsheets = '^Data$'\n"))
+    (run,) = store.ingest([path], source=str(map_path)).files
+    assert (run.rows_read, run.rows_kept) == (1, 1) and "1 sheet(s) read as one run" in run.note
+    assert store.sql("SELECT year, partner, value_usd FROM flows").rows() == [(2021, "CHN", 1.5e6)]

@@ -100,7 +100,7 @@ def test_gzip_file_is_read(store, write_comtrade, tmp_path):
 def test_missing_required_column_names_it(store, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("trade_value_us,reporter_code,partner_code,commodity_code\n1,268,643,8703\n")
-    with pytest.raises(tradeflows.SchemaError, match=r"missing required column\(s\) \['aggregate_level'"):
+    with pytest.raises(tradeflows.SchemaError, match=r"missing required column\(s\) \['trade_code', 'year'\]"):
         store.ingest([path])
     assert store.sql("SELECT count(*) AS n FROM ingests")["n"][0] == 0
 

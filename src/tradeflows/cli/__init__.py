@@ -56,6 +56,7 @@ def register(target: typer.Typer, *commands: Callable[..., Any]) -> None:
 register(
     app,
     store_commands.ingest,
+    store_commands.sources,
     store_commands.sql,
     store_commands.tables,
     store_commands.schema,

@@ -1,4 +1,4 @@
-"""Commands over the store: ingest, sql, tables, schema, coverage."""
+"""Commands over the store: ingest, sources, sql, tables, schema, coverage."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
 from tradeflows.cli.output import OutputFormat, console, err_console, render_table, write_result
 from tradeflows.errors import ParameterError
-from tradeflows.sources import SOURCES
+from tradeflows.sources import SOURCES, describe_sources
 from tradeflows.store import IngestReport, open_store
 
 SourceName = typer.Option(
     "--source",
     "-s",
-    help=f"Reader to use ({', '.join(SOURCES)}); detected from the header when omitted.",
+    help=f"Reader to use ({', '.join(SOURCES)}), or the path of a column map (NAME.toml or .yaml, "
+    "see README 'Column maps'); detected from the file's header or cells when omitted (tradeflows sources).",
 )
 
 
@@ -30,11 +31,17 @@ def ingest(
 ) -> None:
     """Load trade files into the store, keeping every row or quarantining it with its reason.
 
-    A file already ingested (same sha256) is skipped unless --replace is given.
+    CSV, Excel (.xlsx, .xls) and Parquet files; each is read by the reader its header or
+    cells identify, or by --source (a reader's name or a column map's path). A file
+    already ingested (same sha256) is skipped unless --replace is given. Of several files
+    (a folder), those no reader recognises are listed with the reason after the others
+    are loaded, and the command exits with status 1.
 
     Example:
 
         tradeflows ingest ../shared/data/comtrade/ --db data/processed/tradeflows.duckdb
+
+        tradeflows ingest my_table.csv --source my_map.toml
     """
     store = open_store(db)
     with Progress(
@@ -52,6 +59,34 @@ def ingest(
 
         report = store.ingest(paths, source=source, replace=replace, progress=progress)
     _print_report(report, db)
+    if report.refused:
+        for refused in report.refused:
+            said = refused.note if Path(refused.file).name in refused.note else f"{refused.file}: {refused.note}"
+            err_console.print(f"Not loaded: {said}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(
+            f"Error: {len(report.refused)} of {len(report.files)} file(s) not loaded (see above); the others were.",
+            markup=False, highlight=False,
+        )
+        raise typer.Exit(1)
+
+
+def sources(
+    maps: Annotated[
+        list[Path] | None, typer.Option("--maps", help="Folders whose column maps (*.toml, *.yaml) to list too.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List the readers and column maps, and how ingest recognises each without --source.
+
+    A reader is recognised by the columns of a file's header, or, for spreadsheets
+    laid out for reading (Eurostat's data browser, national statistics workbooks), by
+    cells on its sheets. A map file anywhere can be given to ingest --source.
+
+    Example:
+
+        tradeflows sources --maps my_maps/
+    """
+    write_result(describe_sources(maps), fmt=fmt, limit=500, title="Readers and column maps")
 
 
 def _print_report(report: IngestReport, db: Path) -> None:

@@ -97,6 +97,38 @@ class Unpivot:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where the table is in a file that is not one header line over data lines: a
+    workbook's sheets, title rows, a header over several rows, figures side by side
+    (months or years as columns), cells that state what the rows do not (the unit,
+    the period, the product).
+
+    The store turns such a file into a long table of text columns before the one
+    ingest query reads it (``tradeflows.store.workbook``): ``sheet`` and ``row`` (where
+    each figure sits, 1-based), the ``cells`` found above the header, the header's
+    columns (renamed by ``columns``), and, for a wide layout, ``column`` (the header of
+    the figure's column) and ``value``. Cells holding a ``missing`` marker, or nothing,
+    are no figure: they are counted in the run's note, never loaded as zero.
+    """
+
+    sheets: str = ""  # regular expression on sheet names; "" = every sheet (a text file has one)
+    header: str | int = 0  # the header row: 0-based index, or a pattern one of its cells matches
+    header_rows: int = 1  # a header over several rows is joined "top|bottom" (merged cells filled right)
+    skip_rows: int = 0  # rows between the header and the data (Eurostat's "FREQ (Labels)" row)
+    columns: dict[str, str] = field(default_factory=dict)  # header pattern -> column name for the fields
+    wide: str | None = None  # pattern of the headers whose columns are unpivoted to (column, value)
+    cells: dict[str, str] = field(default_factory=dict)  # name -> pattern with one group, searched above the header
+    missing: tuple[str, ...] = ()  # cell values that mean "not available" (Eurostat ':', Armstat '-')
+    end: str | None = None  # the table ends before the first row whose first cell matches
+    # Content detection: each pattern is matched by some cell of the rows above the data
+    # of one sheet the layout reads. Detection never looks at the file's name.
+    detect: tuple[str, ...] = ()
+
+    COLUMN = "column"  # the header of a wide figure's column
+    VALUE = "value"  # a wide figure's cell
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """A file layout and how it maps onto the canonical schema."""
 
@@ -114,6 +146,11 @@ class SourceSpec:
     # What the file's name says (BACI's HS revision): name -> fields and a note, or
     # an error naming the fix. Applied by ``for_file`` before the query is built.
     from_file_name: Callable[[str], tuple[dict[str, Field], str]] | None = None
+    # Files whose table needs reshaping first: workbooks, title rows, wide layouts.
+    layout: Layout | None = None
+    # Rows that are read but are no figure of their own, quarantined with the reason:
+    # raw column -> {value: reason}, e.g. a "Year" row beside the months it totals.
+    exclude: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def for_file(self, file_name: str) -> SourceSpec:
         """This spec with what ``file_name`` says filled in (itself when nothing)."""

@@ -66,6 +66,7 @@ LEGACY = SourceSpec(
         "partner": Field("partner_code", "comtrade_country"),
         "flow": Field("trade_code", "flow", values=FLOW_NAMES),
         "hs_version": Field.expression(hs_version_sql('TRY_CAST(trim("year") AS INTEGER)')),
+        # Extracts made by hand often drop aggregate_level: the code's length then says it.
         "hs_level": Field("aggregate_level", "int"),
         "hs": Field("commodity_code", "hs"),
         "value_usd": Field("trade_value_us", "number", maximum=MAX_ROW_USD),
@@ -82,7 +83,7 @@ LEGACY = SourceSpec(
         ),
     },
     optional_columns=frozenset(
-        {"month", "cifvalue", "fobvalue", "Qty", "QtyUnitAbbr", "netweight_kg", "IsQtyEstimated",
+        {"month", "aggregate_level", "cifvalue", "fobvalue", "Qty", "QtyUnitAbbr", "netweight_kg", "IsQtyEstimated",
          "IsNetWgtEstimated", "mot_code", "mot_desc", "commodity"}
     ),
     description_column="commodity",

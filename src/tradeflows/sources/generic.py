@@ -37,6 +37,9 @@ reads ``Y2019``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import fields as fields_of
 from pathlib import Path
 from typing import Any, get_args
 
@@ -44,7 +47,7 @@ from tradeflows.errors import InputError, SchemaError
 from tradeflows.reference.eurostat import eur_usd_sql
 from tradeflows.reference.userfiles import read_document
 from tradeflows.schema import FLOW_COLUMNS, hs_version_sql
-from tradeflows.sources.base import Field, Kind, SourceSpec, Unpivot
+from tradeflows.sources.base import Field, Kind, Layout, SourceSpec, Unpivot
 
 # Units a map may name, and the factor to the canonical unit (USD, kg).
 UNITS: dict[str, float] = {
@@ -77,13 +80,17 @@ def load_column_map(path: Path | str) -> SourceSpec:
 
 def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> SourceSpec:
     """A ``SourceSpec`` from a parsed column map (see the module docstring)."""
-    unknown = set(config) - {"source", "columns", "constants", "unpivot"}
+    unknown = set(config) - set(_SECTIONS)
     if unknown:
-        raise SchemaError(f"{label}: unknown section(s) {sorted(unknown)}; expected source, columns, constants, unpivot")
+        raise SchemaError(f"{label}: unknown section(s) {sorted(unknown)}; expected {', '.join(_SECTIONS)}")
     source = config.get("source", {})
-    columns, constants = config.get("columns", {}), config.get("constants", {})
+    columns, constants = config.get("columns", {}), dict(config.get("constants", {}))
+    # The unit and currency of the file's values, where the file states them once for all.
+    defaults = {k: constants.pop(k) for k in ("unit", "currency") if k in constants}
     fields: dict[str, Field] = {}
     for name, spec in columns.items():
+        if defaults and name in _VALUES:
+            spec = {**defaults, **({"column": spec} if isinstance(spec, str) else spec)}
         fields[_canonical(name, label)] = _field(name, spec, columns, label)
     for name, value in constants.items():
         canonical = _canonical(name, label)
@@ -100,8 +107,10 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
     if config.get("unpivot"):
         unpivot = Unpivot({column: {_canonical(k, label): v for k, v in consts.items()}
                            for column, consts in config["unpivot"].items()})
+    layout = _layout(config["layout"], unpivot, label) if "layout" in config else None
     missing = {c.name for c in FLOW_COLUMNS if not c.nullable} - {"source", "ingest_id"} - set(fields)
     missing -= set(k for consts in (unpivot.columns.values() if unpivot else ()) for k in consts)
+    missing -= set(k for consts in config.get("file_names", {}).values() for k in consts)
     if "hs" in fields and fields["hs"].kind == "hs":
         missing.discard("hs_level")  # derived from the code's length
     if missing:
@@ -116,8 +125,58 @@ def column_map_spec(config: dict[str, Any], *, label: str = "column map") -> Sou
         fields=fields,
         note=str(source.get("note", f"columns mapped by {label}")),
         optional_columns=frozenset(source.get("optional_columns", ())),
+        description_column=source.get("description_column"),
         unpivot=unpivot,
+        layout=layout,
+        exclude={
+            str(k): {str(v): str(why) for v, why in reasons.items()} for k, reasons in config.get("exclude", {}).items()
+        },
+        from_file_name=_by_file_name(config["file_names"], label) if "file_names" in config else None,
     )
+
+
+_SECTIONS = ("source", "layout", "columns", "constants", "unpivot", "exclude", "file_names")
+_VALUES = ("value_usd", "cif_usd", "fob_usd")
+_LAYOUT_KEYS = {f.name for f in fields_of(Layout)}
+
+
+def _layout(table: dict[str, Any], unpivot: Unpivot | None, label: str) -> Layout:
+    unknown = set(table) - _LAYOUT_KEYS
+    if unknown:
+        raise SchemaError(f"{label}: [layout] has unknown key(s) {sorted(unknown)}; expected {sorted(_LAYOUT_KEYS)}")
+    values = {k: tuple(v) if k in ("missing", "detect") else v for k, v in table.items()}
+    patterns = [values.get(k) for k in ("sheets", "wide", "end")] + list(values.get("detect", ()))
+    patterns += list(values.get("columns", {})) + list(values.get("cells", {}).values())
+    if isinstance(values.get("header"), str):
+        patterns.append(values["header"])
+    for pattern in filter(None, patterns):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise SchemaError(f"{label}: [layout] pattern {pattern!r} is not a regular expression: {exc}") from None
+    if unpivot is not None and "wide" not in values:  # the [unpivot] columns are the wide ones
+        values["wide"] = "^(" + "|".join(re.escape(c) for c in unpivot.columns) + ")$"
+    return Layout(**values)
+
+
+def _by_file_name(table: dict[str, dict[str, Any]], label: str) -> Callable[[str], tuple[dict[str, Field], str]]:
+    """Constants that only a file's name states (a statistics office's table number): the
+    first pattern the name matches gives them; a name matching none is refused."""
+    for pattern, consts in table.items():
+        for k in consts:
+            _canonical(k, label)
+
+    def constants_for(file_name: str) -> tuple[dict[str, Field], str]:
+        for pattern, consts in table.items():
+            if re.search(pattern, file_name):
+                said = ", ".join(f"{k} {v}" for k, v in consts.items())
+                return {k: Field.constant(v) for k, v in consts.items()}, f"{said} from the file name ({pattern!r})"
+        raise SchemaError(
+            f"{file_name}: {label} tells its files apart by name, and this name matches none of "
+            f"{list(table)}; rename the file or write a map with the constants"
+        )
+
+    return constants_for
 
 
 def _year_sql(source: str | bool, columns: dict[str, Any], label: str) -> str:
@@ -128,7 +187,13 @@ def _year_sql(source: str | bool, columns: dict[str, Any], label: str) -> str:
     if year is None:
         raise SchemaError(f"{label}: converting by year needs a year under [columns]")
     year = year if isinstance(year, dict) else {"column": year}
-    return f"({year['sql']})" if "sql" in year else f'TRY_CAST(trim("{year["column"]}") AS INTEGER)'
+    return f"({year['sql']})" if "sql" in year else f'TRY_CAST(trim("{_raw_column(year["column"])}") AS INTEGER)'
+
+
+def _raw_column(name: str) -> str:
+    """A file column, or ``@value`` (the figure of a wide row) or ``@column`` (the header of
+    its column, under a ``[layout]`` with ``wide``)."""
+    return {"@value": Unpivot.VALUE, "@column": Layout.COLUMN}.get(name, name)
 
 
 def _canonical(name: str, label: str) -> str:
@@ -147,7 +212,7 @@ def _field(name: str, spec: Any, columns: dict[str, Any], label: str) -> Field:
             f"{label}: columns.{name} = {spec!r}: expected a column name, {{ sql = \"...\" }}, or a table with "
             f"keys {sorted(_FIELD_KEYS)} and at least 'column'"
         )
-    column = Unpivot.VALUE if spec["column"] == "@value" else str(spec["column"])
+    column = _raw_column(str(spec["column"]))
     kind = spec.get("kind") or _default_kind(name)
     if kind not in _KINDS:
         raise SchemaError(f"{label}: columns.{name}: kind {kind!r}; expected one of {sorted(_KINDS)}")

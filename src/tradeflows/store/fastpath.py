@@ -47,7 +47,7 @@ _READ_AS = {
 
 def _read_types(spec: SourceSpec, header: list[str]) -> dict[str, str] | None:
     """The type to read each column as, or None when a field needs the staging query."""
-    if spec.unpivot is not None or (spec.description_column and spec.description_column in header):
+    if spec.unpivot is not None or spec.exclude or (spec.description_column and spec.description_column in header):
         return None
     types = dict.fromkeys(header, "VARCHAR")
     wanted: dict[str, str] = {}
@@ -126,6 +126,9 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
     hs_field = spec.fields.get("hs")
     if hs_field is not None and hs_field.kind == "hs" and hs_field.column in header:
         level, parsed["hs"] = hs_sql(_raw("hs"))
+        level_field = spec.fields.get("hs_level")
+        if level_field is not None and level_field.column is not None and level_field.column not in header:
+            parsed["hs_level"] = level  # an optional level column the file lacks: the code's length says it
         parsed.setdefault("hs_level", level)
         bad.append(f"{_raw('hs')} IS NOT NULL AND hs IS NULL")
     # Constants and columns the file lacks hold one value on every row.

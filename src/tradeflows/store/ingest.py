@@ -123,14 +123,7 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         variant_name = (
             "(CASE __vi " + " ".join(f"WHEN {i} THEN {quote_literal(c)}" for i, c in enumerate(spec.unpivot.columns)) + " END)"
         )
-        # What tells the figures of one line apart (flow, partner_basis ...), by value column.
-        targets = dict.fromkeys(k for consts in spec.unpivot.columns.values() for k in consts)
-        for target in targets:
-            cases = " ".join(
-                f"WHEN {quote_literal(column)} THEN {quote_literal(consts.get(target))}"
-                for column, consts in spec.unpivot.columns.items()
-            )
-            fields[target] = Field.expression(f"CASE {quote_ident(Unpivot.VARIANT)} {cases} END")
+        fields |= variant_fields(spec.unpivot, Unpivot.VARIANT)
 
     for name, f in fields.items():
         col = _COLUMNS[name]
@@ -181,6 +174,8 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
     if hs_field is not None and hs_field.kind == "hs" and present(hs_field):
         raw_hs = _raw("hs")
         level, parsed["hs"] = hs_sql(raw_hs)
+        if "hs_level" in fields and not present(fields["hs_level"]):
+            parsed["hs_level"] = level  # an optional level column the file lacks: the code's length says it
         parsed.setdefault("hs_level", level)
         checks.append(
             _Check(
@@ -191,6 +186,19 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
                 "2, 4 or 6 digits' || coalesce(' matching its level ' || hs_level, '')",
             )
         )
+
+    # Rows that are no figure of their own (a year's total beside its months): quarantined
+    # with that reason alone (their other columns need not parse).
+    excluded: list[_Check] = []
+    for i, (column, reasons) in enumerate(spec.exclude.items()):
+        if column not in header:
+            continue
+        raw = quote_ident(f"__exclude__{i}")
+        clean_cols.append(f"{_clean('r.' + quote_ident(column))} AS {raw}")
+        for value, why in reasons.items():
+            excluded.append(_Check(f"{raw} = {quote_literal(value)}", column, raw,
+                                   quote_literal(f"{column}: {value!r} is no figure of its own: {why}")))
+    checks[:0] = excluded
 
     description = (
         f"{_clean('r.' + quote_ident(spec.description_column))} AS __description"
@@ -214,6 +222,8 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         return "coalesce(" + ", ".join(f"CASE WHEN {c.condition} THEN {part(c)} END" for c in checks) + ", NULL)"
 
     reason = "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c.condition} THEN {c.message} END" for c in checks) + "), '')"
+    if excluded:
+        reason = f"coalesce({first(lambda c: c.message if c in excluded else 'NULL')}, {reason})"
     blame_col = first(lambda c: variant_name if c.column == Unpivot.VALUE else quote_literal(c.column))
     blame_val = first(lambda c: c.value)
 
@@ -246,6 +256,20 @@ q AS (SELECT __rn, __vi, __rn + 1 AS line, {', '.join(final.values())}, __descri
 FROM p)
 {final_select}
 """
+
+
+def variant_fields(unpivot: Unpivot, variant_column: str) -> dict[str, Field]:
+    """What tells the figures of one wide line apart (flow, partner_basis ...): a field per
+    constant, by the value column (named in raw column ``variant_column``) a figure came from."""
+    targets = dict.fromkeys(k for consts in unpivot.columns.values() for k in consts)
+    fields = {}
+    for target in targets:
+        cases = " ".join(
+            f"WHEN {quote_literal(column)} THEN {quote_literal(consts.get(target))}"
+            for column, consts in unpivot.columns.items()
+        )
+        fields[target] = Field.expression(f"CASE {quote_ident(variant_column)} {cases} END")
+    return fields
 
 
 def hs_sql(raw_hs: str) -> tuple[str, str]:
@@ -354,7 +378,9 @@ def _parse(name: str, f: Field, raw: str, shown: str, blame: str, col: Column) -
     if f.kind.endswith("_country"):
         iso = quote_ident(f"__iso3__{name}")
         what = _COUNTRY_LOOKUPS[f.kind][3]
-        why = f" || coalesce(': ' || {quote_ident(f'__why__{name}')}, '')" if f.kind == "name_country" else ""
-        checks.append((f"{raw} IS NOT NULL AND {iso} IS NULL", f"{blame} || ': ' || {shown} || ' is an unknown {what}'{why}"))
+        unknown = f"' is an unknown {what}'"
+        if f.kind == "name_country":  # the name table says why: a group, a territory no code covers ...
+            unknown = f"coalesce(' is not mapped to one country: ' || {quote_ident(f'__why__{name}')}, {unknown})"
+        checks.append((f"{raw} IS NOT NULL AND {iso} IS NULL", f"{blame} || ': ' || {shown} || {unknown}"))
         return iso, checks
     raise AssertionError(f"unhandled field kind {f.kind!r}")  # pragma: no cover

@@ -18,12 +18,13 @@ import polars as pl
 
 from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
-from tradeflows.sources import detect_source, get_source
+from tradeflows.sources import get_source
 from tradeflows.sources.base import SourceSpec
 from tradeflows.store import fastpath, parquet, rollup
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
-from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
+from tradeflows.store.textfile import TextFile, sha256_of, transcode_to_utf8
+from tradeflows.store.workbook import opened_table
 
 INGEST_MEMORY = "1GB"  # DuckDB's memory limit while ingesting (env TRADEFLOWS_INGEST_MEMORY)
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".parquet", ".xlsx", ".xls")
@@ -34,7 +35,7 @@ _STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in (
 @dataclass(frozen=True)
 class FileResult:
     file: str
-    status: str  # loaded, replaced, skipped
+    status: str  # loaded, replaced, skipped, refused (no reader recognised it: note says why)
     ingest_id: int | None
     source: str | None
     rows_read: int = 0
@@ -52,6 +53,11 @@ class IngestReport:
     reporters: int = 0
     partners: int = 0
     products: int = 0
+
+    @property
+    def refused(self) -> list[FileResult]:
+        """Files of a folder (or several paths) that no reader could load, each with why."""
+        return [f for f in self.files if f.status == "refused"]
 
     @property
     def rows_read(self) -> int:
@@ -214,7 +220,11 @@ def _load(
         cut = cut_last_field(file)
         if cut is not None:
             mark_cut_last_line(con, cut, after_line=max((line for line, *_ in rejected), default=0))
-        mark_duplicates(con)
+        hs = spec.fields.get("hs")
+        if hs is None or not hs.source_digits:
+            # Lines of a longer national code (CN8) kept under one HS6 heading may rightly be
+            # equal on every canonical column: two products, not a repeated record.
+            mark_duplicates(con)
         con.execute(
             f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
             f"FROM {STAGE} WHERE __reason IS NULL",
@@ -329,8 +339,7 @@ def _ingest_one(
 ) -> FileResult:
     if source in (None, "parquet") and parquet.is_canonical(path):
         return _load_parquet(con, path, replace=replace)
-    with opened(path, workdir) as file:
-        spec = get_source(source) if source else detect_source(file.header, file=str(path))
+    with opened_table(path, workdir, get_source(source) if source else None) as (file, spec):
         spec = spec.for_file(file.path.name)  # a zip's member name, as BACI names its files
         earlier = _earlier_runs(con, file.sha256)
         if earlier and not replace:
@@ -373,10 +382,19 @@ def ingest_files(
     # past this instead (10M BACI rows: 2.6 GB peak without, 1.2 GB with; benchmarks/README.md).
     con.execute(f"SET memory_limit = {quote_literal(os.environ.get('TRADEFLOWS_INGEST_MEMORY', INGEST_MEMORY))}")
     with tempfile.TemporaryDirectory(prefix="tradeflows-") as tmp:
+        source_spec = get_source(source) if source else None  # a wrong --source stops before any file
         for done, path in enumerate(files):
             if progress:
                 progress(path.name, done, len(files))
-            report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+            try:
+                report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+            except SchemaError as exc:
+                if len(files) == 1:
+                    raise
+                # A file no reader recognises does not stop the others; the caller lists it. (A file
+                # that cannot be read at all, a disk or network failure, still stops the run.)
+                report.files.append(FileResult(str(path), "refused", None, source_spec.name if source_spec else None,
+                                               note=str(exc)))  # fmt: skip
         if progress:
             progress("", len(files), len(files))
     return _summarise(con, report)

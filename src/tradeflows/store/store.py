@@ -177,6 +177,8 @@ class Store:
 
         A file whose sha256 is already in ``ingests`` is skipped unless
         ``replace`` is set, in which case its earlier rows are removed first.
+        Of several files (a folder), one that no reader recognises is reported with
+        status ``refused`` and its reason (``IngestReport.refused``); the others load.
         """
         with self.connect(read_only=False) as con:
             _upgrade(con)

@@ -157,7 +157,7 @@ def table_to_csv(path: Path, workdir: Path) -> Path:
         else:
             frame = pl.read_excel(path, infer_schema_length=0)
     except ModuleNotFoundError as exc:
-        raise InputError(f"{path}: reading Excel needs fastexcel: pip install 'tradeflows[excel]' ({exc})") from None
+        raise InputError(f"{path}: reading Excel needs fastexcel (a base dependency): pip install fastexcel ({exc})") from None
     except Exception as exc:  # polars and fastexcel raise many types for an unreadable table
         raise InputError(f"{path}: cannot read the table: {exc}") from None
     frame.select(pl.all().cast(pl.String)).write_csv(target)
