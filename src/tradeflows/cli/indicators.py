@@ -89,7 +89,7 @@ def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path
         shown = frame.select(c for c in INDICATORS[name].key_columns if c in frame.columns)
         hidden = len(frame.columns) - len(shown.columns)
         note += f" | {hidden} more column(s) (reason, provenance ...) with --format csv or json" if hidden else ""
-    write_result(shown, fmt=fmt, output=output, limit=limit)
+    write_result(shown, fmt=fmt, output=output, limit=limit, db=db)
     where = f"store {db}" if engine is EngineChoice.duckdb else f"spark on {getattr(runner, 'dataset', dataset)}"
     err_console.print(f"[dim]{note} | {where}[/dim]", highlight=False)
 

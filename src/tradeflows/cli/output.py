@@ -54,8 +54,14 @@ def write_result(
     output: Path | None = None,
     title: str | None = None,
     limit: int = 100,
+    db: Path | None = None,
 ) -> None:
-    """Print ``frame`` as a table, or write it as CSV/JSON/Parquet to ``output`` (or stdout)."""
+    """Print ``frame`` as a table, or write it as CSV/JSON/Parquet to ``output`` (or stdout);
+    ``output`` may not be the store ``db`` or its dataset."""
+    if output is not None and db is not None:
+        from tradeflows.store import Store
+
+        Store(db).check_output(output)
     if fmt is OutputFormat.parquet and output is None:
         raise ParameterError("--format parquet needs --output FILE (Parquet is binary)")
     if fmt is OutputFormat.table:

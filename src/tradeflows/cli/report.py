@@ -12,7 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from tradeflows.cli.common import DbOption
 from tradeflows.cli.output import err_console
 from tradeflows.reports import build_report, write_report
-from tradeflows.store import open_store
+from tradeflows.store import Store, open_store
 
 
 class ReportFormat(StrEnum):
@@ -54,6 +54,7 @@ def report(
         tradeflows report --basket cars --hub GEO --out report.html \
             --ingest ../shared/data/comtrade/vehicle_trade_georgia.csv --db georgia.duckdb
     """
+    Store(db).check_output(out)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True) as progress:  # fmt: skip
         task = progress.add_task("Opening the store…", total=None)
