@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
-from tradeflows.cli.output import OutputFormat, console, err_console, render_table, write_result
+from tradeflows.cli.output import OutputFormat, console, err_console, render_table, visible, write_result
 from tradeflows.errors import ParameterError
 from tradeflows.sources import SOURCES
 from tradeflows.store import IngestReport, open_store
@@ -40,7 +40,8 @@ def ingest(
     """
     store = open_store(db)
     with Progress(
-        TextColumn("[bold]ingest[/bold] {task.description}"),
+        TextColumn("ingest", style="bold"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -50,7 +51,7 @@ def ingest(
         task = bar.add_task("", total=None)
 
         def progress(name: str, done: int, total: int) -> None:
-            bar.update(task, description=name, completed=done, total=total)
+            bar.update(task, description=visible(name), completed=done, total=total)
 
         report = store.ingest(paths, source=source, replace=replace, progress=progress)
     _print_report(report, db)

@@ -74,7 +74,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         text = str(path)
-        if any(ch in text for ch in "*?["):
+        # A file named with brackets ("trade [2023].csv") is itself, not a pattern.
+        if not path.exists() and any(ch in text for ch in "*?["):
             matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
             if not matches:
                 raise InputError(f"No file matches {text!r}")
