@@ -7,6 +7,7 @@ from __future__ import annotations
 import glob
 import gzip
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,14 +17,22 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from tradeflows.errors import InputError, SchemaError
+from tradeflows.errors import InputError, SchemaError, StoreError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
 from tradeflows.store import fastpath, parquet, rollup
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
-from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
+from tradeflows.store.textfile import (
+    LongLine,
+    TextFile,
+    cut_long_lines,
+    may_have_long_lines,
+    opened,
+    sha256_of,
+    transcode_to_utf8,
+)
 
 INGEST_MEMORY = "1GB"  # DuckDB's memory limit while ingesting (env TRADEFLOWS_INGEST_MEMORY)
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".parquet", ".xlsx", ".xls")
@@ -192,9 +201,14 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str
+    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str,
+    long_lines: list[LongLine] = (),
 ) -> FileResult:
-    """Stage the file, keep the rows that pass, quarantine the others with their reasons, log."""
+    """Stage the file, keep the rows that pass, quarantine the others with their reasons, log.
+
+    ``long_lines`` were cut out of ``file`` (``textfile.cut_long_lines``): their empty
+    records are quarantined with the reason and the lines' own text.
+    """
     started = _now()
     with _run(con, earlier) as ingest_id:
         _stage(con, file, spec)
@@ -216,6 +230,11 @@ def _load(
         if cut is not None:
             mark_cut_last_line(con, cut, after_line=max((line for line, *_ in rejected), default=0))
         mark_duplicates(con)
+        if long_lines:
+            con.executemany(
+                f"UPDATE {STAGE} SET __reason = ?, __column = NULL, __value = NULL WHERE line = ?",
+                [(long.reason(), long.line) for long in long_lines],
+            )
         con.execute(
             f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
             f"FROM {STAGE} WHERE __reason IS NULL",
@@ -224,11 +243,14 @@ def _load(
         bad = con.execute(
             f"SELECT DISTINCT ON (line) line, __column, __value, __reason FROM {STAGE} WHERE __reason IS NOT NULL ORDER BY line"
         ).fetchall()
-        readable = bad and file.compression in ("none", "gzip")
-        raw = _raw_lines(file.path, {b[0] for b in bad}, file.compression) if readable else {}
+        # The raw text from the file: DuckDB keeps 10,000 characters of a rejected line.
+        readable = (bad or rejected) and file.compression in ("none", "gzip")
+        wanted = {b[0] for b in bad} | {r[0] for r in rejected}
+        raw = _raw_lines(file.path, wanted, file.compression) if readable else {}
+        raw |= {long.line: long.raw(file.original, file.compression) for long in long_lines}
         quarantined = [(line, col, val, reason, raw.get(line)) for line, col, val, reason in bad]
         quarantined += [
-            (line, None, None, f"malformed line: {message}", (text or "").rstrip("\r\n"))
+            (line, None, None, f"malformed line: {message}", raw.get(line, (text or "").rstrip("\r\n")))
             for line, text, message, _ in rejected
         ]
         if quarantined:
@@ -336,12 +358,15 @@ def _ingest_one(
         earlier = _earlier_runs(con, file.sha256)
         if earlier and not replace:
             return _skipped(path, earlier, spec.name)
+        long_lines: list[LongLine] = []
+        if may_have_long_lines(file):
+            file, long_lines = cut_long_lines(file, workdir)
         try:
-            fast = _load_clean(con, file, spec, earlier=earlier)
-            return fast or _load(con, file, spec, earlier=earlier, encoding="utf-8")
+            fast = None if long_lines else _load_clean(con, file, spec, earlier=earlier)
+            return fast or _load(con, file, spec, earlier=earlier, encoding="utf-8", long_lines=long_lines)
         except _NotUtf8:
             utf8, note = transcode_to_utf8(file, workdir)
-            return _load(con, utf8, spec, earlier=earlier, encoding=note)
+            return _load(con, utf8, spec, earlier=earlier, encoding=note, long_lines=long_lines)
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, report: IngestReport) -> IngestReport:
@@ -377,10 +402,35 @@ def ingest_files(
         for done, path in enumerate(files):
             if progress:
                 progress(path.name, done, len(files))
-            report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+            try:
+                report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+            except (OSError, duckdb.Error) as exc:
+                raise _storage_error(exc, path, report) or exc
         if progress:
             progress("", len(files), len(files))
     return _summarise(con, report)
+
+
+# What the disk (not the file) may refuse while an ingest writes the store or its scratch files.
+_STORAGE_FAULTS = ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied")
+
+
+def _storage_error(exc: BaseException, path: Path, report: IngestReport) -> StoreError | None:
+    """A one-line error for a disk that refuses a write, naming what was being written and
+    what was committed; None for any other error (a bug keeps its traceback)."""
+    text = str(exc)
+    fault = next((f for f in _STORAGE_FAULTS if f.lower() in text.lower()), None)
+    if fault is None:
+        return None
+    named = getattr(exc, "filename", None) or next(iter(re.findall(r'file "([^"]+)"', text)), None)
+    # Python's own writes here are scratch files (a zip's member, a transcoded copy); DuckDB's, the store.
+    written = named or (f"a scratch file in {tempfile.gettempdir()}" if isinstance(exc, OSError) else "the store")
+    done = sum(1 for f in report.files if f.status != "skipped")
+    return StoreError(
+        f"{path}: {fault} while writing {written}; nothing of this file was committed"
+        f"{f' (the {done} file(s) before it were)' if done else ''}. Free space on that disk or make the folder "
+        f"writable; scratch files go to {tempfile.gettempdir()} (set TMPDIR for another folder)."
+    )
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: str, label: str) -> IngestReport:
