@@ -162,3 +162,18 @@ def test_sigterm_during_a_zip_ingest_removes_the_extracted_file(tmp_path):
     assert "Traceback" not in err
     assert not list(scratch.iterdir())  # extracted file and folder gone
     assert same(before, snapshot(db))
+
+
+def test_a_true_memory_shortage_says_what_to_do(tmp_path, monkeypatch):
+    from tradeflows.synthetic.files import write_comtrade_extract
+
+    path = write_comtrade_extract(tmp_path / "extract.csv", 100_000)
+    monkeypatch.setenv("TRADEFLOWS_INGEST_MEMORY", "20MB")
+    result = CliRunner().invoke(app, ["ingest", str(path), "--db", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 1
+    (error,) = result.output.strip().splitlines()
+    assert error.startswith(f"Error: {path}: out of memory at DuckDB's limit of 20MB for an ingest")
+    assert error.endswith("Raise the limit, e.g. TRADEFLOWS_INGEST_MEMORY=4GB, or split the file.")
+    monkeypatch.setenv("TRADEFLOWS_INGEST_MEMORY", "lots")
+    result = CliRunner().invoke(app, ["ingest", str(path), "--db", str(tmp_path / "s.duckdb")])
+    assert result.output.strip() == "Error: TRADEFLOWS_INGEST_MEMORY='lots': expected a size such as 1GB or 512MB"

@@ -4,6 +4,7 @@ and logged in one transaction, so a failed or killed run leaves no trace.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import gzip
 import os
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from tradeflows.errors import InputError, SchemaError, StoreError
+from tradeflows.errors import InputError, ParameterError, SchemaError, StoreError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
@@ -193,11 +194,19 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     try:
         prepare_lookups(con, spec, file)
+        # DuckDB guesses a CSV file's rows from a sample (42 for a 320 MB Comtrade extract)
+        # and, believing the file the smaller side, builds the country lookups' hash tables
+        # on the file's rows, every column of them: out of memory at 1M rows. The lookups are
+        # code lists of a few hundred rows, so the file is always the side that streams.
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
         con.execute(build_stage_sql(spec, file, reject_table="__rejects", reject_scan="__reject_scans"))
     except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # IOException: a gzip stream cut off
         if "unicode" in str(exc).lower():
             raise _NotUtf8 from None
         raise InputError(f"{file.original}: DuckDB could not read the file: {str(exc).splitlines()[0]}") from None
+    finally:
+        with contextlib.suppress(duckdb.TransactionException):  # a failed statement aborted the run
+            con.execute("RESET disabled_optimizers")
 
 
 def _load(
@@ -397,13 +406,20 @@ def ingest_files(
     report = IngestReport()
     # DuckDB keeps up to 80% of RAM by default; an ingest needs little of it, so it spills
     # past this instead (10M BACI rows: 2.6 GB peak without, 1.2 GB with; benchmarks/README.md).
-    con.execute(f"SET memory_limit = {quote_literal(os.environ.get('TRADEFLOWS_INGEST_MEMORY', INGEST_MEMORY))}")
+    try:
+        con.execute(f"SET memory_limit = {quote_literal(ingest_memory())}")
+    except duckdb.Error:
+        raise ParameterError(
+            f"TRADEFLOWS_INGEST_MEMORY={ingest_memory()!r}: expected a size such as 1GB or 512MB"
+        ) from None
     with tempfile.TemporaryDirectory(prefix="tradeflows-") as tmp:
         for done, path in enumerate(files):
             if progress:
                 progress(path.name, done, len(files))
             try:
                 report.files.append(_ingest_one(con, path, source=source, replace=replace, workdir=Path(tmp)))
+            except duckdb.OutOfMemoryException as exc:
+                raise _memory_error(exc, path, report) from None
             except (OSError, duckdb.Error) as exc:
                 raise _storage_error(exc, path, report) or exc
         if progress:
@@ -413,6 +429,25 @@ def ingest_files(
 
 # What the disk (not the file) may refuse while an ingest writes the store or its scratch files.
 _STORAGE_FAULTS = ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied")
+
+
+def ingest_memory() -> str:
+    """DuckDB's memory limit for an ingest: TRADEFLOWS_INGEST_MEMORY, or ``INGEST_MEMORY``."""
+    return os.environ.get("TRADEFLOWS_INGEST_MEMORY", INGEST_MEMORY)
+
+
+def _committed(report: IngestReport) -> str:
+    done = sum(1 for f in report.files if f.status != "skipped")
+    return f" (the {done} file(s) before it were)" if done else ""
+
+
+def _memory_error(exc: BaseException, path: Path, report: IngestReport) -> StoreError:
+    """What to do when an ingest needs more memory than DuckDB may use (it spills what it can)."""
+    return StoreError(
+        f"{path}: out of memory at DuckDB's limit of {ingest_memory()} for an ingest, after spilling what it "
+        f"could to disk ({str(exc).splitlines()[0]}); nothing of this file was committed{_committed(report)}. "
+        "Raise the limit, e.g. TRADEFLOWS_INGEST_MEMORY=4GB, or split the file."
+    )
 
 
 def _storage_error(exc: BaseException, path: Path, report: IngestReport) -> StoreError | None:
@@ -425,10 +460,9 @@ def _storage_error(exc: BaseException, path: Path, report: IngestReport) -> Stor
     named = getattr(exc, "filename", None) or next(iter(re.findall(r'file "([^"]+)"', text)), None)
     # Python's own writes here are scratch files (a zip's member, a transcoded copy); DuckDB's, the store.
     written = named or (f"a scratch file in {tempfile.gettempdir()}" if isinstance(exc, OSError) else "the store")
-    done = sum(1 for f in report.files if f.status != "skipped")
     return StoreError(
         f"{path}: {fault} while writing {written}; nothing of this file was committed"
-        f"{f' (the {done} file(s) before it were)' if done else ''}. Free space on that disk or make the folder "
+        f"{_committed(report)}. Free space on that disk or make the folder "
         f"writable; scratch files go to {tempfile.gettempdir()} (set TMPDIR for another folder)."
     )
 
