@@ -57,6 +57,8 @@ _QUERY_STATEMENTS = {duckdb.StatementType.SELECT}
 _CONNECT_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
                    "allow_community_extensions": False}  # fmt: skip
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+# DuckDB's ways of saying a query needs an extension it did not load.
+_NEEDS_EXTENSION = re.compile(r"requires the extension|exists in the \w+ extension|extension \S+ (is )?not (loaded|found)")
 
 
 def _lock_holder(message: str) -> str:
@@ -275,11 +277,11 @@ class Store:
                 raise KeyboardInterrupt from None
             except duckdb.Error as exc:
                 message = str(exc).strip()
-                if "extension" in message.lower():
+                if _NEEDS_EXTENSION.search(message):
                     # DuckDB's advice (INSTALL, SET autoinstall...) cannot apply here: the
                     # connection is locked.
                     raise QueryError(
-                        f"{message.splitlines()[0]}: `tradeflows sql` reads the store and local files only, and "
+                        f"{message.splitlines()[0].rstrip('.')}: `tradeflows sql` reads the store and local files only, and "
                         "installs or loads no extension. Download the file and read it by its local path."
                     ) from None
                 raise QueryError(f"{message}\n{_hint(message)}") from None
