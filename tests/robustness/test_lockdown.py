@@ -37,6 +37,8 @@ STATEMENTS = [
     "CREATE TEMP TABLE x AS SELECT 1",
     "INSERT INTO flows SELECT * FROM flows",
     "CHECKPOINT",
+    "SELECT * FROM read_parquet('https://example.invalid/x.parquet')",
+    "SELECT * FROM sqlite_scan('{tmp}/other.sqlite', 't')",
 ]
 WRAPPERS = ["{}", "EXPLAIN {}", "EXPLAIN ANALYZE {}", "/* a comment */ explain (ANALYZE, FORMAT json) {}"]
 
