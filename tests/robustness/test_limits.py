@@ -177,3 +177,16 @@ def test_a_true_memory_shortage_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("TRADEFLOWS_INGEST_MEMORY", "lots")
     result = CliRunner().invoke(app, ["ingest", str(path), "--db", str(tmp_path / "s.duckdb")])
     assert result.output.strip() == "Error: TRADEFLOWS_INGEST_MEMORY='lots': expected a size such as 1GB or 512MB"
+
+
+def test_a_read_only_store_folder_is_a_one_line_error(small_disk, tmp_path):
+    db = small_disk / "s.duckdb"
+    small = tmp_path / "more.csv"
+    small.write_text("\n".join([HEADER, line()]) + "\n")
+    tradeflows.open(db)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    for target in (db, small_disk / "new.duckdb"):
+        result = CliRunner().invoke(app, ["ingest", str(small), "--db", str(target)])
+        assert result.exit_code == 1
+        (error,) = result.output.strip().splitlines()
+        assert error.startswith(f"Error: Cannot open the store {target}") and "Read-only file system" in error
