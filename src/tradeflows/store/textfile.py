@@ -118,7 +118,11 @@ def _check_text(original: Path, sample: bytes) -> None:
             f"{original}: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); expected UTF-8. "
             "Save it again as UTF-8 CSV (in Excel: CSV UTF-8)."
         )
-    if (nul := sample.find(b"\x00")) >= 0:
+    # UTF-16 and binary files hold NULs throughout, or in the first line; a stray NUL in a
+    # data line is that line's problem (quarantined), not the file's.
+    header_end = sample.find(b"\n")
+    nul = sample.find(b"\x00")
+    if nul >= 0 and (nul < header_end or header_end < 0 or sample.count(b"\x00") * 100 > len(sample)):
         raise InputError(
             f"{original}: the file holds NUL bytes (the first at byte {nul:,}): it is a binary file "
             "(a program, an archive, a workbook) or UTF-16 text, not a delimited text file; expected UTF-8 CSV"
