@@ -10,7 +10,7 @@ import gzip
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,7 +211,7 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
 
 def _load(
     con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str,
-    long_lines: list[LongLine] = (),
+    long_lines: Sequence[LongLine] = (),
 ) -> FileResult:
     """Stage the file, keep the rows that pass, quarantine the others with their reasons, log.
 

@@ -171,8 +171,8 @@ def write_comtrade_extract(path: str | Path, rows: int, *, reporter: str = "GEO"
     ``../shared/data/comtrade/vehicle_trade_georgia.csv``: ``rows`` distinct rows, about
     320 bytes each (the real files' long commodity descriptions), so 1M rows is ~320 MB.
 
-    Row i is a (flow, month, partner, HS6 code) of its own, HS6 codes varying fastest, so
-    every row is kept; values are log-normal from ``seed``. Written in chunks of
+    Row i is a (month, partner, flow, HS6 code) of its own, HS6 codes varying fastest, then
+    the flow (imports, with no FOB value, beside exports, with no CIF value), so every row is kept; values are log-normal from ``seed``. Written in chunks of
     ``chunk_rows``: memory stays flat at any size.
 
     >>> import tempfile, pathlib
@@ -197,8 +197,8 @@ def write_comtrade_extract(path: str | Path, rows: int, *, reporter: str = "GEO"
             i = pl.int_range(start, min(start + chunk_rows, rows), eager=True).alias("i")
             n = len(i)
             k, rest = i % len(codes), i // len(codes)
-            p, rest = rest % len(partners), rest // len(partners)
-            flow, period = rest % 2, rest // 2
+            flow, rest = rest % 2, rest // 2
+            p, period = rest % len(partners), rest // len(partners)
             value = np.round(rng.lognormal(10, 2.5, n), 2)
             weight = np.round(value / rng.uniform(2, 40, n), 3)
             frame = pl.DataFrame({
