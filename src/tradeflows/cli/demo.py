@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tradeflows.cli.output import console, err_console, render_table
+from tradeflows.cli.output import console, err_console, render_table, styled
 from tradeflows.periods import parse_years
 
 DEMO_DB = Path("data/processed/demo.duckdb")
@@ -41,10 +41,12 @@ def demo(
     with err_console.status("Generating the synthetic world and loading it ..."):
         store, world, report = build_demo(db, config, force=force)
     console.print(
-        f"[bold]Demo store built from a SYNTHETIC world[/bold] (seed {seed}, {first}-{last}, "
+        styled("Demo store built from a SYNTHETIC world", "bold"),
+        f"(seed {seed}, {first}-{last}, "
         f"{'monthly' if monthly else 'annual'}): {report.rows_kept:,} rows, {report.reporters} countries, "
         f"{report.products} products, {len(world.planted)} planted pattern(s).\nStore: {db}\n"
     )
     for title, query in DEMO_QUERIES:
-        console.print(f"[bold]{title}[/bold]\n  tradeflows sql \"{query}\" --db {db}")
+        console.print(styled(title, "bold"))
+        console.print(f"  tradeflows sql \"{query}\" --db {db}")
         console.print(render_table(store.sql(query), limit=8))

@@ -24,7 +24,7 @@ from tradeflows.cli.common import (
     OutputOption,
     open_engine_for,
 )
-from tradeflows.cli.output import OutputFormat, err_console, write_result
+from tradeflows.cli.output import OutputFormat, err_console, styled, write_result
 from tradeflows.schema import CIF_MARGIN, FLOW_CODES
 
 app = typer.Typer(
@@ -89,9 +89,9 @@ def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path
         shown = frame.select(c for c in INDICATORS[name].key_columns if c in frame.columns)
         hidden = len(frame.columns) - len(shown.columns)
         note += f" | {hidden} more column(s) (reason, provenance ...) with --format csv or json" if hidden else ""
-    write_result(shown, fmt=fmt, output=output, limit=limit)
+    write_result(shown, fmt=fmt, output=output, limit=limit, db=db)
     where = f"store {db}" if engine is EngineChoice.duckdb else f"spark on {getattr(runner, 'dataset', dataset)}"
-    err_console.print(f"[dim]{note} | {where}[/dim]", highlight=False)
+    err_console.print(styled(f"{note} | {where}", "dim"))
 
 
 def _option(name: str, annotation: object, default: object = inspect.Parameter.empty) -> inspect.Parameter:

@@ -32,4 +32,4 @@ def quarantine(
     frame = open_store(db, create=False).quarantine(ingest_id=run, file=file)
     if fmt is OutputFormat.table:  # a terminal is narrow: the file's name, no raw line (files keep both)
         frame = frame.drop("raw").with_columns(pl.col("file").str.split("/").list.last())
-    write_result(frame, fmt=fmt, output=output, title="Quarantine", limit=limit)
+    write_result(frame, fmt=fmt, output=output, title="Quarantine", limit=limit, db=db)

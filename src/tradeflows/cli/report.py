@@ -10,9 +10,9 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from tradeflows.cli.common import DbOption
-from tradeflows.cli.output import err_console
+from tradeflows.cli.output import err_console, visible
 from tradeflows.reports import build_report, write_report
-from tradeflows.store import open_store
+from tradeflows.store import Store, open_store
 
 
 class ReportFormat(StrEnum):
@@ -54,12 +54,13 @@ def report(
         tradeflows report --basket cars --hub GEO --out report.html \
             --ingest ../shared/data/comtrade/vehicle_trade_georgia.csv --db georgia.duckdb
     """
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+    Store(db).check_output(out)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(), console=err_console,
                   transient=True) as progress:  # fmt: skip
         task = progress.add_task("Opening the store…", total=None)
         store = open_store(db, create=bool(ingest))
         if ingest:
-            progress.update(task, description=f"Loading {len(ingest)} file(s) into {db}…")
+            progress.update(task, description=visible(f"Loading {len(ingest)} file(s) into {db}…"))
             store.ingest(ingest)
         progress.update(task, description="Valuing routes and running the indicators…")
         data = build_report(store, basket, hub, targets=targets, years=years, baseline=baseline,

@@ -107,4 +107,4 @@ def routes(
         frame = _for_terminal(frame)
     title = (f"Routes for {found.basket} from {found.labels['origins']} via {found.labels['hubs']} to "
              f"{found.labels['targets']}, {found.scope.after.label} against {found.scope.baseline.label}")  # fmt: skip
-    write_result(frame, fmt=fmt, output=output, title=title, limit=limit)
+    write_result(frame, fmt=fmt, output=output, title=title, limit=limit, db=db)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
-from tradeflows.cli.output import OutputFormat, console, err_console, render_table, write_result
+from tradeflows.cli.output import OutputFormat, console, err_console, render_table, visible, write_result
 from tradeflows.errors import ParameterError
 from tradeflows.sources import SOURCES, describe_sources
 from tradeflows.store import IngestReport, open_store
@@ -45,7 +47,8 @@ def ingest(
     """
     store = open_store(db)
     with Progress(
-        TextColumn("[bold]ingest[/bold] {task.description}"),
+        TextColumn("ingest", style="bold"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -55,7 +58,7 @@ def ingest(
         task = bar.add_task("", total=None)
 
         def progress(name: str, done: int, total: int) -> None:
-            bar.update(task, description=name, completed=done, total=total)
+            bar.update(task, description=visible(name), completed=done, total=total)
 
         report = store.ingest(paths, source=source, replace=replace, progress=progress)
     _print_report(report, db)
@@ -107,15 +110,21 @@ def _print_report(report: IngestReport, db: Path) -> None:
         console.print(f"See why with: tradeflows quarantine --db {db}")
 
 
+# A number only as a number is written: 0101 (an HS chapter), +5, 1_000 or nan stay text.
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
 def _parse_param(text: str) -> tuple[str, object]:
+    """``NAME=VALUE``: VALUE bound as an integer or a float when it is written as one, else as text.
+
+    >>> _parse_param("h=0101"), _parse_param("y=2022"), _parse_param("v=1.5")
+    (('h', '0101'), ('y', 2022), ('v', 1.5))
+    """
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
         raise ParameterError(f"--param {text!r}: expected NAME=VALUE, e.g. --param hub=GEO (used as $hub)")
-    for cast in (int, float):
-        try:
-            return name, cast(value)
-        except ValueError:
-            pass
+    if found := _NUMBER.fullmatch(value):
+        return name, int(value) if found.group(2) is None and found.group(3) is None else float(value)
     return name, value
 
 
@@ -140,7 +149,7 @@ def sql(
     """
     params = dict(_parse_param(p) for p in param or [])
     frame = open_store(db, create=False).sql(query, params or None)
-    write_result(frame, fmt=fmt, output=output, limit=limit)
+    write_result(frame, fmt=fmt, output=output, limit=limit, db=db)
 
 
 def tables(db: DbOption) -> None:
@@ -186,4 +195,4 @@ def coverage(
     frame = open_store(db, create=False).sql(
         f"SELECT * FROM coverage {where} ORDER BY source, reporter, year, flow", params
     )
-    write_result(frame, fmt=fmt, output=output, limit=limit)
+    write_result(frame, fmt=fmt, output=output, limit=limit, db=db)

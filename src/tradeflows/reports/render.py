@@ -8,12 +8,14 @@ browser-driven exporter at render time).
 
 from __future__ import annotations
 
+import html
+import re
 from functools import cache
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import jinja2
+import markupsafe
 import polars as pl
 
 from tradeflows.reference.countries import country_name
@@ -45,8 +47,8 @@ def series_figure(report: Report) -> go.Figure:
         else pl.col("year").cast(pl.String)
     ).sort("period")  # fmt: skip
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=(f"{report.hub_name}'s imports of {report.basket}",
-                                        f"{report.hub_name}'s exports of {report.basket}"))  # fmt: skip
+                        subplot_titles=(plot_text(f"{report.hub_name}'s imports of {report.basket}"),
+                                        plot_text(f"{report.hub_name}'s exports of {report.basket}")))  # fmt: skip
     for row, names in (
         (1, ("imports from origins", "imports from others")),
         (2, ("exports to targets", "exports to others")),
@@ -71,9 +73,9 @@ def series_figure(report: Report) -> go.Figure:
 
 def _legend(report: Report, name: str) -> str:
     if name == "imports from origins":
-        return f"imports from {report.origins_label}"
+        return plot_text(f"imports from {report.origins_label}")
     if name == "exports to targets":
-        return f"exports to {', '.join(report.targets)}"
+        return plot_text(f"exports to {', '.join(report.targets)}")
     return name
 
 
@@ -100,7 +102,7 @@ def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
     nodes = [*(("origin", o) for o in dict.fromkeys(into["origin"].to_list())), ("hub", report.hub),
              *(("target", t) for t in dict.fromkeys(out["target"].to_list()))]  # fmt: skip
     index = {n: i for i, n in enumerate(nodes)}
-    labels = [code if code == "other origins" else country_name(code) for _, code in nodes]
+    labels = [plot_text(code if code == "other origins" else country_name(code)) for _, code in nodes]
     colours = [COLOURS["other"] if code == "other origins" else COLOURS[role] for role, code in nodes]
     source = [index["origin", o] for o in into["origin"]] + [index["hub", report.hub]] * len(out)
     target = [index["hub", report.hub]] * len(into) + [index["target", t] for t in out["target"]]
@@ -113,7 +115,7 @@ def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
               "hovertemplate": "%{source.label} → %{target.label}: $%{value:,.1f}m a year<extra></extra>"},
     ))  # fmt: skip
     fig.update_layout(template="plotly_white", height=480, margin={"l": 20, "r": 20, "t": 30, "b": 20},
-                      title={"text": f"Allocated routes, USD million a year, {report.period}",
+                      title={"text": plot_text(f"Allocated routes, USD million a year, {report.period}"),
                              "font": {"size": 14}})  # fmt: skip
     return fig
 
@@ -122,15 +124,47 @@ def _chart(fig: go.Figure, div_id: str) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG)
 
 
+# Every value a template prints is text from the store (file names, source names, country
+# and product names): it is escaped for the output's format whatever the template is named.
+# HTML: jinja2's autoescape, on for every template. Markdown: `markdown_text` on every
+# expression; a fenced block is the one thing printed verbatim (`fenced`).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def markdown_text(value: object) -> str:
+    """``value`` as inert Markdown text: no HTML, link, emphasis, code span or table cell break.
+
+    >>> markdown_text('<img src=x onerror=alert(1)> [a](javascript:x) | *b*')
+    '&lt;img src=x onerror=alert(1)&gt; \\\\[a\\\\](javascript:x) \\\\| \\\\*b\\\\*'
+    """
+    if isinstance(value, markupsafe.Markup):
+        return str(value)
+    text = "" if value is None else str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def fenced(code: str, language: str = "") -> markupsafe.Markup:
+    """``code`` in a Markdown fence longer than any run of backticks inside it, so it cannot close early."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return markupsafe.Markup(f"{fence}{language}\n{code}\n{fence}")
+
+
+def plot_text(text: str) -> str:
+    """Text for a plotly label: plotly reads tags in labels (``<b>``, ``<a href>``), entities it shows as text."""
+    return html.escape(text, quote=False)
+
+
 @cache
-def _environment() -> jinja2.Environment:
+def _environment(fmt: ReportFormat) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
+        autoescape=fmt == "html", finalize=markdown_text if fmt == "md" else None,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
     env.filters.update(usd=_usd, times=_times, pct=lambda v: "n/a" if v is None else f"{100 * v:.0f}%",
-                       name=country_name)  # fmt: skip
+                       name=country_name, fenced=fenced)  # fmt: skip
     return env
 
 
@@ -149,13 +183,13 @@ def render_html(report: Report) -> str:
     charts = {"series": _chart(series_figure(report), "chart-series"),
               "sankey": _chart(sankey_figure(report), "chart-sankey")}  # fmt: skip
     return (
-        _environment().get_template("report.html.j2").render(**_context(report), charts=charts, plotlyjs=get_plotlyjs())
+        _environment("html").get_template("report.html.j2").render(**_context(report), charts=charts, plotlyjs=get_plotlyjs())
     )
 
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown with tables (charts: see the HTML version)."""
-    return _environment().get_template("report.md.j2").render(**_context(report))
+    return _environment("md").get_template("report.md.j2").render(**_context(report))
 
 
 def write_report(report: Report, path: Path | str, *, fmt: ReportFormat = "html") -> Path:

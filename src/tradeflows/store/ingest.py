@@ -344,7 +344,11 @@ def _parse(name: str, f: Field, raw: str, shown: str, blame: str, col: Column) -
             checks.append((f"{expr} NOT BETWEEN 1950 AND 2100", f"{blame} || ': ' || {shown} || ' is not a year 1950-2100'"))
         if name == "hs_level":
             checks.append((f"{expr} NOT IN (0, 2, 4, 6)", f"{blame} || ': ' || {shown} || ' is not an HS level 2, 4 or 6'"))
-        return f"CAST({expr} AS {col.sql_type})", checks
+        # TRY_CAST: a year of 99999 or a month of 300 overflows the column's type; the checks
+        # above quarantine the row, and a plain CAST would stop the whole file.
+        checks.append((f"{expr} IS NOT NULL AND TRY_CAST({expr} AS {col.sql_type}) IS NULL",
+                       f"{blame} || ': ' || {shown} || ' is out of range for {name}'"))  # fmt: skip
+        return f"TRY_CAST({expr} AS {col.sql_type})", checks
     if f.kind == "number":
         value = f"TRY_CAST({raw} AS DOUBLE)"
         expr = value if f.scale == 1 else f"({value} * {f.scale!r})"

@@ -8,6 +8,10 @@ DuckDB; a watcher thread reading the pipe calls ``connection.interrupt()``. The
 query then fails, its transaction is rolled back, and ``KeyboardInterrupt``
 reaches the caller as it would for Python code.
 
+SIGTERM (``kill``, a scheduler's timeout) is taken the same way, as ``SystemExit(143)``,
+where Python's default would end the process at once: the transaction is rolled back and
+temporary files (a zip's extracted member, a transcoded copy) are removed on the way out.
+
 >>> import duckdb
 >>> with duckdb.connect() as con, interruptible(con):
 ...     con.execute("SELECT 42").fetchall()
@@ -44,14 +48,19 @@ def interruptible(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         os.close(write_end)
         yield
         return
-    stop, requested = threading.Event(), threading.Event()
+    stop, requested, terminated = threading.Event(), threading.Event(), threading.Event()
+    previous_term = signal.getsignal(signal.SIGTERM)
+    if previous_term is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_term)
 
     def watch() -> None:
         while not stop.is_set():
             data = os.read(read_end, 64)
             if not data or stop.is_set():
                 return
-            if signal.SIGINT in data:
+            if signal.SIGTERM in data:
+                terminated.set()
+            if signal.SIGINT in data or signal.SIGTERM in data:
                 requested.set()
                 con.interrupt()
 
@@ -62,18 +71,29 @@ def interruptible(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException as exc:
         # DuckDB reports the interrupted query as InterruptException, or on some paths
         # as RuntimeError("Query interrupted"); to the caller it is Ctrl-C either way.
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
+        if terminated.is_set():
+            raise SystemExit(_TERMINATED) from None
         if requested.is_set() or _interrupted(exc):
             raise KeyboardInterrupt from None
         raise
     finally:
+        if previous_term is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.set_wakeup_fd(previous)
         stop.set()
         os.write(write_end, b"\0")
         watcher.join()
         os.close(read_end)
         os.close(write_end)
+
+
+_TERMINATED = 128 + signal.SIGTERM  # the exit status a shell reports for a process ended by SIGTERM
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(_TERMINATED)
 
 
 def _interrupted(exc: BaseException) -> bool:

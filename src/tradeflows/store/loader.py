@@ -4,11 +4,13 @@ and logged in one transaction, so a failed or killed run leaves no trace.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import gzip
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,14 +18,21 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from tradeflows.errors import InputError, SchemaError
+from tradeflows.errors import InputError, ParameterError, SchemaError, StoreError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import get_source
 from tradeflows.sources.base import SourceSpec
 from tradeflows.store import fastpath, parquet, rollup
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
-from tradeflows.store.textfile import TextFile, sha256_of, transcode_to_utf8
+from tradeflows.store.textfile import (
+    LongLine,
+    TextFile,
+    cut_long_lines,
+    may_have_long_lines,
+    sha256_of,
+    transcode_to_utf8,
+)
 from tradeflows.store.workbook import opened_table
 
 INGEST_MEMORY = "1GB"  # DuckDB's memory limit while ingesting (env TRADEFLOWS_INGEST_MEMORY)
@@ -80,7 +89,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         text = str(path)
-        if any(ch in text for ch in "*?["):
+        # A file named with brackets ("trade [2023].csv") is itself, not a pattern.
+        if not path.exists() and any(ch in text for ch in "*?["):
             matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
             if not matches:
                 raise InputError(f"No file matches {text!r}")
@@ -189,17 +199,30 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     try:
         prepare_lookups(con, spec, file)
+        # DuckDB guesses a CSV file's rows from a sample (42 for a 320 MB Comtrade extract)
+        # and, believing the file the smaller side, builds the country lookups' hash tables
+        # on the file's rows, every column of them: out of memory at 1M rows. The lookups are
+        # code lists of a few hundred rows, so the file is always the side that streams.
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
         con.execute(build_stage_sql(spec, file, reject_table="__rejects", reject_scan="__reject_scans"))
     except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # IOException: a gzip stream cut off
         if "unicode" in str(exc).lower():
             raise _NotUtf8 from None
         raise InputError(f"{file.original}: DuckDB could not read the file: {str(exc).splitlines()[0]}") from None
+    finally:
+        with contextlib.suppress(duckdb.TransactionException):  # a failed statement aborted the run
+            con.execute("RESET disabled_optimizers")
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str
+    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str,
+    long_lines: Sequence[LongLine] = (),
 ) -> FileResult:
-    """Stage the file, keep the rows that pass, quarantine the others with their reasons, log."""
+    """Stage the file, keep the rows that pass, quarantine the others with their reasons, log.
+
+    ``long_lines`` were cut out of ``file`` (``textfile.cut_long_lines``): their empty
+    records are quarantined with the reason and the lines' own text.
+    """
     started = _now()
     with _run(con, earlier) as ingest_id:
         _stage(con, file, spec)
@@ -225,6 +248,11 @@ def _load(
             # Lines of a longer national code (CN8) kept under one HS6 heading may rightly be
             # equal on every canonical column: two products, not a repeated record.
             mark_duplicates(con)
+        if long_lines:
+            con.executemany(
+                f"UPDATE {STAGE} SET __reason = ?, __column = NULL, __value = NULL WHERE line = ?",
+                [(long.reason(), long.line) for long in long_lines],
+            )
         con.execute(
             f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
             f"FROM {STAGE} WHERE __reason IS NULL",
@@ -233,11 +261,14 @@ def _load(
         bad = con.execute(
             f"SELECT DISTINCT ON (line) line, __column, __value, __reason FROM {STAGE} WHERE __reason IS NOT NULL ORDER BY line"
         ).fetchall()
-        readable = bad and file.compression in ("none", "gzip")
-        raw = _raw_lines(file.path, {b[0] for b in bad}, file.compression) if readable else {}
+        # The raw text from the file: DuckDB keeps 10,000 characters of a rejected line.
+        readable = (bad or rejected) and file.compression in ("none", "gzip")
+        wanted = {b[0] for b in bad} | {r[0] for r in rejected}
+        raw = _raw_lines(file.path, wanted, file.compression) if readable else {}
+        raw |= {long.line: long.raw(file.original, file.compression) for long in long_lines}
         quarantined = [(line, col, val, reason, raw.get(line)) for line, col, val, reason in bad]
         quarantined += [
-            (line, None, None, f"malformed line: {message}", (text or "").rstrip("\r\n"))
+            (line, None, None, f"malformed line: {message}", raw.get(line, (text or "").rstrip("\r\n")))
             for line, text, message, _ in rejected
         ]
         if quarantined:
@@ -344,12 +375,15 @@ def _ingest_one(
         earlier = _earlier_runs(con, file.sha256)
         if earlier and not replace:
             return _skipped(path, earlier, spec.name)
+        long_lines: list[LongLine] = []
+        if may_have_long_lines(file):
+            file, long_lines = cut_long_lines(file, workdir)
         try:
-            fast = _load_clean(con, file, spec, earlier=earlier)
-            return fast or _load(con, file, spec, earlier=earlier, encoding="utf-8")
+            fast = None if long_lines else _load_clean(con, file, spec, earlier=earlier)
+            return fast or _load(con, file, spec, earlier=earlier, encoding="utf-8", long_lines=long_lines)
         except _NotUtf8:
             utf8, note = transcode_to_utf8(file, workdir)
-            return _load(con, utf8, spec, earlier=earlier, encoding=note)
+            return _load(con, utf8, spec, earlier=earlier, encoding=note, long_lines=long_lines)
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, report: IngestReport) -> IngestReport:
@@ -380,7 +414,12 @@ def ingest_files(
     report = IngestReport()
     # DuckDB keeps up to 80% of RAM by default; an ingest needs little of it, so it spills
     # past this instead (10M BACI rows: 2.6 GB peak without, 1.2 GB with; benchmarks/README.md).
-    con.execute(f"SET memory_limit = {quote_literal(os.environ.get('TRADEFLOWS_INGEST_MEMORY', INGEST_MEMORY))}")
+    try:
+        con.execute(f"SET memory_limit = {quote_literal(ingest_memory())}")
+    except duckdb.Error:
+        raise ParameterError(
+            f"TRADEFLOWS_INGEST_MEMORY={ingest_memory()!r}: expected a size such as 1GB or 512MB"
+        ) from None
     with tempfile.TemporaryDirectory(prefix="tradeflows-") as tmp:
         source_spec = get_source(source) if source else None  # a wrong --source stops before any file
         for done, path in enumerate(files):
@@ -395,9 +434,53 @@ def ingest_files(
                 # that cannot be read at all, a disk or network failure, still stops the run.)
                 report.files.append(FileResult(str(path), "refused", None, source_spec.name if source_spec else None,
                                                note=str(exc)))  # fmt: skip
+            except duckdb.OutOfMemoryException as exc:
+                raise _memory_error(exc, path, report) from None
+            except (OSError, duckdb.Error) as exc:
+                raise _storage_error(exc, path, report) or exc
         if progress:
             progress("", len(files), len(files))
     return _summarise(con, report)
+
+
+# What the disk (not the file) may refuse while an ingest writes the store or its scratch files.
+_STORAGE_FAULTS = ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied")
+
+
+def ingest_memory() -> str:
+    """DuckDB's memory limit for an ingest: TRADEFLOWS_INGEST_MEMORY, or ``INGEST_MEMORY``."""
+    return os.environ.get("TRADEFLOWS_INGEST_MEMORY", INGEST_MEMORY)
+
+
+def _committed(report: IngestReport) -> str:
+    done = sum(1 for f in report.files if f.status != "skipped")
+    return f" (the {done} file(s) before it were)" if done else ""
+
+
+def _memory_error(exc: BaseException, path: Path, report: IngestReport) -> StoreError:
+    """What to do when an ingest needs more memory than DuckDB may use (it spills what it can)."""
+    return StoreError(
+        f"{path}: out of memory at DuckDB's limit of {ingest_memory()} for an ingest, after spilling what it "
+        f"could to disk ({str(exc).splitlines()[0]}); nothing of this file was committed{_committed(report)}. "
+        "Raise the limit, e.g. TRADEFLOWS_INGEST_MEMORY=4GB, or split the file."
+    )
+
+
+def _storage_error(exc: BaseException, path: Path, report: IngestReport) -> StoreError | None:
+    """A one-line error for a disk that refuses a write, naming what was being written and
+    what was committed; None for any other error (a bug keeps its traceback)."""
+    text = str(exc)
+    fault = next((f for f in _STORAGE_FAULTS if f.lower() in text.lower()), None)
+    if fault is None:
+        return None
+    named = getattr(exc, "filename", None) or next(iter(re.findall(r'file "([^"]+)"', text)), None)
+    # Python's own writes here are scratch files (a zip's member, a transcoded copy); DuckDB's, the store.
+    written = named or (f"a scratch file in {tempfile.gettempdir()}" if isinstance(exc, OSError) else "the store")
+    return StoreError(
+        f"{path}: {fault} while writing {written}; nothing of this file was committed"
+        f"{_committed(report)}. Free space on that disk or make the folder "
+        f"writable; scratch files go to {tempfile.gettempdir()} (set TMPDIR for another folder)."
+    )
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: str, label: str) -> IngestReport:

@@ -22,6 +22,9 @@ from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, HS_LEVELS, PARTNER_BASES
 from tradeflows.store.ingest import STAGE, quote_ident, quote_literal
 
 
+_WHOLE_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT")
+
+
 def canonical_columns() -> list[str]:
     return [c.name for c in FLOW_COLUMNS if c.name != "ingest_id"]
 
@@ -59,7 +62,12 @@ def stage_sql(path: Path) -> str:
         if col.name == "ingest_id":
             continue
         raw = quote_ident(f"__raw__{col.name}")
-        typed.append(f"TRY_CAST({raw} AS {col.sql_type}) AS {col.name}")
+        cast = f"TRY_CAST({raw} AS {col.sql_type})"
+        if col.sql_type in _WHOLE_NUMBER_TYPES:
+            # A cast to an integer rounds (a year of 2017.5 would become 2018): only whole values pass.
+            as_double = f"TRY_CAST({raw} AS DOUBLE)"
+            cast = f"CASE WHEN {as_double} = trunc({as_double}) THEN {cast} END"
+        typed.append(f"{cast} AS {col.name}")
         shown = f"coalesce('''' || CAST({raw} AS VARCHAR) || '''', 'nothing')"
         checks.append((f"{raw} IS NOT NULL AND {col.name} IS NULL", col.name, f"{shown} || ' is not {col.sql_type}'"))
         if not col.nullable and col.name != "source":
@@ -75,6 +83,7 @@ def stage_sql(path: Path) -> str:
             f"'''' || flow || ''' is not a trade flow; expected one of {', '.join(FLOW_CODES)}'",
         ),
         ("month NOT BETWEEN 1 AND 12", "month", "'''' || month || ''' is not a month 1-12'"),
+        ("year NOT BETWEEN 1950 AND 2100", "year", "'''' || year || ''' is not a year 1950-2100'"),
         (f"hs_level NOT IN ({levels})", "hs_level", f"'''' || hs_level || ''' is not an HS level {levels}'"),
         (
             "NOT (hs = 'TOTAL' AND hs_level = 0 OR regexp_full_match(hs, '[0-9]{' || hs_level || '}'))",

@@ -48,10 +48,17 @@ _DDL = (
 ProgressCallback = Callable[[str, int, int], None]
 _log = logging.getLogger(__name__)
 _LOCK_POLL_SECONDS = 0.2
-# Statements `sql` runs: queries only. The connection is read-only as well, but
-# COPY ... TO, ATTACH, EXPORT, INSTALL or SET would still write files or change
-# the session; results are written with --output instead.
-_QUERY_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+# Statements `sql` runs: queries only, also inside EXPLAIN [ANALYZE] (which runs what it
+# explains). The connection is read-only as well, but COPY ... TO, ATTACH, EXPORT, INSTALL
+# or SET would still write files or change the session; results are written with --output.
+_QUERY_STATEMENTS = {duckdb.StatementType.SELECT}
+# Every connection: nothing downloaded or loaded behind the user's back (a remote URL in a
+# query, or a SQLite file as --db, would otherwise fetch and load an extension).
+_CONNECT_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                   "allow_community_extensions": False}  # fmt: skip
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+# DuckDB's ways of saying a query needs an extension it did not load.
+_NEEDS_EXTENSION = re.compile(r"requires the extension|exists in the \w+ extension|extension \S+ (is )?not (loaded|found)")
 
 
 def _lock_holder(message: str) -> str:
@@ -67,13 +74,39 @@ def _check_query(query: str) -> None:
         message = str(exc).strip()
         raise QueryError(f"{message}\n{_hint(message)}") from None
     for statement in statements:
-        if statement.type not in _QUERY_STATEMENTS:
+        if statement.type is duckdb.StatementType.EXPLAIN and (inner := _explained(statement.query)):
+            _check_query(inner)
+        elif statement.type not in _QUERY_STATEMENTS:
             kind = statement.type.name.replace("_", " ")
             raise QueryError(
                 f"Refused a {kind} statement: `tradeflows sql` runs read-only queries (SELECT, WITH, FROM, "
                 "DESCRIBE, SHOW, EXPLAIN) and never changes the store or writes files. Load data with "
                 "`tradeflows ingest`; write a result with --format csv/json/parquet --output FILE."
             )
+
+
+def _explained(text: str) -> str | None:
+    """The statement an ``EXPLAIN [ANALYZE] [(options)]`` statement explains (and, with
+    ANALYZE, runs), found with DuckDB's own tokenizer so comments cannot hide it.
+
+    >>> _explained("/* x */ EXPLAIN ANALYZE (FORMAT json) COPY t TO 'f'")
+    "COPY t TO 'f'"
+    """
+    tokens = [offset for offset, kind in duckdb.tokenize(text) if kind != duckdb.token_type.comment]
+    words = [text[start:end].strip().upper() for start, end in zip(tokens, [*tokens[1:], len(text)], strict=True)]
+    if not words or words[0] != "EXPLAIN":
+        return None
+    at = 1
+    if at < len(words) and words[at] == "ANALYZE":
+        at += 1
+    if at < len(words) and words[at].startswith("("):
+        depth = 0
+        while at < len(words):
+            depth += words[at].count("(") - words[at].count(")")
+            at += 1
+            if depth <= 0:
+                break
+    return text[tokens[at]:].strip() if at < len(tokens) else None
 
 
 def _hint(message: str) -> str:
@@ -86,6 +119,32 @@ def _hint(message: str) -> str:
     if "Binder Error" in message:
         return "Hint: a column name may be misspelt; `tradeflows schema TABLE` lists the columns."
     return "Hint: see https://duckdb.org/docs/sql/introduction for DuckDB's SQL."
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` are one file (a hard link included)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_database_file(path: Path) -> None:
+    """Refuse a file that is not a DuckDB database before DuckDB reads it: given a SQLite
+    file, DuckDB would reach for its sqlite extension."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"Cannot open the store {path}: {exc.strerror or exc}") from None
+    if head and head[8:12] != _DUCKDB_MAGIC:
+        kind = "a SQLite database" if head.startswith(b"SQLite format") else "not a DuckDB database"
+        raise StoreError(
+            f"{path} is {kind}, not a tradeflows store (a DuckDB file). Give a store with --db, or create "
+            "one with `tradeflows ingest FILE --db NEW.duckdb`."
+        )
 
 
 class Store:
@@ -130,10 +189,11 @@ class Store:
         the other process is done, so it sees the store before or after an ingest
         run, never in between.
         """
+        _check_database_file(self.path)
         deadline, warned = time.monotonic() + self.lock_timeout, False
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
+                con = duckdb.connect(str(self.path), read_only=read_only, config=_CONNECT_CONFIG)
                 # DuckDB's own progress bar would draw over ours and clutter logs.
                 con.execute("SET enable_progress_bar = false")
                 return con
@@ -209,6 +269,9 @@ class Store:
         """
         _check_query(query)
         with self.connect(read_only=True) as con:
+            # Whatever the statement, the session cannot be changed: no SET, no extension
+            # setting, from here on (the statement check above is the first line, this the second).
+            con.execute("SET lock_configuration = true")
             try:
                 relation = con.sql(query, params=params) if params else con.sql(query)
                 return pl.DataFrame() if relation is None else relation.pl()
@@ -216,6 +279,13 @@ class Store:
                 raise KeyboardInterrupt from None
             except duckdb.Error as exc:
                 message = str(exc).strip()
+                if _NEEDS_EXTENSION.search(message):
+                    # DuckDB's advice (INSTALL, SET autoinstall...) cannot apply here: the
+                    # connection is locked.
+                    raise QueryError(
+                        f"{message.splitlines()[0].rstrip('.')}: `tradeflows sql` reads the store and local files only, and "
+                        "installs or loads no extension. Download the file and read it by its local path."
+                    ) from None
                 raise QueryError(f"{message}\n{_hint(message)}") from None
 
     def flows(
@@ -298,12 +368,32 @@ class Store:
             params or None,
         )
 
+    def check_output(self, path: Path | str, *, dataset_folder: bool = False) -> None:
+        """Refuse to write ``path`` if that would overwrite the store: its file, its
+        write-ahead log, its Parquet dataset (``NAME.parquet/``) or anything in it, or a folder
+        holding the store. ``dataset_folder``: ``path`` is a dataset to write, and the store's
+        own dataset is one (written again from the store)."""
+        target, store = Path(path).resolve(), self.path.resolve()
+        own = dataset.dataset_path(store)
+        wal = store.with_name(store.name + ".wal")
+        clash = (
+            target in (store, wal) or _same_file(target, store)
+            or (target.is_relative_to(own) and not (dataset_folder and target == own))
+            or (dataset_folder and store.is_relative_to(target))
+        )  # fmt: skip
+        if clash:
+            raise ParameterError(
+                f"Refusing to write {path}: that would overwrite the store {self.path} "
+                f"{'or its dataset ' if target.is_relative_to(own) else ''}(or what holds it). Give another path."
+            )
+
     def export_parquet(self, path: Path | str) -> int:
         """Write every row of ``flows`` to one Parquet file in the canonical schema.
 
         Returns the number of rows. ``tradeflows ingest FILE.parquet`` loads such a
         file back, exactly (source and line kept; ingest_id is the new run's).
         """
+        self.check_output(path)
         with self.connect(read_only=True) as con:
             return export_parquet(con, Path(path))
 
@@ -313,6 +403,7 @@ class Store:
 
         See ``tradeflows.store.dataset`` for the layout; ``ingest_id`` is kept.
         """
+        self.check_output(path, dataset_folder=True)
         with self.connect(read_only=True) as con:
             manifest = dataset.export_dataset(con, Path(path), partition_by=partition_by, store=str(self.path))
         return manifest["state"]["rows"]

@@ -22,6 +22,7 @@ from tradeflows.errors import InputError, SchemaError
 
 DELIMITERS = ",;\t|"
 _SAMPLE_BYTES = 1 << 16
+_HEADER_LIMIT = 1 << 24  # a header line longer than 16 MiB is not a header
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,10 @@ def sniff(path: Path, *, original: Path | None = None, sha256: str | None = None
     compression = "gzip" if path.suffix.lower() == ".gz" else "none"
     try:
         with _open_bytes(path, compression) as handle:
-            sample = handle.read(_SAMPLE_BYTES)
+            sample = _read_sample(handle, original)
     except (OSError, EOFError) as exc:
         raise InputError(f"{original}: cannot read the file: {exc}") from exc
+    _check_text(original, sample)
     text = sample.decode("utf-8", errors="replace").lstrip("\ufeff")
     first_line = text.split("\n", 1)[0].rstrip("\r")
     if not first_line.strip():
@@ -69,9 +71,14 @@ def sniff(path: Path, *, original: Path | None = None, sha256: str | None = None
             f"{original}: found one column {header[0]!r} in the header; expected a file "
             f"delimited by one of {', '.join(repr(d) for d in DELIMITERS)}"
         )
-    duplicates = sorted({h for h in header if header.count(h) > 1})
+    # DuckDB compares column names without case: `year` and `YEAR` are one name to it.
+    folded = [h.casefold() for h in header]
+    duplicates = sorted({h for h, f in zip(header, folded, strict=True) if folded.count(f) > 1})
     if duplicates:
-        raise SchemaError(f"{original}: the header repeats the column(s) {duplicates}; expected unique names")
+        raise SchemaError(
+            f"{original}: the header repeats the column(s) {duplicates}; expected unique names "
+            "(upper and lower case count as the same name)"
+        )
     _check_data_delimiter(original, text, delimiter)
     try:
         sha256, size = sha256 or sha256_of(path), path.stat().st_size
@@ -86,6 +93,40 @@ def sniff(path: Path, *, original: Path | None = None, sha256: str | None = None
         delimiter=delimiter,
         compression=compression,
     )
+
+
+def _read_sample(handle, original: Path) -> bytes:
+    """The header line, whole however wide (10,000 columns exceed any fixed sample), and
+    up to ``_SAMPLE_BYTES`` of the lines after it."""
+    sample = handle.read(_SAMPLE_BYTES)
+    while (end := sample.find(b"\n")) < 0 and len(sample) < _HEADER_LIMIT:
+        more = handle.read(len(sample))
+        if not more:
+            return sample
+        sample += more
+    if end < 0:
+        raise SchemaError(f"{original}: no line break in the first {_HEADER_LIMIT:,} bytes; expected a header line")
+    if len(sample) - end < _SAMPLE_BYTES:
+        sample += handle.read(_SAMPLE_BYTES)
+    return sample
+
+
+def _check_text(original: Path, sample: bytes) -> None:
+    """Refuse bytes that are not text in an 8-bit encoding before DuckDB reads them."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"{original}: the file is UTF-16 text (it starts with a UTF-16 byte-order mark); expected UTF-8. "
+            "Save it again as UTF-8 CSV (in Excel: CSV UTF-8)."
+        )
+    # UTF-16 and binary files hold NULs throughout, or in the first line; a stray NUL in a
+    # data line is that line's problem (quarantined), not the file's.
+    header_end = sample.find(b"\n")
+    nul = sample.find(b"\x00")
+    if nul >= 0 and (nul < header_end or header_end < 0 or sample.count(b"\x00") * 100 > len(sample)):
+        raise InputError(
+            f"{original}: the file holds NUL bytes (the first at byte {nul:,}): it is a binary file "
+            "(a program, an archive, a workbook) or UTF-16 text, not a delimited text file; expected UTF-8 CSV"
+        )
 
 
 def _check_data_delimiter(original: Path, text: str, delimiter: str) -> None:
@@ -194,3 +235,84 @@ def transcode_to_utf8(file: TextFile, workdir: Path) -> tuple[TextFile, str]:
         ),
         note,
     )
+
+
+# -- lines too long for DuckDB's reader ------------------------------------------------------
+
+MAX_LINE_BYTES = 2_000_000  # read_csv's max_line_size: a longer line is cut out before DuckDB reads
+_SCAN_BLOCK = MAX_LINE_BYTES // 2  # a line over MAX_LINE_BYTES holds a whole aligned block this size
+_KEEP_RAW_BYTES = 64 << 20  # a longer cut-out line is quarantined as a pointer to its bytes
+
+
+@dataclass(frozen=True)
+class LongLine:
+    """A line cut out of a file because DuckDB cannot read it; ``text`` when short enough to keep."""
+
+    line: int
+    offset: int  # of its first byte in the (decompressed) file
+    length: int  # bytes, line break included
+    text: str | None
+
+    def reason(self) -> str:
+        return (
+            f"malformed line: Maximum line size of {MAX_LINE_BYTES:,} bytes exceeded (the line has "
+            f"{self.length:,} bytes); expected one record per line"
+        )
+
+    def raw(self, original: Path, compression: str) -> str:
+        if self.text is not None:
+            return self.text
+        where = " of the decompressed file" if compression != "none" else ""
+        return (
+            f"[not copied: {self.length:,} bytes from byte offset {self.offset:,}{where} {original}; "
+            f"read them with: tail -c +{self.offset + 1} FILE | head -c {self.length}]"
+        )
+
+
+def may_have_long_lines(file: TextFile) -> bool:
+    """Whether a line may be over ``MAX_LINE_BYTES``: some aligned block of half that size holds
+    no line break. A block-wise memchr, so a clean file costs one quick read."""
+    if file.compression not in ("none", "gzip"):
+        return False
+    try:
+        with _open_bytes(file.path, file.compression) as handle:
+            while block := handle.read(_SCAN_BLOCK):
+                if len(block) == _SCAN_BLOCK and b"\n" not in block and b"\r" not in block:
+                    return True
+    except (OSError, EOFError):
+        return False  # a gzip stream cut off: the reader says so, naming the file
+    return False
+
+
+def cut_long_lines(file: TextFile, workdir: Path) -> tuple[TextFile, list[LongLine]]:
+    """A copy of ``file`` with each line over ``MAX_LINE_BYTES`` replaced by an empty record
+    (its delimiters only), so every later line keeps its number; and the lines cut out.
+
+    DuckDB's reader rejects a line a little over its limit but drops a line of about 31 MB or
+    more without a word, and keeps 10,000 characters of a rejected one.
+    """
+    target = workdir / (file.path.name.removesuffix(".gz") + ".lines.csv")
+    empty = (file.delimiter * (len(file.header) - 1)).encode()
+    cut: list[LongLine] = []
+    number = offset = 0
+    with _open_bytes(file.path, file.compression) as src, target.open("wb") as dst:
+        while piece := src.readline(_SCAN_BLOCK):
+            number += 1
+            parts, length = [piece], len(piece)
+            while not piece.endswith(b"\n") and (piece := src.readline(_SCAN_BLOCK)):
+                length += len(piece)
+                if length <= _KEEP_RAW_BYTES:
+                    parts.append(piece)
+                else:
+                    parts.clear()
+            ends = b"\n" if piece.endswith(b"\n") else b""
+            if length > MAX_LINE_BYTES:
+                text = b"".join(parts).decode("utf-8", errors="replace").rstrip("\r\n") if parts else None
+                cut.append(LongLine(number, offset, length, text))
+                dst.write(empty + ends)
+            else:
+                dst.writelines(parts)
+            offset += length
+    shorter = TextFile(original=file.original, path=target, sha256=file.sha256, size=file.size, header=file.header,
+                       delimiter=file.delimiter, compression="none")  # fmt: skip
+    return shorter, cut

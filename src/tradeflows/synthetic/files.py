@@ -163,3 +163,66 @@ def _years(flows: Flows) -> Iterator[pl.DataFrame]:
             yield lazy.filter(pl.col("year") == year).collect().rechunk()
     else:
         yield from flows
+
+
+def write_comtrade_extract(path: str | Path, rows: int, *, reporter: str = "GEO", first_year: int = 2019,
+                           seed: int = 0, chunk_rows: int = 250_000) -> Path:  # fmt: skip
+    """A monthly UN Comtrade extract for one reporter at HS6, in the legacy layout of
+    ``../shared/data/comtrade/vehicle_trade_georgia.csv``: ``rows`` distinct rows, about
+    320 bytes each (the real files' long commodity descriptions), so 1M rows is ~320 MB.
+
+    Row i is a (month, partner, flow, HS6 code) of its own, HS6 codes varying fastest, then
+    the flow (imports, with no FOB value, beside exports, with no CIF value), so every row is kept; values are log-normal from ``seed``. Written in chunks of
+    ``chunk_rows``: memory stays flat at any size.
+
+    >>> import tempfile, pathlib
+    >>> out = write_comtrade_extract(pathlib.Path(tempfile.mkdtemp()) / "c.csv", 3)
+    >>> [line.split(",")[:4] for line in out.read_text().splitlines()[1:3]]
+    [['2019', '1', '2019-01-01', '201901'], ['2019', '1', '2019-01-01', '201901']]
+    """
+    import numpy as np
+
+    table = country_table().filter(pl.col("kind") == "country", pl.col("iso3") != reporter)
+    partners = table.select("iso3", "name", "comtrade_code")
+    (reporter_code,), (reporter_name,) = (country_table().filter(pl.col("iso3") == reporter)[c] for c in
+                                          ("comtrade_code", "name"))  # fmt: skip
+    # HS6 codes: chapters 01-97, headings 01-20, subheadings 10-90 by tens (9,120 codes).
+    codes = pl.DataFrame({"hs": [f"{c:02d}{h:02d}{s:02d}" for c in range(1, 98) if c != 77
+                                 for h in range(1, 21) for s in range(10, 100, 10)]})  # fmt: skip
+    rng = np.random.default_rng(seed)
+    path = Path(path)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(COMTRADE_COLUMNS) + "\n")
+        for start in range(0, rows, chunk_rows):
+            i = pl.int_range(start, min(start + chunk_rows, rows), eager=True).alias("i")
+            n = len(i)
+            k, rest = i % len(codes), i // len(codes)
+            flow, rest = rest % 2, rest // 2
+            p, period = rest % len(partners), rest // len(partners)
+            value = np.round(rng.lognormal(10, 2.5, n), 2)
+            weight = np.round(value / rng.uniform(2, 40, n), 3)
+            frame = pl.DataFrame({
+                "year": first_year + period // 12, "month": period % 12 + 1, "hs": codes["hs"].gather(k),
+                "flow": flow, "value": value, "weight": weight, "qty": rng.integers(1, 5000, n),
+            }).hstack(partners.select(pl.all().gather(p)))  # fmt: skip
+            is_import = pl.col("flow") == 0
+            out = frame.select(
+                year=pl.col("year"), month=pl.col("month"),
+                period=pl.format("{}-{}-01", "year", pl.col("month").cast(pl.String).str.zfill(2)),
+                period_desc=pl.col("year") * 100 + pl.col("month"),
+                aggregate_level=pl.lit(6), is_leaf_code=pl.lit("TRUE"),
+                trade_code=pl.when(is_import).then(pl.lit("M")).otherwise(pl.lit("X")),
+                trade_flow=pl.when(is_import).then(pl.lit("Import")).otherwise(pl.lit("Export")),
+                reporter_code=pl.lit(reporter_code), reporter=pl.lit(reporter_name),
+                partner_code=pl.col("comtrade_code"), partner_iso=pl.col("iso3"), partner=pl.col("name"),
+                commodity_code=pl.col("hs"),
+                commodity=pl.format("Synthetic goods of subheading {}; articles of the kind described in the "
+                                    "heading, other than those of the preceding subheadings, n.e.s., excluding parts and accessories", "hs"),
+                mot_code=pl.lit(0), mot_desc=pl.lit("TOTAL MOT"), QtyUnitCode=pl.lit(5), QtyUnitAbbr=pl.lit("u"),
+                Qty=pl.col("qty"), IsQtyEstimated=pl.lit("FALSE"), IsNetWgtEstimated=pl.lit("TRUE"),
+                netweight_kg=pl.col("weight"), trade_value_us=pl.col("value"),
+                cifvalue=pl.when(is_import).then(pl.col("value")), fobvalue=pl.when(~is_import).then(pl.col("value")),
+                IsReported=pl.lit("FALSE"), IsAggregate=pl.lit("TRUE"),
+            )  # fmt: skip
+            handle.write(out.write_csv(include_header=False, null_value="NA"))
+    return path
