@@ -37,6 +37,8 @@ LAYOUT = Layout(header=r"^Partner$", wide=r"^(Exports|Imports)$", cells={"unit":
 def test_header_over_two_rows_fills_merged_cells_right():
     assert header_names([["A", "B", None, "C"], [None, "x", "y", None]]) == ["A", "B|x", "B|y", "C"]
     assert header_names([["A", "A"]]) == ["A", "A #2"]
+    # DuckDB reads column names without case, so a name repeated in another case is numbered too.
+    assert header_names([["Share", "share"]]) == ["Share", "share #2"]
 
 
 def test_wide_sheet_becomes_one_row_per_figure_and_markers_no_figure():
@@ -104,3 +106,16 @@ def test_a_workbook_no_reader_knows_is_read_as_a_plain_table(tmp_path):
     store = tradeflows.open(tmp_path / "s.duckdb")
     with pytest.raises(SchemaError, match="cannot tell the source from the header"):
         store.ingest([path])
+
+
+def test_sheets_spelling_a_column_in_another_case_give_one_column(tmp_path, monkeypatch):
+    # Kazakhstan's 2021 workbook writes a column the layout does not read as `Импорт|…` on one
+    # sheet and `импорт|…` on the other; DuckDB would read the two as one name twice.
+    monkeypatch.setitem(tradeflows.sources.SOURCES, "ruritania", RURITANIA)
+    def with_note(name: str) -> list[list[str | None]]:
+        return [row + [name if row[0] == "Partner" else None] for row in SHEET]
+
+    path = write_workbook(tmp_path / "w.xlsx", {"2021": with_note("Note"), "2022": with_note("note")})
+    store = tradeflows.open(tmp_path / "s.duckdb")
+    (run,) = store.ingest([path]).files
+    assert (run.source, run.rows_read, run.rows_kept) == ("ruritania", 8, 8)

@@ -147,12 +147,14 @@ def header_names(rows: list[list[object]]) -> list[str]:
                 cells[i] = last
         filled.append(cells)
     names = ["|".join(p for p in parts if p) for parts in zip(*filled, strict=True)]
+    # Numbered apart without regard to case: the reshaped table is read by DuckDB, to which
+    # `Импорт|…` and `импорт|…` (Kazakhstan's 2021 workbook has both) are one name.
     seen: Counter[str] = Counter()
     out = []
     for i, name in enumerate(names):
         name = name or f"column {i + 1}"
-        seen[name] += 1
-        out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+        seen[name.casefold()] += 1
+        out.append(name if seen[name.casefold()] == 1 else f"{name} #{seen[name.casefold()]}")
     return out
 
 
@@ -175,7 +177,7 @@ def reshape_frame(raw: pl.DataFrame, layout: Layout, *, sheet: str, where: str) 
     h = _header_index(head, layout, where)
     names = header_names([list(r) for r in raw.slice(h, layout.header_rows).rows()])
     names = [_rename(n, layout) for n in names]
-    if len(set(names)) < len(names):
+    if len({n.casefold() for n in names}) < len(names):
         raise SchemaError(f"{where}: the layout names two columns alike: {names}")
     cells = {}
     for name, pattern in layout.cells.items():
@@ -234,6 +236,13 @@ def _note(skipped: Counter[str], sheets: int | None = None) -> str:
 def _write(frames: list[pl.DataFrame], target: Path, where: str) -> Path:
     if not frames:
         raise SchemaError(f"{where}: no sheet to read")
+    # Sheets that spell a column in another case (Kazakhstan's 2021 workbook: `Импорт|…` on one
+    # sheet, `импорт|…` on the other) give one column: DuckDB reads names without case.
+    spelling: dict[str, str] = {}
+    for frame in frames:
+        for name in frame.columns:
+            spelling.setdefault(name.casefold(), name)
+    frames = [f.rename({n: spelling[n.casefold()] for n in f.columns}) for f in frames]
     pl.concat(frames, how="diagonal").write_csv(target)
     return target
 
