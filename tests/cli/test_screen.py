@@ -40,3 +40,19 @@ def test_screen_outputs(tmp_path):
 def test_screen_since_an_unknown_run_is_an_error(tmp_path):
     result = runner.invoke(app, ["screen", "--db", str(make_db(tmp_path)), "--since", "9"])
     assert result.exit_code == 1 and "no ingest run 9" in result.output
+
+
+def test_screen_writes_nothing_over_the_store(tmp_path):
+    db = make_db(tmp_path)
+    before = db.read_bytes()
+    for option in ("--output", "--html"):
+        result = runner.invoke(app, ["screen", "--db", str(db), "--basket", "cars", option, str(db)])
+        assert result.exit_code == 1, result.output
+        assert "Refusing to write" in result.output and "overwrite the store" in result.output
+    assert db.read_bytes() == before
+
+
+def test_screen_of_a_missing_store_says_so(tmp_path):
+    result = runner.invoke(app, ["screen", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1 and "No store at" in result.output
+    assert not (tmp_path / "none.duckdb").exists()

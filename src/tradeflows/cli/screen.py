@@ -60,7 +60,10 @@ def screen(
     from tradeflows.screen import SANCTIONED_BASKETS, flat, screen as run_screen
     from tradeflows.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, create=False)
+    if html is not None:  # the page, and its reports beside it, may not land on the store
+        store.check_output(html)
+        store.check_output(html.parent / "reports")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:  # fmt: skip
         task = progress.add_task("Screening…", total=None)
@@ -83,7 +86,7 @@ def screen(
     shown = leads.select(c for c in SHOWN if c in leads.columns) if fmt is OutputFormat.table else leads
     if fmt is not OutputFormat.json:
         shown = flat(shown)
-    write_result(shown, fmt=fmt, output=output, limit=limit)
+    write_result(shown, fmt=fmt, output=output, limit=limit, db=db)
     if fmt is OutputFormat.table:  # the words, which a table column would fold beyond reading
         for row in leads.head(limit).filter("lead").iter_rows(named=True):
             console.print(f"{row['rank']}. {row['evidence']}", markup=False, highlight=False)
