@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -101,3 +103,19 @@ def test_installed_entry_point_and_shim_answer_help():
         done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
         assert done.returncode == 0, done.stderr
         assert "ingest" in done.stdout and "sql" in done.stdout
+
+
+def test_revisions_lists_what_a_later_file_changed(tmp_path, write_comtrade):
+    db = tmp_path / "s.duckdb"
+    first = write_comtrade([comtrade_row(trade_value_us="100"), comtrade_row(partner_code="398", partner_iso="KAZ")],
+                           name="first.csv")  # fmt: skip
+    second = write_comtrade([comtrade_row(trade_value_us="150")], name="second.csv")
+    for path in (first, second):
+        assert runner.invoke(app, ["ingest", str(path), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["revisions", "--db", str(db), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["partner"], r["old_value_usd"], r["new_value_usd"], r["old_run"], r["new_run"]) for r in rows] == [
+        ("RUS", "100.0", "150.0", "1", "2")
+    ]
+    assert rows[0]["old_file"].endswith("first.csv") and rows[0]["new_file"].endswith("second.csv")

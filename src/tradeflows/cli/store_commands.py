@@ -1,4 +1,4 @@
-"""Commands over the store: ingest, sql, tables, schema, coverage."""
+"""Commands over the store: ingest, sql, tables, schema, coverage, revisions."""
 
 from __future__ import annotations
 
@@ -151,4 +151,31 @@ def coverage(
     frame = open_store(db, create=False).sql(
         f"SELECT * FROM coverage {where} ORDER BY source, reporter, year, flow", params
     )
+    write_result(frame, fmt=fmt, output=output, limit=limit)
+
+
+def revisions(
+    db: DbOption,
+    reporter: Annotated[str | None, typer.Option(help="Only this reporter (ISO3).")] = None,
+    run: Annotated[int | None, typer.Option(help="Only what this ingest run revised, or what revised it.")] = None,
+    repeats: Annotated[bool, typer.Option("--repeats", help="List figures given again unchanged as well.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 200,
+) -> None:
+    """List what later files changed: the same figure (source, reporter, partner, flow, period,
+    HS code, mode, customs, partner basis) read again from a later file stands; the earlier
+    is kept as superseded. Old value, new value, runs and files.
+
+    Example:
+
+        tradeflows revisions --reporter GEO
+    """
+    frame = open_store(db, create=False).revisions(reporter=reporter, run=run, repeats=repeats)
+    if fmt is OutputFormat.table and output is None:  # a screen is narrow: the figure's key and the change
+        frame = frame.select(
+            "source", "reporter", "partner", "flow", "year", "month", "hs", "old_value_usd", "new_value_usd",
+            "change_usd", "old_run", "new_run",
+            *(pl.col(c).map_elements(lambda f: Path(f).name, return_dtype=pl.String) for c in ("old_file", "new_file")),
+        )
     write_result(frame, fmt=fmt, output=output, limit=limit)

@@ -20,7 +20,7 @@ from tradeflows.errors import InputError, SchemaError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import detect_source, get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store import fastpath, parquet, rollup
+from tradeflows.store import fastpath, parquet, rollup, vintages
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
 from tradeflows.store.textfile import TextFile, opened, sha256_of, transcode_to_utf8
@@ -96,6 +96,7 @@ def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
 def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
     for table in ("flows", "quarantine", "ingests", rollup.CELLS_TABLE):
         con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
+    vintages.forget(con, ingest_ids)
 
 
 def _now() -> datetime:
@@ -144,7 +145,9 @@ def _log(
     note: str,
     replaced: bool,
 ) -> FileResult:
-    """Write the run's row in ``ingests`` and say what it did."""
+    """Write the run's row in ``ingests`` and what the run holds and supersedes
+    (``vintages.record_run``), and say what it did."""
+    vintages.record_run(con, ingest_id)
     con.execute(
         "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [ingest_id, source, str(path), sha256, size, encoding, delimiter, read, kept, quarantined, started, _now(),
