@@ -277,13 +277,14 @@ def status_reason(checks: Sequence[tuple[str, str, str]], *, ok_reason: str = "N
 
 
 def period_columns(scope: Scope, *, after: bool = True, years: bool = False) -> str:
-    """Provenance: the ``baseline`` (and ``after``) labels, and with ``years`` how many years of
-    each period the store holds (``baseline_years``, ``after_years`` from ``period_years``)."""
+    """Provenance: the ``baseline`` (and ``after``) labels; with ``years`` also the columns
+    ``baseline_years``, ``after_years`` the query computes itself (the years its series hold,
+    ``period_years_cte``)."""
     columns = [f"{literal(scope.baseline.label)} AS baseline"]
     if after:
         columns.append(f"{literal(scope.after.label)} AS after")
     if years:
-        columns.append("(SELECT nb FROM period_years) AS baseline_years, (SELECT na FROM period_years) AS after_years")
+        columns.append("baseline_years, after_years")
     return ", ".join(columns)
 
 
@@ -342,48 +343,107 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"
 
 
+def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None) -> str:
+    return " AND ".join([
+        in_list(f"{alias}.flow", flows), in_list(f"{alias}.reporter", reporters),
+        f"{alias}.year BETWEEN {scope.first_year} AND {scope.last_year}", source_filter(scope, f"{alias}.source"),
+        f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'",
+    ])  # fmt: skip
+
+
+def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[str] | None = None,
+                   reporters: Sequence[str] | None | bool = True) -> str:  # fmt: skip
+    """(source, reporter, flow, basket, year, months): the years each *series* holds, from the
+    table ``held`` (what each ingested file covers, store/vintages.py). A series holds a year
+    where some file covers one of the basket's codes for its reporter and flow in that year,
+    whatever other series or files the store holds; ``months`` is how many months (12 for
+    annual data). A year missing here is missing data; a held year with no row is zero trade.
+    The codes meet the basket as in ``basket_flows_cte``: HS4 headings (an HS6 row holds its
+    heading) for codes read via hs4, HS6 codes for the others. Needs ``p_basket``."""
+    reps = scope.reporters if reporters is True else reporters
+    where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps)
+    return f"""{name} AS (
+  SELECT h.source, h.reporter, h.flow, b.basket, h.year,
+         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END AS months
+  FROM held h JOIN p_basket b
+    ON h.hs_version = b.hs_version AND h.hs_level = CASE WHEN b.via = 'hs4' THEN 4 ELSE 6 END
+   AND left(h.hs, b.code_level) = b.code
+  WHERE {where}
+  GROUP BY h.source, h.reporter, h.flow, b.basket, h.year
+)"""
+
+
 def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] | None = None,
                  reporters: Sequence[str] | None | bool = True) -> str:  # fmt: skip
-    """(source, reporter, flow, year) the store holds any figure for: a year missing here
-    is missing data, while a year present with no row for a series is zero trade."""
-    reps = scope.reporters if reporters is True else reporters
-    where = " AND ".join([
-        in_list("flow", flows or [scope.flow]), in_list("reporter", reps),
-        f"year BETWEEN {scope.first_year} AND {scope.last_year}", source_filter(scope),
-    ])  # fmt: skip
-    return f"{name} AS (\n  SELECT DISTINCT source, reporter, flow, year FROM flows WHERE {where}\n)"
+    """(source, reporter, flow, basket, year) each series holds (``held_years_cte``): a year
+    missing here is missing data, while a year present with no row for the series is zero
+    trade. Needs ``p_basket``."""
+    held = held_years_cte(scope, name=f"{name}_held", flows=flows, reporters=reporters)
+    return f"{held},\n{name} AS (\n  SELECT source, reporter, flow, basket, year FROM {name}_held\n)"
 
 
-def period_years_cte(scope: Scope, *, name: str = "period_years") -> str:
-    """How many years of each period the store holds any figure for (``nb``, ``na``): the
-    divisor of annual means, so a year not yet published is missing, not a year of zeros."""
-    return (
-        f"{name} AS (\n  SELECT COUNT(DISTINCT CASE WHEN {scope.baseline.between()} THEN year END) AS nb,\n"
-        f"         COUNT(DISTINCT CASE WHEN {scope.after.between()} THEN year END) AS na\n"
-        f"  FROM flows WHERE year BETWEEN {scope.first_year} AND {scope.last_year} AND {source_filter(scope)}\n)"
-    )
+def not_held(alias: str, period: str, *, flow: str | None = None) -> str:
+    """SQL text of the reason a series (columns reporter, flow, basket of ``alias``; ``flow``
+    SQL text in place of the column) has no figure for ``period`` (SQL text): no file the
+    store holds covers it.
+
+    >>> not_held("q", "'2021'")
+    "'not held: no file covers ' || q.reporter || ' ' || q.flow || ' of ' || q.basket || ' in ' || '2021' || ' (missing, not zero)'"
+    """
+    return (f"'not held: no file covers ' || {alias}.reporter || ' ' || {flow or alias + '.flow'} || ' of ' || {alias}.basket "
+            f"|| ' in ' || {period} || ' (missing, not zero)'")  # fmt: skip
+
+
+def _years_text(years: Years, held: str) -> str:
+    """SQL text listing the years of ``years`` for which the aggregate ``held(y)`` is NULL."""
+    parts = [f"CASE WHEN {held.format(y=y)} IS NULL THEN '{y}' END" for y in years.years]
+    return f"CONCAT_WS(', ', {', '.join(parts)})"
+
+
+def period_years_cte(scope: Scope, *, name: str = "period_years", flows: Sequence[str] | None = None,
+                     reporters: Sequence[str] | None | bool = None) -> str:  # fmt: skip
+    """Per series (source, reporter, flow, basket): how many years of each period it holds
+    (``nb``, ``na``: the divisors of its annual means, so a year no file covers is missing,
+    not a year of zeros), and the years of each period it does not hold (``nb_missing``,
+    ``na_missing``, text). Adding a file of another reporter, product or source changes none
+    of these. ``flows``: all four by default; ``reporters``: all by default. Needs ``p_basket``."""
+    held = held_years_cte(scope, name=f"{name}_held", flows=flows or list(FLOW_CODES), reporters=reporters)
+    b, a = scope.baseline, scope.after
+    month = "MAX(CASE WHEN year = {y} THEN months END)"
+    return f"""{held},
+{name} AS (
+  SELECT source, reporter, flow, basket,
+         COUNT(CASE WHEN {b.between()} THEN year END) AS nb, COUNT(CASE WHEN {a.between()} THEN year END) AS na,
+         {_years_text(b, month)} AS nb_missing, {_years_text(a, month)} AS na_missing
+  FROM {name}_held GROUP BY source, reporter, flow, basket
+)"""
 
 
 def annual_means(scope: Scope, value: str = "value_usd") -> tuple[str, str]:
-    """The baseline and after annual means of ``value`` in a query over a relation CROSS JOINed
-    with ``period_years py`` (see ``period_years_cte``): each period's sum over the years the
-    store holds in it, NULL where it holds none."""
-    return (f"{period_sum(scope.baseline, value)} / NULLIF(MAX(py.nb), 0)",
-            f"{period_sum(scope.after, value)} / NULLIF(MAX(py.na), 0)")  # fmt: skip
+    """The baseline and after annual means of ``value`` in a query over a relation joined to
+    ``period_years py`` by series (see ``period_means_cte``): each row's value over the years
+    its series holds in the period, summed over the series (the mean of a sum of series is
+    the sum of their means); 0 where the series hold the period and no row exists, NULL where
+    none of them holds it."""
+    return tuple(
+        f"COALESCE(SUM(CASE WHEN {years.between()} THEN ({value}) / py.{n} END), CASE WHEN MAX(py.{n}) > 0 THEN 0 END)"
+        for years, n in ((scope.baseline, "nb"), (scope.after, "na"))
+    )  # type: ignore[return-value]
 
 
 def period_means_cte(scope: Scope, name: str, relation: str, *, keys: Sequence[str],
                      means: dict[tuple[str, str], str], extra: Sequence[str] = ()) -> str:  # fmt: skip
     """CTE ``name``: the per-period values of ``relation`` by ``keys`` (columns, or
     ``column AS alias``): for each ``(baseline column, after column): value`` of ``means``,
-    the annual means of ``value`` (``annual_means``), then the aggregates ``extra``."""
+    the annual means of ``value`` (``annual_means``) over the years each series holds, then
+    the aggregates ``extra`` (which may read ``py.nb``, ``py.na``: the years held)."""
     columns = [*keys]
     for (baseline, after), value in means.items():
         mean_b, mean_a = annual_means(scope, value)
         columns += [f"{mean_b} AS {baseline}", f"{mean_a} AS {after}"]
     group = ", ".join(k.split(" AS ")[0] for k in keys)
     return (f"{name} AS (\n  SELECT {', '.join([*columns, *extra])}\n"
-            f"  FROM {relation} CROSS JOIN period_years py GROUP BY {group}\n)")  # fmt: skip
+            f"  FROM {relation} JOIN period_years py USING (source, reporter, flow, basket) GROUP BY {group}\n)")  # fmt: skip
 
 
 def run(store: Store | Engine, sql: str) -> pl.DataFrame:

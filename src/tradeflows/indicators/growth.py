@@ -3,8 +3,9 @@
 For every reporter (and partner, with ``by_partner``) and basket: the baseline mean of
 annual values, each after year's value, their ratio and per-cent change, and a robust
 z-score of the after value against the baseline years (median and MAD, 3+ years needed).
-A year the reporter reported nothing for the flow is missing, not zero: the baseline
-mean is over the years it did report (``baseline_years``).
+A year no file covers for the series (source, reporter, flow, basket: ``held_years_cte``)
+is missing, not zero: the baseline mean is over the years the series holds
+(``baseline_years``), whatever else the store holds; a held year with no row is zero.
 
 Flagged: ratio >= ``threshold`` (a doubling by default), and robust z >= ``z_threshold``
 when one is given. The z-score is off by default: against three baseline years of a series
@@ -40,6 +41,7 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
+    not_held,
     period_columns,
     reported_cte,
     robust_z,
@@ -73,7 +75,7 @@ panel AS (
   SELECT {", ".join("k." + c for c in KEYS)}, r.year,
          COALESCE(s.value_usd, 0) AS value_usd, COALESCE(s.n_rows, 0) AS n_rows
   FROM series_keys k
-  JOIN reported r ON r.source = k.source AND r.reporter = k.reporter AND r.flow = k.flow
+  JOIN reported r ON r.source = k.source AND r.reporter = k.reporter AND r.flow = k.flow AND r.basket = k.basket
   LEFT JOIN series s ON {join_on("s", "k", KEYS)} AND s.year = r.year
 )"""
 
@@ -127,9 +129,9 @@ scored AS (
          COALESCE(m.n_rows_baseline, 0) AS n_rows_baseline, q.n_rows,
          {status_reason([
              ("m.baseline_years IS NULL", "no_baseline_data",
-              f"'the reporter reported no ' || q.flow || ' figures in ' || {literal(b.label)}"),
+              f"{not_held('q', literal(b.label))}"),
              ("q.after_years = 0", "no_after_data",
-              "'the reporter reported no ' || q.flow || ' figures in ' || q.period"),
+              f"{not_held('q', 'q.period')}"),
              ("m.baseline_usd = 0", "zero_baseline",
               "'no trade in the baseline: a ratio is undefined (see new-flows)'"),
          ], ok_reason="CASE WHEN m.baseline_years < 3 THEN 'robust_z needs 3+ baseline years' "

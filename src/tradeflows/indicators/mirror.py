@@ -91,8 +91,8 @@ yearly AS (
          CAST(p.n_rows AS BIGINT) AS n_rows,
          CASE WHEN rx.reporter IS NOT NULL AND rm.reporter IS NOT NULL THEN 1 ELSE 0 END AS both_reported
   FROM pair_years p
-  LEFT JOIN rep_x rx ON rx.source = p.source AND rx.reporter = p.exporter AND rx.year = p.year
-  LEFT JOIN rep_m rm ON rm.source = p.source AND rm.reporter = p.importer AND rm.year = p.year
+  LEFT JOIN rep_x rx ON rx.source = p.source AND rx.reporter = p.exporter AND rx.basket = p.basket AND rx.year = p.year
+  LEFT JOIN rep_m rm ON rm.source = p.source AND rm.reporter = p.importer AND rm.basket = p.basket AND rm.year = p.year
 ),
 pairs AS (
   SELECT y.source, y.basket, y.exporter, y.importer,
