@@ -343,25 +343,28 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"
 
 
-def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None) -> str:
+def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
+                all_years: bool = False) -> str:  # fmt: skip
     return " AND ".join([
         in_list(f"{alias}.flow", flows), in_list(f"{alias}.reporter", reporters),
-        f"{alias}.year BETWEEN {scope.first_year} AND {scope.last_year}", source_filter(scope, f"{alias}.source"),
+        "TRUE" if all_years else f"{alias}.year BETWEEN {scope.first_year} AND {scope.last_year}",
+        source_filter(scope, f"{alias}.source"),
         f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'",
     ])  # fmt: skip
 
 
 def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[str] | None = None,
-                   reporters: Sequence[str] | None | bool = True) -> str:  # fmt: skip
+                   reporters: Sequence[str] | None | bool = True, all_years: bool = False) -> str:  # fmt: skip
     """(source, reporter, flow, basket, year, months): the years each *series* holds, from the
     table ``held`` (what each ingested file covers, store/vintages.py). A series holds a year
     where some file covers one of the basket's codes for its reporter and flow in that year,
     whatever other series or files the store holds; ``months`` is how many months (12 for
     annual data). A year missing here is missing data; a held year with no row is zero trade.
     The codes meet the basket as in ``basket_flows_cte``: HS4 headings (an HS6 row holds its
-    heading) for codes read via hs4, HS6 codes for the others. Needs ``p_basket``."""
+    heading) for codes read via hs4, HS6 codes for the others. Needs ``p_basket``. The
+    scope's years only, unless ``all_years``."""
     reps = scope.reporters if reporters is True else reporters
-    where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps)
+    where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps, all_years=all_years)
     return f"""{name} AS (
   SELECT h.source, h.reporter, h.flow, b.basket, h.year,
          CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END AS months
@@ -444,6 +447,16 @@ def period_means_cte(scope: Scope, name: str, relation: str, *, keys: Sequence[s
     group = ", ".join(k.split(" AS ")[0] for k in keys)
     return (f"{name} AS (\n  SELECT {', '.join([*columns, *extra])}\n"
             f"  FROM {relation} JOIN period_years py USING (source, reporter, flow, basket) GROUP BY {group}\n)")  # fmt: skip
+
+
+def series_years(store: Store | Engine, scope: Scope, *, reporters: Sequence[str] | None = None,
+                 flows: Sequence[str] = ("X", "M"), all_years: bool = False) -> pl.DataFrame:
+    """What each series of the scope's baskets holds, year by year: source, reporter, flow,
+    basket, year, months (``held_years_cte``); the scope's years only unless ``all_years``.
+    Where a default period or a divisor must come from what a series holds, not the store."""
+    cte = held_years_cte(scope, flows=flows, reporters=reporters, all_years=all_years)
+    return run(store, f"WITH {basket_cte(scope)},\n{cte}\n"
+                      "SELECT * FROM held_years ORDER BY source, reporter, flow, basket, year")  # fmt: skip
 
 
 def run(store: Store | Engine, sql: str) -> pl.DataFrame:

@@ -16,7 +16,16 @@ from typing import Literal
 import polars as pl
 
 from tradeflows.errors import NoDataError, ParameterError
-from tradeflows.indicators.base import YearsLike, as_countries, as_years, basket_cte, in_list, literal, make_scope
+from tradeflows.indicators.base import (
+    YearsLike,
+    as_countries,
+    as_years,
+    basket_cte,
+    in_list,
+    literal,
+    make_scope,
+    series_years,
+)
 from tradeflows.indicators.growth import growth
 from tradeflows.indicators.growth import sql as growth_sql
 from tradeflows.indicators.passthrough import pass_through
@@ -25,6 +34,7 @@ from tradeflows.reference.countries import country_name
 from tradeflows.reference.groups import get_group
 from tradeflows.routes import RouteSet, find_routes
 from tradeflows.routes.edges import EXPORTER_BASIS, MIRROR_BASIS
+from tradeflows.routes.hub_legs import hub_legs
 from tradeflows.store import Store
 
 ReportFormat = Literal["html", "md"]
@@ -282,9 +292,14 @@ def build_report(
               "Russia and Belarus, and the other members of the Eurasian Economic Union (Armenia, Kazakhstan, "
               "Kyrgyzstan): goods cross from them into Russia without customs declarations, so exports to them "
               "may end in Russia")  # fmt: skip
-    held = store.sql("SELECT DISTINCT year FROM flows WHERE reporter = $hub ORDER BY year", {"hub": hub})["year"]
+    # What each country's series of the basket holds: the hub's give the default period and
+    # the baseline years held; every country's, the years each leg's mean divides by.
+    series = series_years(store, make_scope(store, basket=basket), all_years=True)
+    hub_series = series.filter(pl.col("reporter") == hub)
+    held = hub_series["year"].unique().sort()
     if held.is_empty():
-        raise NoDataError(f"The store holds no figures reported by {hub}; `tradeflows coverage` shows who reports.")
+        raise NoDataError(f"The store holds no figures reported by {hub} of {basket}; `tradeflows coverage --by "
+                          "product` shows who reports what.")  # fmt: skip
     if years is None:
         last = int(held.max())
         if last < 2022:
@@ -296,11 +311,11 @@ def build_report(
     base_held = sorted(set(held.to_list()) & set(base.years))
     scope = found.scope
     s_sql = series_sql(scope, hub, found.origins, target_codes)
-    series = store.sql(s_sql)
+    monthly = store.sql(s_sql)
     series_note = "monthly, as the hub reports them"
-    if series.is_empty():
+    if monthly.is_empty():
         legs = found.legs
-        series = pl.concat([
+        monthly = pl.concat([
             legs.filter(pl.col("importer") == hub).with_columns(
                 series=pl.when(pl.col("exporter").is_in(found.origins)).then(pl.lit("imports from origins"))
                 .otherwise(pl.lit("imports from others")), flow=pl.lit("M")),
@@ -311,10 +326,7 @@ def build_report(
             month=pl.lit(None, pl.Int64)).sort("year", "series")  # fmt: skip
         series_note = "annual leg values (the store has no monthly figures for this hub)"
     indicators, ind_sql = _indicator_table(store, found, hub, target_codes)
-    months = store.sql(
-        "SELECT year, flow, n_months FROM coverage WHERE reporter = $hub ORDER BY year, flow", {"hub": hub}
-    )
-    short = months.filter(pl.col("n_months").is_between(1, 11))
+    short = hub_series.rename({"months": "n_months"}).filter(pl.col("n_months").is_between(1, 11))
     caveats = [
         "Trade inside the Eurasian Economic Union (Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia) has no full "
         "customs declarations: what these countries send on to Russia is under-recorded, and a hub's exports to "
@@ -325,7 +337,7 @@ def build_report(
     for year, n in short.unique(["year", "n_months"]).select("year", "n_months").sort("year").iter_rows():
         caveats.append(f"{year} holds only {n} months of {hub}'s figures: its yearly values understate a full year.")
     if len(base_held) < len(base.years):
-        caveats.append(f"The baseline {base.label} is the mean over the years the store holds for {hub}: "
+        caveats.append(f"The baseline {base.label} is the mean over the years the store holds of {hub}'s {found.basket}: "
                        f"{', '.join(map(str, base_held)) or 'none'}.")  # fmt: skip
     bases = set(found.legs.filter(pl.col("importer") == hub)["basis"].unique().to_list())
     hub_name = country_name(hub)
@@ -369,7 +381,7 @@ def build_report(
         baseline=base.label, baseline_held=", ".join(map(str, base_held)) or "none", targets=target_codes,
         target_reason=reason, origins_label=found.labels["origins"],
         lead=_lead(found, hub, target_codes), headline=headline,
-        routes=found.routes.head(top), series=series,
+        routes=found.routes.head(top), series=monthly,
         series_note=series_note, indicators=indicators,
         indicator_notes=[
             ("growth", "The period's mean yearly value against the baseline mean; flagged at a doubling."),
@@ -383,38 +395,10 @@ def build_report(
         queries={"Leg values (routes, graph, headline)": found.sql, "Monthly series": s_sql,
                  "Growth indicator (table)": ind_sql,
                  "Route allocation (not SQL)": ALLOCATION_NOTE},
-        generated=generated, example=_example(found), legs=_legs_table(found, hub, target_codes), found=found,
+        generated=generated, example=_example(found), legs=hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
+                                    cif_margin=found.cif_margin).select("leg", *_LEG_COLS),
+        found=found,
     )  # fmt: skip
-
-
-def _legs_table(found: RouteSet, hub: str, targets: tuple[str, ...], *, top: int = 10) -> pl.DataFrame:
-    """The legs the routes stand on: the hub's imports from its main partners (and from
-    all, the total the shares divide by) and its exports to the targets, per year on
-    average, with the side whose figure was used and the rows behind it."""
-    legs, years = found.legs, found.years
-
-    def summarise(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-        out = []
-        for name, wanted in (("period", years.period), ("baseline", years.baseline)):
-            held = sorted(set(frame["year"]) & set(wanted))
-            part = frame.filter(pl.col("year").is_in(held))
-            out.append(part.group_by(key).agg(
-                (pl.col("value_usd").sum() / max(len(held), 1)).alias(f"{name}_per_year"),
-                pl.col("basis").unique().sort().str.join("; ").alias(f"{name}_basis"),
-                pl.col("n_rows").sum().alias(f"{name}_rows"),
-            ))  # fmt: skip
-        return out[0].join(out[1], on=key, how="left")
-
-    into = legs.filter(pl.col("importer") == hub)
-    partners = summarise(into, "exporter").sort(["period_per_year", "exporter"], descending=[True, False])
-    total = summarise(into.with_columns(exporter=pl.lit("all partners")), "exporter")
-    out = summarise(legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(targets)), "importer")
-    out = out.sort(["period_per_year", "importer"], descending=[True, False])
-    return pl.concat([
-        pl.concat([partners.head(top), total]).select(pl.format("{} → {}", "exporter", pl.lit(hub)).alias("leg"),
-                                                      *_LEG_COLS),
-        out.select(pl.format("{} → {}", pl.lit(hub), "importer").alias("leg"), *_LEG_COLS),
-    ])  # fmt: skip
 
 
 _LEG_COLS = ("period_per_year", "baseline_per_year", "period_basis", "period_rows")

@@ -53,6 +53,8 @@ EDGE_COLUMNS = {
     "importer_reported_usd": "The importer's figure, CIF, as reported (NULL when it did not report)",
     "source": "Source of the figure used",
     "n_rows": "Rows of the flows table behind the figure used",
+    "exporter_rows": "Rows behind the exporter's figure (0 when it did not report)",
+    "importer_rows": "Rows behind the importer's figure (0 when it did not report)",
 }
 
 
@@ -135,7 +137,9 @@ SELECT
   x.value_usd AS exporter_reported_usd,
   m.value_usd AS importer_reported_usd,
   CASE WHEN x.value_usd IS NOT NULL THEN x.source ELSE m.source END AS source,
-  CASE WHEN x.value_usd IS NOT NULL THEN x.n_rows ELSE m.n_rows END AS n_rows
+  CASE WHEN x.value_usd IS NOT NULL THEN x.n_rows ELSE m.n_rows END AS n_rows,
+  COALESCE(x.n_rows, 0) AS exporter_rows,
+  COALESCE(m.n_rows, 0) AS importer_rows
 FROM exports x
 FULL OUTER JOIN imports m
   ON x.year = m.year AND x.exporter = m.exporter AND x.importer = m.importer AND x.hs = m.hs
@@ -146,7 +150,7 @@ ORDER BY year, exporter, importer, hs
 _SCHEMA = {
     "year": pl.Int32, "exporter": pl.String, "importer": pl.String, "hs": pl.String, "value_usd": pl.Float64,
     "basis": pl.String, "exporter_reported_usd": pl.Float64, "importer_reported_usd": pl.Float64,
-    "source": pl.String, "n_rows": pl.Int64,
+    "source": pl.String, "n_rows": pl.Int64, "exporter_rows": pl.Int64, "importer_rows": pl.Int64,
 }  # fmt: skip
 
 
