@@ -459,6 +459,38 @@ def series_years(store: Store | Engine, scope: Scope, *, reporters: Sequence[str
                       "SELECT * FROM held_years ORDER BY source, reporter, flow, basket, year")  # fmt: skip
 
 
+def runs_behind(store: Store | Engine, scope: Scope, *, reporters: Sequence[str] | None | bool = True) -> pl.DataFrame:
+    """The ingest runs whose files hold the scope's baskets in its years (table ``held``), with
+    their files and how many of their figures later runs superseded: what a result rests on."""
+    reps = scope.reporters if reporters is True else reporters
+    where = _held_where(scope, "h", flows=list(FLOW_CODES), reporters=reps)
+    return run(store, f"""WITH {basket_cte(scope)},
+runs AS (
+  SELECT DISTINCT h.ingest_id FROM held h JOIN p_basket b
+    ON h.hs_version = b.hs_version AND h.hs_level = CASE WHEN b.via = 'hs4' THEN 4 ELSE 6 END
+   AND left(h.hs, b.code_level) = b.code
+  WHERE {where}
+),
+gone AS (SELECT ingest_id, COUNT(*) AS superseded FROM superseded GROUP BY ingest_id)
+SELECT r.ingest_id AS run, i.file, COALESCE(g.superseded, 0) AS superseded
+FROM runs r LEFT JOIN ingests i ON i.ingest_id = r.ingest_id LEFT JOIN gone g ON g.ingest_id = r.ingest_id
+ORDER BY r.ingest_id""")
+
+
+def describe_runs(runs: pl.DataFrame) -> str:
+    """One line of provenance from ``runs_behind``: the runs and files a result rests on.
+
+    >>> describe_runs(pl.DataFrame({"run": [1, 2], "file": ["/d/a.csv", "/d/b.csv"], "superseded": [3, 0]}))
+    'runs 1 a.csv (3 figures superseded by later runs: tradeflows revisions), 2 b.csv'
+    """
+    parts = []
+    for number, file, gone in runs.select("run", "file", "superseded").iter_rows():
+        name = str(file).replace("\\", "/").rsplit("/", 1)[-1]
+        note = f" ({gone} figures superseded by later runs: tradeflows revisions)" if gone else ""
+        parts.append(f"{number} {name}{note}")
+    return f"runs {', '.join(parts)}" if parts else "no run holds these figures"
+
+
 def run(store: Store | Engine, sql: str) -> pl.DataFrame:
     """Run an indicator's SQL on the store (DuckDB, read-only), or on the engine given in
     its place (``tradeflows.engines``: Spark runs the same text, translated)."""

@@ -21,9 +21,11 @@ from tradeflows.indicators.base import (
     as_countries,
     as_years,
     basket_cte,
+    describe_runs,
     in_list,
     literal,
     make_scope,
+    runs_behind,
     series_years,
 )
 from tradeflows.indicators.growth import growth
@@ -363,6 +365,8 @@ def build_report(
         f"{reason}.",
         "Indicator flags come from tradeflows' indicators, run on the hub's own reports: growth flags a doubling "
         "(or a robust z-score of 3.5 or more where there are three baseline years).",
+        f"The figures rest on ingest {describe_runs(runs_behind(store, scope, reporters=None))} (see the ingest log); "
+        "where two files give the same figure, the later run's stands.",
     ]
     headline = _headline(found, hub, target_codes)
     card = _pass_through_card(store, found, hub, target_codes)
