@@ -119,3 +119,15 @@ def test_revisions_lists_what_a_later_file_changed(tmp_path, write_comtrade):
         ("RUS", "100.0", "150.0", "1", "2")
     ]
     assert rows[0]["old_file"].endswith("first.csv") and rows[0]["new_file"].endswith("second.csv")
+
+
+def test_coverage_by_product_lists_each_series_and_its_months(tmp_path, write_comtrade):
+    db = tmp_path / "s.duckdb"
+    rows = [comtrade_row(month=m, period_desc=f"20220{m}") for m in (1, 2)]
+    rows.append(comtrade_row(commodity_code="870323", aggregate_level="6", trade_code="M", trade_flow="Import"))
+    assert runner.invoke(app, ["ingest", str(write_comtrade(rows)), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["coverage", "--by", "product", "--hs", "8703", "--db", str(db), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    got = [(r["flow"], r["hs"], r["n_months"], r["status"]) for r in csv.DictReader(io.StringIO(result.output))]
+    # The HS6 import row holds its heading 8703 as well.
+    assert got == [("M", "8703", "1", "partial"), ("M", "870323", "1", "partial"), ("X", "8703", "2", "partial")]

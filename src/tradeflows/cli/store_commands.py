@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -133,24 +134,41 @@ def schema(
     write_result(open_store(db, create=False).schema(table), fmt=fmt, limit=limit)
 
 
+class CoverageBy(str, Enum):
+    reporter = "reporter"
+    product = "product"
+
+
 def coverage(
     db: DbOption,
     reporter: Annotated[str | None, typer.Option(help="Only this reporter (ISO3).")] = None,
+    by: Annotated[CoverageBy, typer.Option("--by", help="reporter: reporter x year x flow; product: each series "
+                                           "(reporter, flow, partner basis, HS code) the files cover.")] = CoverageBy.reporter,
+    hs: Annotated[str | None, typer.Option("--hs", help="With --by product: codes starting with this, e.g. 8703.")] = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     limit: LimitOption = 200,
 ) -> None:
     """Show which reporters, years and flows the store holds, and which months: a missing
-    month is missing data, not zero trade.
+    month is missing data, not zero trade. --by product shows each series the files cover.
 
     Example:
 
-        tradeflows coverage --reporter GEO
+        tradeflows coverage --reporter GEO --by product --hs 8703
     """
-    where, params = ("WHERE reporter = $r", {"r": reporter.upper()}) if reporter else ("", None)
-    frame = open_store(db, create=False).sql(
-        f"SELECT * FROM coverage {where} ORDER BY source, reporter, year, flow", params
-    )
+    where, params = [], {}
+    if reporter:
+        where.append("reporter = $r")
+        params["r"] = reporter.upper()
+    if by is CoverageBy.product:
+        if hs:
+            where.append("starts_with(hs, $hs)")
+            params["hs"] = hs
+        view, order = "coverage_by_product", "source, reporter, flow, partner_basis, hs_version, hs_level, hs, year"
+    else:
+        view, order = "coverage", "source, reporter, year, flow"
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    frame = open_store(db, create=False).sql(f"SELECT * FROM {view} {clause} ORDER BY {order}", params or None)
     write_result(frame, fmt=fmt, output=output, limit=limit)
 
 

@@ -14,6 +14,8 @@ never double-counts:
                 summed where the heading itself was not reported;
 - ``world_totals`` the rows reported against partner WLD, by year;
 - ``coverage``  which reporter, year and flow the store holds, with the months present;
+- ``coverage_by_product`` which series (reporter, flow, partner basis, HS code) the files
+                cover, year by year, with the months held;
 - ``revisions`` what a later file changed: each superseded figure beside the next vintage.
 """
 
@@ -183,6 +185,18 @@ SELECT source, reporter, year, flow, hs_version,
 FROM standing GROUP BY ALL
 """
 
+# What the files cover, series by series: a code is held in a month where some run's file has
+# a row for it (any partner, the world included); HS6 rows hold their heading (store/vintages.py).
+COVERAGE_BY_PRODUCT_SQL = """
+CREATE OR REPLACE VIEW coverage_by_product AS
+SELECT source, reporter, flow, partner_basis, hs_version, hs_level, hs, year,
+       array_to_string(list(DISTINCT month ORDER BY month) FILTER (WHERE month IS NOT NULL), ',') AS months_held,
+       CASE WHEN bool_or(month IS NULL) THEN 12 ELSE count(DISTINCT month) END AS n_months,
+       CASE WHEN bool_or(month IS NULL) OR count(DISTINCT month) = 12 THEN 'full' ELSE 'partial' END AS status,
+       array_to_string(list(DISTINCT ingest_id ORDER BY ingest_id), ',') AS runs
+FROM held GROUP BY source, reporter, flow, partner_basis, hs_version, hs_level, hs, year
+"""
+
 def mirror_pairs_sql(x_from: str, m_from: str, *, keys: Sequence[str], measures: str, columns: str,
                      same_source: bool = False, name: str = "pairs") -> str:  # fmt: skip
     """The mirror pairing, written once for the ``mirror_pairs`` view and the mirror-gap indicator.
@@ -227,7 +241,7 @@ SELECT * FROM pairs
 
 VIEWS_SQL: tuple[str, ...] = (
     STANDING_SQL, _figures_sql(), ANNUAL_SQL, ANNUAL_HS4_SQL, WORLD_TOTALS_SQL, COVERAGE_SQL, MIRROR_PAIRS_SQL,
-    REVISIONS_SQL,
+    REVISIONS_SQL, COVERAGE_BY_PRODUCT_SQL,
 )
 
 _FLOW_DOCS = {c.name: c.description for c in FLOW_COLUMNS}
@@ -268,6 +282,9 @@ DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
     "held": ("table", "What each run's file covers: source, reporter, flow, partner basis, HS code, year, month (HS6 rows hold their HS4 heading)", {
         "month": "Month held; NULL for annual data (the whole year)"}),
     "standing": ("view", "flows without the rows a later file superseded: every figure once, as the latest file gives it", _FLOW_DOCS),
+    "coverage_by_product": ("view", "What the files cover, series by series: source x reporter x flow x partner basis x HS code x year, months held (not held is missing, not zero)", {
+        "months_held": "Months some file covers, comma-separated (empty for annual data)", "n_months": "How many (12 for annual data)",
+        "status": "full, or partial: the year is held in part", "runs": "Ingest runs whose files cover it"}),
     "revisions": ("view", "What a later file changed: each superseded figure, its old and new value, the runs and files", {
         "old_value_usd": "Value in the earlier run", "new_value_usd": "Value in the later run that superseded it",
         "change_usd": "new_value_usd - old_value_usd", "changed": "Whether value, qty or net_kg differ (FALSE: a repeat)",
