@@ -4,6 +4,7 @@ legs and default periods) are identical to a store holding Georgia's file alone.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import polars as pl
@@ -76,14 +77,16 @@ def test_report_cards_legs_and_periods(stores) -> None:
     _same(a.legs, b.legs)
     _same(a.routes.drop("flags"), b.routes.drop("flags"))
     # The legs divide by the years each leg holds: USA -> GEO's baseline is Georgia's 2021
-    # imports from the USA alone (Georgia holds no other baseline year), not a third of it.
+    # imports from the USA alone (Georgia holds no other baseline year), not a third of it;
+    # like for like, January-November (the months 2021-2023 all hold), CIF brought to FOB.
     usa = a.legs.filter(pl.col("leg") == "USA → GEO").row(0, named=True)
-    assert usa["baseline_per_year"] == pytest.approx(_georgia_2021_imports_from("USA") / 1.05, rel=1e-9)
+    assert usa["baseline_per_year"] == pytest.approx(_georgia_2021_imports_from("USA", range(1, 12)) / 1.05)
+    assert any("2023 holds only 11 months" in c and "like for like" in c for c in a.caveats)
+    assert any("--partial like_for_like" in m for m in a.methodology)
 
 
-def _georgia_2021_imports_from(partner: str) -> float:
-    import csv
-
+def _georgia_2021_imports_from(partner: str, months: range) -> float:
     with Path(GEORGIA).open(encoding="utf-8", newline="") as handle:
         return sum(float(r["trade_value_us"]) for r in csv.DictReader(handle)
-                   if r["year"] == "2021" and r["trade_code"] == "M" and r["partner_iso"] == partner)  # fmt: skip
+                   if r["year"] == "2021" and r["trade_code"] == "M" and r["partner_iso"] == partner
+                   and int(r["month"]) in months)  # fmt: skip

@@ -22,6 +22,8 @@ from tradeflows.cli.common import (
     FormatOption,
     LimitOption,
     OutputOption,
+    PartialChoice,
+    PartialOption,
     open_engine_for,
 )
 from tradeflows.cli.output import OutputFormat, err_console, write_result
@@ -91,7 +93,8 @@ def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path
         note += f" | {hidden} more column(s) (reason, provenance ...) with --format csv or json" if hidden else ""
     write_result(shown, fmt=fmt, output=output, limit=limit)
     where = f"store {db}" if engine is EngineChoice.duckdb else f"spark on {getattr(runner, 'dataset', dataset)}"
-    err_console.print(f"[dim]{note} | {where}[/dim]", highlight=False)
+    partial = kwargs.get("partial", "like_for_like")
+    err_console.print(f"[dim]{note} | years held in part: {partial} | {where}[/dim]", highlight=False)
 
 
 def _option(name: str, annotation: object, default: object = inspect.Parameter.empty) -> inspect.Parameter:
@@ -106,7 +109,8 @@ SCOPE = (  # whom the figures concern
     _option("partner", PartnerOpt, None),
     _option("flow", FlowOpt, Flow.X),
 )
-PERIODS = (_option("baseline", BaselineOpt, "2019-2021"), _option("after", AfterOpt, "2022-2024"))
+PERIODS = (_option("baseline", BaselineOpt, "2019-2021"), _option("after", AfterOpt, "2022-2024"),
+           _option("partial", PartialOption, PartialChoice.like_for_like))
 OUTPUT = (
     _option("source", SourceOpt, None),
     _option("definitions", DefsOpt, None),

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from tradeflows.cli.common import DbOption
+from tradeflows.cli.common import DbOption, PartialChoice, PartialOption
 from tradeflows.cli.output import err_console
 from tradeflows.reports import build_report, write_report
 from tradeflows.store import open_store
@@ -39,6 +39,7 @@ def report(
     ] = None,
     baseline: Annotated[str, typer.Option("--baseline", help="Baseline years, e.g. 2019-2021.")] = "2019-2021",
     origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
+    partial: PartialOption = PartialChoice.like_for_like,
     ingest: Annotated[
         list[Path] | None,
         typer.Option("--ingest", help="Load these files into the store first (a file already there is skipped)."),
@@ -63,7 +64,7 @@ def report(
             store.ingest(ingest)
         progress.update(task, description="Valuing routes and running the indicators…")
         data = build_report(store, basket, hub, targets=targets, years=years, baseline=baseline,
-                            origins=origins)  # fmt: skip
+                            origins=origins, partial=partial.value)  # fmt: skip
         progress.update(task, description=f"Rendering {fmt.value}…")
         path = write_report(data, out, fmt=fmt.value)
     err_console.print(f"Wrote the {fmt.value} report on {data.basket} through {data.hub_name} "

@@ -45,7 +45,16 @@ DEFAULT_AFTER = (2022, 2024)
 # The built-in baskets of sanctioned goods (the current CHPL only): what the hub score ranks
 # by default, and what the DiD leaves out of "other goods".
 SANCTIONED_BASKETS = ("cars", "computers", "smartphones", "uavs", "chpl")
-SCOPE_PARAMETERS = ("basket", "reporter", "partner", "flow", "baseline", "after", "source", "baskets", "groups")
+SCOPE_PARAMETERS = ("basket", "reporter", "partner", "flow", "baseline", "after", "source", "baskets", "groups",
+                    "partial")
+# How a year a series holds in part (Georgia's 2023: January-November) enters a comparison:
+# like_for_like, every year of the series cut to the months all its compared years hold;
+# whole, each year as held (a short year reads low); annualise, a short year's values x 12 / months.
+PARTIAL_CHOICES = {
+    "like_for_like": "like for like: each year of a series cut to the months all its compared years hold",
+    "whole": "whole years as held: a year held in part counts its months only",
+    "annualise": "annualised: a year held in part scaled by 12 / its months",
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,8 @@ class Scope:
     reporter_label: str = "all"
     partner_label: str = "all"
     basket_info: dict[str, Basket] = field(default_factory=dict)
+    # How a year a series holds in part is compared (PARTIAL_CHOICES): like for like by default.
+    partial: str = "like_for_like"
 
     @property
     def first_year(self) -> int:
@@ -138,6 +149,7 @@ def make_scope(
     baskets: dict[str, Basket] | None = None,
     groups: dict[str, CountryGroup] | None = None,
     held: pl.DataFrame | None = None,
+    partial: str = "like_for_like",
 ) -> Scope:
     """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions.
 
@@ -165,10 +177,12 @@ def make_scope(
     frame = pl.concat([resolve_basket(b, held) for b in resolved])
     reporters, reporter_label = as_countries(reporter, name="reporter", groups=groups)
     partners, partner_label = as_countries(partner, name="partner", groups=groups)
+    if partial not in PARTIAL_CHOICES:
+        raise ParameterError(f"partial={partial!r}: expected one of {', '.join(PARTIAL_CHOICES)}")
     if source is not None and not re.fullmatch(r"[a-z_]+", source):
         raise ParameterError(f"source={source!r}: expected a source name such as comtrade, baci, synthetic")
     return Scope(frame, reporters, partners, flow, base, post, source, reporter_label, partner_label,
-                 {b.name: b for b in resolved})  # fmt: skip
+                 {b.name: b for b in resolved}, partial)  # fmt: skip
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -309,6 +323,38 @@ def _code_levels(scope: Scope, via: str) -> list[int]:
     return sorted(set(rows["code_level"].to_list()))
 
 
+def _held_basket(scope: Scope, alias: str = "h") -> str:
+    """The join of table ``held`` (alias ``alias``) with ``p_basket b``: codes as ``basket_flows_cte`` reads them."""
+    return (f"held {alias} JOIN p_basket b\n    ON {alias}.hs_version = b.hs_version AND {alias}.hs_level = "
+            f"CASE WHEN b.via = 'hs4' THEN 4 ELSE 6 END\n   AND left({alias}.hs, b.code_level) = b.code")  # fmt: skip
+
+
+_SERIES = ("source", "reporter", "flow", "basket")
+
+
+def _monthly_branch(scope: Scope, name: str, where: str) -> str:
+    """Rows of the series cut to months (``{name}_cut``), summed per year as ``annual`` sums
+    them: ``figures`` at the basket's level, countries and areas nes as partners; an HS6 row
+    counts for a heading read via hs4 where the heading itself is not reported that month."""
+    same = " AND ".join(f"t.{k} = a.{k}" for k in ("source", "year", "month", "reporter", "partner", "flow",
+                                                    "hs_version"))  # fmt: skip
+    level = (f"((b.via = 'hs6' AND a.hs_level = 6) OR (b.via = 'hs4' AND (a.hs_level = 4 OR (a.hs_level = 6 AND "
+             f"NOT EXISTS (SELECT 1 FROM figures t WHERE t.hs_level = 4 AND t.hs = left(a.hs, 4) AND {same} AND "
+             "t.partner_basis IS NOT DISTINCT FROM a.partner_basis)))))")  # fmt: skip
+    hs = "CASE WHEN b.via = 'hs4' THEN left(a.hs, 4) ELSE a.hs END"
+    return f"""  SELECT b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version,
+         {hs} AS hs, SUM(a.value_usd) AS value_usd,
+         CASE WHEN COUNT(a.qty) = COUNT(*) AND MIN(a.qty_unit) = MAX(a.qty_unit) THEN SUM(a.qty) END AS qty,
+         CASE WHEN MIN(a.qty_unit) = MAX(a.qty_unit) THEN MIN(a.qty_unit) END AS qty_unit,
+         CASE WHEN COUNT(a.net_kg) = COUNT(*) THEN SUM(a.net_kg) END AS net_kg, COUNT(*) AS n_rows
+  FROM figures a JOIN countries pc ON pc.iso3 = a.partner AND pc.kind IN ('country', 'area_nes')
+  JOIN p_basket b ON a.hs_version = b.hs_version AND left(a.hs, b.code_level) = b.code AND {level}
+  JOIN {name}_cut k ON k.source = a.source AND k.reporter = a.reporter AND k.flow = a.flow AND k.basket = b.basket
+   AND k.month = a.month
+  WHERE {where}
+  GROUP BY b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, {hs}"""
+
+
 def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
                      reporters: Sequence[str] | None | bool = True, partners: Sequence[str] | None | bool = True,
                      first_year: int | None = None, last_year: int | None = None) -> str:  # fmt: skip
@@ -322,12 +368,21 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     spent most of their time there). A basket holds no code nested in another, so each row
     meets each basket's codes in one branch at most.
 
+    A year a series (source, reporter, flow, basket) holds in part is compared as
+    ``scope.partial`` says (``PARTIAL_CHOICES``). Like for like (the default), a series with a
+    year held in part among the years read is read month by month from ``figures``, every
+    year cut to the months all its held years share (from table ``held``); annual-only
+    years cannot be cut, so such a series is read whole. Annualised, a short year's values
+    are scaled by 12 / its months. Other series read ``annual`` as they are.
+
     ``reporters``/``partners``: True uses the scope's, None means all, a list overrides.
     """
-    where = rows_where(scope, "a", flows=flows or [scope.flow],
-                       reporters=scope.reporters if reporters is True else reporters,
+    reps = scope.reporters if reporters is True else reporters
+    first, last = first_year or scope.first_year, last_year or scope.last_year
+    flow_list = flows or [scope.flow]
+    where = rows_where(scope, "a", flows=flow_list, reporters=reps,
                        partners=scope.partners if partners is True else partners,
-                       first_year=first_year or scope.first_year, last_year=last_year or scope.last_year)  # fmt: skip
+                       first_year=first, last_year=last)  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, a.hs, "
             "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
     branches = []
@@ -340,7 +395,51 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
                 f"    AND left(a.hs, {length}) = b.code\n"
                 f"  WHERE {where}"
             )
-    return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"
+    whole = "\n  UNION ALL\n".join(branches)
+    if scope.partial == "whole" or not len(scope.baskets):
+        return f"{name} AS (\n{whole}\n)"
+    held_where = _held_where(scope, "h", flows=flow_list, reporters=reps).replace(
+        f"h.year BETWEEN {scope.first_year} AND {scope.last_year}", f"h.year BETWEEN {first} AND {last}")
+    series = ", ".join(f"h.{c}" if c != "basket" else "b.basket" for c in _SERIES)
+    on = " AND ".join(f"s.{c} = x.{c}" for c in _SERIES)
+    years = f"""{name}_years AS (
+  SELECT {series}, h.year,
+         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END AS months
+  FROM {_held_basket(scope)}
+  WHERE {held_where}
+  GROUP BY {series}, h.year
+)"""
+    if scope.partial == "annualise":
+        scaled = ", ".join("x." + c for c in ("basket", "tier", "source", "year", "reporter", "partner", "flow",
+                                              "partner_basis", "hs_version", "hs"))  # fmt: skip
+        factor = "12.0 / s.months"
+        return f"""{years},
+{name}_whole AS (\n{whole}\n),
+{name} AS (
+  SELECT {scaled}, x.value_usd * {factor} AS value_usd, x.qty * {factor} AS qty, x.qty_unit,
+         x.net_kg * {factor} AS net_kg, x.n_rows
+  FROM {name}_whole x JOIN {name}_years s ON {on} AND s.year = x.year
+)"""
+    keys = ", ".join(_SERIES)
+    return f"""{years},
+{name}_short AS (
+  SELECT {keys}, COUNT(*) AS n_years FROM {name}_years GROUP BY {keys} HAVING MIN(months) < 12
+),
+{name}_cut AS (
+  SELECT {series}, h.month
+  FROM {_held_basket(scope)}
+  JOIN {name}_short x ON x.source = h.source AND x.reporter = h.reporter AND x.flow = h.flow AND x.basket = b.basket
+  WHERE {held_where} AND h.month IS NOT NULL
+  GROUP BY {series}, h.month, x.n_years
+  HAVING COUNT(DISTINCT h.year) = x.n_years
+),
+{name}_cut_series AS (SELECT DISTINCT {keys} FROM {name}_cut),
+{name}_whole AS (\n{whole}\n),
+{name} AS (
+  SELECT * FROM {name}_whole x WHERE NOT EXISTS (SELECT 1 FROM {name}_cut_series s WHERE {on})
+  UNION ALL
+{_monthly_branch(scope, name, where)}
+)"""
 
 
 def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
@@ -378,11 +477,20 @@ def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[st
 
 def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] | None = None,
                  reporters: Sequence[str] | None | bool = True) -> str:  # fmt: skip
-    """(source, reporter, flow, basket, year) each series holds (``held_years_cte``): a year
+    """(source, reporter, flow, basket, year, months) each series holds (``held_years_cte``): a year
     missing here is missing data, while a year present with no row for the series is zero
     trade. Needs ``p_basket``."""
     held = held_years_cte(scope, name=f"{name}_held", flows=flows, reporters=reporters)
-    return f"{held},\n{name} AS (\n  SELECT source, reporter, flow, basket, year FROM {name}_held\n)"
+    return f"{held},\n{name} AS (\n  SELECT source, reporter, flow, basket, year, months FROM {name}_held\n)"
+
+
+def partial_reason(scope: Scope, months: str, period: str) -> str:
+    """SQL text of the reason a comparison involves a year held in part: ``months`` (SQL) the
+    fewest months a compared year holds, ``period`` (SQL text) what is compared, and how."""
+    how = {"like_for_like": "compared like for like (every year cut to the months all compared years hold)",
+           "whole": "compared as held (--partial whole): that year reads low",
+           "annualise": "annualised (x 12 / months held)"}[scope.partial]  # fmt: skip
+    return f"'partial: a year of ' || {period} || ' or the baseline holds ' || CAST({months} AS VARCHAR) || ' months; {how}'"
 
 
 def not_held(alias: str, period: str, *, flow: str | None = None) -> str:

@@ -186,6 +186,7 @@ def did(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Relative increase in the origins' exports of the basket to ``treated`` (and ``targets``)
     after the sanctions, against other goods and other destinations.
@@ -195,7 +196,7 @@ def did(
     n_clusters (origin-destination pairs), n_zero_dropped, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=origin, flow="X", baseline=baseline, after=after,
-                       source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, treated=treated, targets=targets, estimator=estimator, level=level, groups=groups)
 
 

@@ -138,6 +138,7 @@ def hub_score(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Rank (hub, basket) pairs by the evidence of re-export to the targets, components shown.
 
@@ -148,7 +149,7 @@ def hub_score(
     no_data), reason (why a component is missing).
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, origin=origin, threshold=threshold, min_pass_through=min_pass_through, groups=groups)
 
 

@@ -133,6 +133,7 @@ def mirror_gap(
     baskets: dict | None = None,
     groups: dict | None = None,
     flow: str = "X",
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Exports of ``reporter`` to ``partner`` against the partner's imports from them, at FOB.
 
@@ -142,7 +143,7 @@ def mirror_gap(
     unreported_increase_share, n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, cif_margin=cif_margin)
 
 

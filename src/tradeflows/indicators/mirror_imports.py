@@ -96,6 +96,7 @@ def mirror_imports(
     baskets: dict | None = None,
     groups: dict | None = None,
     flow: str = "X",
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """The targets' (``partner``) imports rebuilt from the exports reporters declare to them.
 
@@ -105,7 +106,7 @@ def mirror_imports(
     (annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope)
 
 

@@ -95,6 +95,7 @@ def new_flows(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Flows (reporter, partner, code) with no trade in the baseline and at least ``min_usd`` in an after year.
 
@@ -103,7 +104,7 @@ def new_flows(
     n_rows, flagged, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, min_usd=min_usd)
 
 

@@ -159,6 +159,7 @@ def pass_through(
     baskets: dict | None = None,
     groups: dict | None = None,
     flow: str = "X",
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Pass-through of hubs' (``reporter``) extra imports from ``origin`` to ``partner`` (the targets).
 
@@ -167,7 +168,7 @@ def pass_through(
     best_lag_months, lag_correlation, n_months, n_rows, status, lag_status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, origin=origin, max_lag=max_lag, groups=groups)
 
 

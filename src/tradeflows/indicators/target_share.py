@@ -109,6 +109,7 @@ def target_share(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Each partner's share of the reporter's basket trade, baseline vs after, ranked by the rise.
 
@@ -118,7 +119,7 @@ def target_share(
     n_rows_baseline, n_rows_after, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope)
 
 

@@ -26,6 +26,7 @@ from tradeflows.indicators.base import (
     literal,
     make_scope,
     runs_behind,
+    PARTIAL_CHOICES,
     series_years,
 )
 from tradeflows.indicators.growth import growth
@@ -174,7 +175,7 @@ def _pass_through_card(
     frame = pass_through(
         store, basket=list(found.scope.basket_info.values()), reporter=hub, partner=list(targets),
         origin=list(found.origins), baseline=found.scope.baseline.label, after=found.scope.after.label,
-        source=found.scope.source,
+        source=found.scope.source, partial=found.scope.partial,
     )  # fmt: skip
     if frame.is_empty() or frame["status"][0] != "ok" or frame["pass_through"][0] is None:
         return None
@@ -226,7 +227,8 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
     target shares, and one plain sentence per row."""
     basket = list(found.scope.basket_info.values())
     base, after = found.scope.baseline.label, found.scope.after.label
-    common = dict(basket=basket, reporter=hub, baseline=base, after=after, by_partner=True, source=found.scope.source)
+    common = dict(basket=basket, reporter=hub, baseline=base, after=after, by_partner=True, source=found.scope.source,
+                  partial=found.scope.partial)
     top_origins = (
         found.routes.group_by("origin")
         .agg(pl.col("value_usd").sum())
@@ -237,9 +239,9 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
         growth(store, partner=list(targets), flow="X", **common),
         growth(store, partner=top_origins.to_list(), flow="M", **common),
     ]
-    table = pl.concat(frames).filter(pl.col("period") == after, pl.col("status") == "ok")
+    table = pl.concat(frames).filter(pl.col("period") == after, pl.col("status").is_in(["ok", "partial"]))
     shares = target_share(store, basket=basket, reporter=hub, partner=list(targets), baseline=base, after=after,
-                          source=found.scope.source)  # fmt: skip
+                          source=found.scope.source, partial=found.scope.partial)  # fmt: skip
     shares = shares.select("partner", "flow", "share_baseline", "share_after")
     table = table.join(shares, on=["partner", "flow"], how="left").sort(
         ["flow", "value_usd", "partner"], descending=[True, True, False]
@@ -264,7 +266,7 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
         "baseline_years", "n_rows_baseline", "n_rows",
     ).with_columns(explanation=pl.Series(sentences, dtype=pl.String))  # fmt: skip
     scope_x = make_scope(store, basket=basket, reporter=hub, partner=list(targets), flow="X", baseline=base,
-                         after=after, source=found.scope.source)  # fmt: skip
+                         after=after, source=found.scope.source, partial=found.scope.partial)  # fmt: skip
     query = growth_sql(scope_x, by_partner=True)
     return out, query
 
@@ -279,11 +281,13 @@ def build_report(
     baseline: YearsLike = "2019-2021",
     origins: str = "coalition",
     top: int = 20,
+    partial: str = "like_for_like",
 ) -> Report:
     """Gather a route report for ``hub`` and ``basket`` from ``store``.
 
     ``targets`` defaults to Russia, Belarus and the other EAEU members (``default_targets``);
-    ``years`` to 2022 through the last year the store holds for the hub.
+    ``years`` to 2022 through the last year the store holds for the hub; ``partial`` how a
+    year held in part is compared (``indicators.base.PARTIAL_CHOICES``), stated in the report.
     """
     hub = hub.strip().upper()
     if not (len(hub) == 3 and hub.isalpha()):
@@ -309,7 +313,7 @@ def build_report(
         years = (2022, last)
     period, base = as_years(years, name="--years"), as_years(baseline, name="--baseline")
     found = find_routes(store, basket, targets=",".join(target_codes), years=period.label, baseline=base.label,
-                        hubs=hub, origins=origins)  # fmt: skip
+                        hubs=hub, origins=origins, partial=partial)  # fmt: skip
     base_held = sorted(set(held.to_list()) & set(base.years))
     scope = found.scope
     s_sql = series_sql(scope, hub, found.origins, target_codes)
@@ -336,8 +340,11 @@ def build_report(
         "HS2022 came into force in January 2022, a classification break that coincides with the sanctions; "
         f"the basket's codes are matched revision by revision ({found.codes}).",
     ]
+    compared = set(period.years) | set(base.years)
     for year, n in short.unique(["year", "n_months"]).select("year", "n_months").sort("year").iter_rows():
-        caveats.append(f"{year} holds only {n} months of {hub}'s figures: its yearly values understate a full year.")
+        if year in compared:
+            caveats.append(f"{year} holds only {n} months of {hub}'s {found.basket}: "
+                           f"{PARTIAL_CHOICES[partial]} (--partial {partial}).")  # fmt: skip
     if len(base_held) < len(base.years):
         caveats.append(f"The baseline {base.label} is the mean over the years the store holds of {hub}'s {found.basket}: "
                        f"{', '.join(map(str, base_held)) or 'none'}.")  # fmt: skip
@@ -365,6 +372,8 @@ def build_report(
         f"{reason}.",
         "Indicator flags come from tradeflows' indicators, run on the hub's own reports: growth flags a doubling "
         "(or a robust z-score of 3.5 or more where there are three baseline years).",
+        f"Years held in part: {PARTIAL_CHOICES[partial]} (--partial {partial}; whole and annualise are the "
+        "other choices).",
         f"The figures rest on ingest {describe_runs(runs_behind(store, scope, reporters=None))} (see the ingest log); "
         "where two files give the same figure, the later run's stands.",
     ]
