@@ -37,7 +37,10 @@ def report(
     years: Annotated[
         str | None, typer.Option("--years", help="Period: 2022-2023; default 2022 to the last year held for the hub.")
     ] = None,
-    baseline: Annotated[str, typer.Option("--baseline", help="Baseline years, e.g. 2019-2021.")] = "2019-2021",
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="Baseline years, e.g. 2019-2021; default the years of 2019-2021 the hub holds."),
+    ] = None,
     origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
     partial: PartialOption = PartialChoice.like_for_like,
     ingest: Annotated[

@@ -17,6 +17,7 @@ import polars as pl
 
 from tradeflows.errors import NoDataError, ParameterError
 from tradeflows.indicators.base import (
+    DEFAULT_BASELINE,
     YearsLike,
     as_countries,
     as_years,
@@ -278,7 +279,7 @@ def build_report(
     *,
     targets: str | None = None,
     years: YearsLike | None = None,
-    baseline: YearsLike = "2019-2021",
+    baseline: YearsLike | None = None,
     origins: str = "coalition",
     top: int = 20,
     partial: str = "like_for_like",
@@ -286,7 +287,8 @@ def build_report(
     """Gather a route report for ``hub`` and ``basket`` from ``store``.
 
     ``targets`` defaults to Russia, Belarus and the other EAEU members (``default_targets``);
-    ``years`` to 2022 through the last year the store holds for the hub; ``partial`` how a
+    ``years`` to 2022 through the last year the hub's series of the basket hold; ``baseline``
+    to the years of 2019-2021 they hold (so no label names a year not held); ``partial`` how a
     year held in part is compared (``indicators.base.PARTIAL_CHOICES``), stated in the report.
     """
     hub = hub.strip().upper()
@@ -311,6 +313,9 @@ def build_report(
         if last < 2022:
             raise NoDataError(f"The store holds {hub}'s figures only up to {last}; pass --years")
         years = (2022, last)
+    if baseline is None:
+        in_default = [y for y in held.to_list() if DEFAULT_BASELINE[0] <= y <= DEFAULT_BASELINE[1]]
+        baseline = (min(in_default), max(in_default)) if in_default else DEFAULT_BASELINE
     period, base = as_years(years, name="--years"), as_years(baseline, name="--baseline")
     found = find_routes(store, basket, targets=",".join(target_codes), years=period.label, baseline=base.label,
                         hubs=hub, origins=origins, partial=partial)  # fmt: skip
