@@ -331,6 +331,38 @@ def mirror_imports(
     """
 
 
+def origin_consignment(
+    db: DbOption,
+    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hub whose imports are read (ISO3 or group).")],
+    partner: PartnerOpt = None,
+    hs: Annotated[str, typer.Option("--hs", help="TOTAL (all goods, as national tables give them) or an HS code.")] = "TOTAL",
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    partial: PartialOption = PartialChoice.like_for_like,
+    source: SourceOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Origin against consignment: a hub's imports consigned from each country beside those made there (goods
+    shipped from a country but made elsewhere passed through it).
+
+    Example:
+
+        tradeflows indicators origin-consignment --reporter ARM --baseline 2019-2021 --after 2022-2023
+    """
+    from tradeflows.indicators.consignment import origin_consignment as compute_it
+    from tradeflows.store import open_store
+
+    frame = compute_it(open_store(db, create=False), reporter=reporter, partner=partner, hs=hs, baseline=baseline,
+                       after=after, source=source, partial=partial.value)  # fmt: skip
+    shown = frame if fmt is not OutputFormat.table else frame.select(
+        "hub", "partner", "origin_baseline_usd", "consignment_baseline_usd", "origin_after_usd",
+        "consignment_after_usd", "consigned_minus_origin_after_usd", "status")  # fmt: skip
+    write_result(shown, fmt=fmt, output=output, limit=limit)
+    err_console.print(f"[dim]{hs} | years held in part: {partial.value} | store {db}[/dim]", highlight=False)
+
+
 COMMANDS = (
     growth,
     excess,
@@ -342,4 +374,5 @@ COMMANDS = (
     target_share,
     mirror_imports,
     hub_score,
+    origin_consignment,
 )

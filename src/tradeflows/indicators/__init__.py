@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from tradeflows.indicators.base import SCOPE_PARAMETERS, Scope, describe_runs, describe_scope, make_scope, runs_behind
+from tradeflows.indicators.consignment import origin_consignment
 from tradeflows.indicators.did import did
 from tradeflows.indicators.excess import excess
 from tradeflows.indicators.growth import growth
@@ -235,5 +236,5 @@ def compute(name: str, store: Store, **kwargs: Any) -> tuple[pl.DataFrame, str]:
 
 __all__ = [
     "INDICATORS", "Indicator", "Scope", "compute", "did", "excess", "growth", "hub_score", "make_scope",
-    "mirror_gap", "mirror_imports", "new_flows", "pass_through", "target_share", "unit_value",
+    "mirror_gap", "mirror_imports", "new_flows", "origin_consignment", "pass_through", "target_share", "unit_value",
 ]  # fmt: skip

@@ -239,17 +239,20 @@ def source_filter(scope: Scope, column: str = "source") -> str:
 
 
 def rows_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
-               partners: Sequence[str] | None, first_year: int, last_year: int) -> str:  # fmt: skip
+               partners: Sequence[str] | None, first_year: int, last_year: int, basis: str = "origin") -> str:  # fmt: skip
     """The filter on figures that every indicator's rows pass: flows, countries, years, source,
-    and imports by origin only."""
+    and imports by origin only (``basis="consignment"``: imports by consignment only)."""
+    if basis == "consignment":
+        kept = f"{alias}.partner_basis = 'consignment'"
+    else:  # Imports by origin and by consignment are two views of one flow: keep the origin one.
+        kept = f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'"
     return " AND ".join([
         in_list(f"{alias}.flow", flows),
         in_list(f"{alias}.reporter", reporters),
         in_list(f"{alias}.partner", partners),
         f"{alias}.year BETWEEN {first_year} AND {last_year}",
         source_filter(scope, f"{alias}.source"),
-        # Imports by origin and by consignment are two views of one flow: keep the origin one.
-        f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'",
+        kept,
     ])  # fmt: skip
 
 
@@ -357,7 +360,7 @@ def _monthly_branch(scope: Scope, name: str, where: str) -> str:
 
 def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
                      reporters: Sequence[str] | None | bool = True, partners: Sequence[str] | None | bool = True,
-                     first_year: int | None = None, last_year: int | None = None) -> str:  # fmt: skip
+                     first_year: int | None = None, last_year: int | None = None, basis: str = "origin") -> str:  # fmt: skip
     """Annual figures of the basket's codes, one level each: codes the store holds as HS4
     headings through ``annual_hs4`` (the reported heading, or its HS6 rows summed where it
     is missing), the others as HS6 rows of ``annual``.
@@ -376,13 +379,14 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     are scaled by 12 / its months. Other series read ``annual`` as they are.
 
     ``reporters``/``partners``: True uses the scope's, None means all, a list overrides.
+    ``basis="consignment"``: imports by country of consignment instead of origin.
     """
     reps = scope.reporters if reporters is True else reporters
     first, last = first_year or scope.first_year, last_year or scope.last_year
     flow_list = flows or [scope.flow]
     where = rows_where(scope, "a", flows=flow_list, reporters=reps,
                        partners=scope.partners if partners is True else partners,
-                       first_year=first, last_year=last)  # fmt: skip
+                       first_year=first, last_year=last, basis=basis)  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, a.hs, "
             "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
     branches = []

@@ -198,7 +198,7 @@ FROM held GROUP BY source, reporter, flow, partner_basis, hs_version, hs_level, 
 """
 
 def mirror_pairs_sql(x_from: str, m_from: str, *, keys: Sequence[str], measures: str, columns: str,
-                     same_source: bool = False, name: str = "pairs") -> str:  # fmt: skip
+                     same_source: bool = False, name: str = "pairs", m_basis_chosen: bool = False) -> str:  # fmt: skip
     """The mirror pairing, written once for the ``mirror_pairs`` view and the mirror-gap indicator.
 
     Three CTEs: ``{name}_x``, what the exporter reports exporting (flow X: the reporter is the
@@ -208,12 +208,15 @@ def mirror_pairs_sql(x_from: str, m_from: str, *, keys: Sequence[str], measures:
     aggregates ``measures``. ``{name}`` selects ``columns`` from the two side by side (aliases
     ``x`` and ``m``, a full join: either side may be missing). With ``same_source`` the sides
     of one source are paired; otherwise every export source meets every import source.
+    ``m_basis_chosen``: ``m_from`` already holds one basis per importer (the mirror-gap
+    indicator uses consignment where the store has it), so no basis is filtered out.
     """
     by = ", ".join(keys)
 
     def side(flow: str, relation: str, exporter: str, importer: str) -> str:
+        basis = "" if flow == "M" and m_basis_chosen else " AND partner_basis IS DISTINCT FROM 'consignment'"
         return (f"SELECT source, year, {exporter} AS exporter, {importer} AS importer, {by}, {measures}\n"
-                f"    FROM {relation} WHERE flow = '{flow}' AND partner_basis IS DISTINCT FROM 'consignment'\n"
+                f"    FROM {relation} WHERE flow = '{flow}'{basis}\n"
                 f"    GROUP BY source, year, {exporter}, {importer}, {by}")  # fmt: skip
 
     matched = ["exporter", "importer", *keys, "year"] + (["source"] if same_source else [])
