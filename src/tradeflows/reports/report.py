@@ -30,6 +30,7 @@ from tradeflows.indicators.base import (
     PARTIAL_CHOICES,
     series_years,
 )
+from tradeflows.indicators.consignment import origin_consignment
 from tradeflows.indicators.growth import growth
 from tradeflows.indicators.growth import sql as growth_sql
 from tradeflows.indicators.passthrough import pass_through
@@ -92,6 +93,10 @@ class Report:
     example: str
     legs: pl.DataFrame
     found: RouteSet = field(repr=False)
+    # The hub's imports by consignment beside those by origin, where the store holds both
+    # (indicators.consignment; empty otherwise).
+    consignment: pl.DataFrame = field(default_factory=pl.DataFrame)
+    consignment_note: str = ""
 
 
 def _usd(value: float | None) -> str:
@@ -382,6 +387,16 @@ def build_report(
         f"The figures rest on ingest {describe_runs(runs_behind(store, scope, reporters=None))} (see the ingest log); "
         "where two files give the same figure, the later run's stands.",
     ]
+    consigned = origin_consignment(store, reporter=hub, baseline=base.label, after=period.label, partial=partial)
+    consigned = consigned.filter(pl.col("status").is_in(["ok", "partial"]))
+    consignment_note = ""
+    if not consigned.is_empty():
+        consignment_note = (f"{hub_name}'s imports of all goods (the store holds them by origin and by consignment "
+                            f"for all goods only), from the partners that ship it most beyond what they make: "
+                            f"goods consigned from a country but made elsewhere passed through it.")  # fmt: skip
+        consigned = consigned.head(10).select(
+            "partner", "origin_after_usd", "consignment_after_usd", "consigned_minus_origin_after_usd",
+            "consigned_minus_origin_baseline_usd", "status")  # fmt: skip
     headline = _headline(found, hub, target_codes)
     card = _pass_through_card(store, found, hub, target_codes)
     if card:
@@ -415,7 +430,7 @@ def build_report(
                  "Route allocation (not SQL)": ALLOCATION_NOTE},
         generated=generated, example=_example(found), legs=hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
                                     cif_margin=found.cif_margin).select("leg", *_LEG_COLS),
-        found=found,
+        found=found, consignment=consigned, consignment_note=consignment_note,
     )  # fmt: skip
 
 
