@@ -109,3 +109,19 @@ def test_a_file_of_another_reporter_product_or_source_moves_no_figure(
     after = _figures(store)
     for name, frame in before.items():
         assert_frame_equal(frame, after[name], check_exact=False, rel_tol=1e-12)
+
+
+def test_a_converted_code_carries_its_share_into_the_baseline(store: tradeflows.Store) -> None:
+    # HS2017 854140 (400 in 2021) is a quarter HS2022 854149 (equal split of the four codes it
+    # became): baseline 100; 2022: 150 of 854149 -> ratio 1.5.
+    load_rows(store, [row(2021, "CHN", "KAZ", 400, hs="854140"), row(2022, "CHN", "KAZ", 150, hs="854149")])
+    r = growth(store, basket="chpl", reporter="CHN", baseline=2021, after=2022).row(0, named=True)
+    assert (r["baseline_usd"], r["value_usd"], r["ratio"]) == (100.0, 150.0, 1.5)
+
+
+def test_taiwan_is_found_under_other_asia_nes(store: tradeflows.Store) -> None:
+    # Comtrade reports Taiwan as S19 "Other Asia, nes": a coalition of which TWN is a member sees it.
+    load_rows(store, [row(2021, "GEO", "S19", 7, flow="M"), row(2022, "GEO", "S19", 21, flow="M")])
+    r = growth(store, basket="cars", reporter="GEO", partner="coalition", flow="M", baseline=2021,
+               after=2022).row(0, named=True)  # fmt: skip
+    assert (r["baseline_usd"], r["value_usd"]) == (7.0, 21.0)

@@ -133,7 +133,12 @@ def as_countries(value: CountriesLike, *, name: str, groups: dict[str, CountryGr
     names = [n for n in names if n]
     if not names:
         raise ParameterError(f"{name}: expected ISO3 codes or a group name, got {value!r}")
-    return expand_members(names, known, where=name), "+".join(names)
+    codes = expand_members(names, known, where=name)
+    if "TWN" in codes and "S19" not in codes:
+        # Comtrade reports Taiwan's trade as "Other Asia, nes" (S19, code 490): a figure
+        # of Taiwan's is found there.
+        codes = (*codes, "S19")
+    return codes, "+".join(names)
 
 
 def make_scope(
@@ -313,8 +318,10 @@ def basket_cte(scope: Scope) -> str:
         "code": "VARCHAR",
         "code_level": "INTEGER",
         "via": "VARCHAR",
+        "weight": "DOUBLE",  # a code converted from another HS revision counts its share (reference.baskets)
     }
-    rows = scope.baskets.select(list(columns)).rows()
+    baskets = scope.baskets if "weight" in scope.baskets.columns else scope.baskets.with_columns(weight=pl.lit(1.0))
+    rows = baskets.select(list(columns)).rows()
     return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
 
 
@@ -346,10 +353,10 @@ def _monthly_branch(scope: Scope, name: str, where: str) -> str:
              "t.partner_basis IS NOT DISTINCT FROM a.partner_basis)))))")  # fmt: skip
     hs = "CASE WHEN b.via = 'hs4' THEN left(a.hs, 4) ELSE a.hs END"
     return f"""  SELECT b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version,
-         {hs} AS hs, SUM(a.value_usd) AS value_usd,
-         CASE WHEN COUNT(a.qty) = COUNT(*) AND MIN(a.qty_unit) = MAX(a.qty_unit) THEN SUM(a.qty) END AS qty,
+         {hs} AS hs, SUM(a.value_usd * b.weight) AS value_usd,
+         CASE WHEN COUNT(a.qty) = COUNT(*) AND MIN(a.qty_unit) = MAX(a.qty_unit) THEN SUM(a.qty * b.weight) END AS qty,
          CASE WHEN MIN(a.qty_unit) = MAX(a.qty_unit) THEN MIN(a.qty_unit) END AS qty_unit,
-         CASE WHEN COUNT(a.net_kg) = COUNT(*) THEN SUM(a.net_kg) END AS net_kg, COUNT(*) AS n_rows
+         CASE WHEN COUNT(a.net_kg) = COUNT(*) THEN SUM(a.net_kg * b.weight) END AS net_kg, COUNT(*) AS n_rows
   FROM figures a JOIN countries pc ON pc.iso3 = a.partner AND pc.kind IN ('country', 'area_nes')
   JOIN p_basket b ON a.hs_version = b.hs_version AND left(a.hs, b.code_level) = b.code AND {level}
   JOIN {name}_cut k ON k.source = a.source AND k.reporter = a.reporter AND k.flow = a.flow AND k.basket = b.basket
@@ -388,7 +395,8 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
                        partners=scope.partners if partners is True else partners,
                        first_year=first, last_year=last, basis=basis)  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, a.hs, "
-            "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
+            "a.value_usd * b.weight AS value_usd, a.qty * b.weight AS qty, a.qty_unit, a.net_kg * b.weight AS net_kg, "
+            "a.rows AS n_rows")  # fmt: skip
     branches = []
     # Only the branches the basket needs: the HS4 view is costly to build over a large store.
     for via, relation, level_filter in (("hs4", "annual_hs4", ""), ("hs6", "annual", " AND a.hs_level = 6")):
@@ -615,10 +623,17 @@ def describe_scope(scope: Scope) -> str:
     """One line of provenance: which codes under which revisions the figures stand on."""
     parts = []
     for (name,), frame in scope.baskets.group_by(["basket"], maintain_order=True):
-        by_version = frame.group_by("hs_version", maintain_order=True).agg(pl.col("code"), pl.col("note").first())
+        if "weight" not in frame.columns:
+            frame = frame.with_columns(weight=pl.lit(1.0))
+        converted = pl.col("note").str.contains("UNSD concordance")
+        by_version = frame.group_by("hs_version", maintain_order=True).agg(
+            pl.col("code"), pl.col("note").filter(~converted).first(), converted.sum().alias("n_converted")
+        )
         text = "; ".join(
             f"HS{v} {','.join(c[:6])}{'...' if len(c) > 6 else ''}{' (' + n + ')' if n else ''}"
-            for v, c, n in by_version.iter_rows()
+            + (f" ({k} of them converted from another revision through the UNSD concordance, equal split of merged "
+               "codes)" if k else "")
+            for v, c, n, k in by_version.iter_rows()
         )
         parts.append(f"basket {name}: {text}")
     return " | ".join(parts)
