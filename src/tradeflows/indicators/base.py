@@ -333,7 +333,7 @@ def _code_levels(scope: Scope, via: str) -> list[int]:
     return sorted(set(rows["code_level"].to_list()))
 
 
-def _held_basket(scope: Scope, alias: str = "h") -> str:
+def _held_basket(alias: str = "h") -> str:
     """The join of table ``held`` (alias ``alias``) with ``p_basket b``: codes as ``basket_flows_cte`` reads them."""
     return (f"held {alias} JOIN p_basket b\n    ON {alias}.hs_version = b.hs_version AND {alias}.hs_level = "
             f"CASE WHEN b.via = 'hs4' THEN 4 ELSE 6 END\n   AND left({alias}.hs, b.code_level) = b.code")  # fmt: skip
@@ -410,17 +410,10 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     whole = "\n  UNION ALL\n".join(branches)
     if scope.partial == "whole" or not len(scope.baskets):
         return f"{name} AS (\n{whole}\n)"
-    held_where = _held_where(scope, "h", flows=flow_list, reporters=reps).replace(
-        f"h.year BETWEEN {scope.first_year} AND {scope.last_year}", f"h.year BETWEEN {first} AND {last}")
+    held_where = _held_where(scope, "h", flows=flow_list, reporters=reps, years=(first, last))
     series = ", ".join(f"h.{c}" if c != "basket" else "b.basket" for c in _SERIES)
     on = " AND ".join(f"s.{c} = x.{c}" for c in _SERIES)
-    years = f"""{name}_years AS (
-  SELECT {series}, h.year,
-         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END AS months
-  FROM {_held_basket(scope)}
-  WHERE {held_where}
-  GROUP BY {series}, h.year
-)"""
+    years = held_years_cte(scope, name=f"{name}_years", flows=flow_list, reporters=reps, years=(first, last))
     if scope.partial == "annualise":
         scaled = ", ".join("x." + c for c in ("basket", "tier", "source", "year", "reporter", "partner", "flow",
                                               "partner_basis", "hs_version", "hs"))  # fmt: skip
@@ -439,7 +432,7 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
 ),
 {name}_cut AS (
   SELECT {series}, h.month
-  FROM {_held_basket(scope)}
+  FROM {_held_basket()}
   JOIN {name}_short x ON x.source = h.source AND x.reporter = h.reporter AND x.flow = h.flow AND x.basket = b.basket
   WHERE {held_where} AND h.month IS NOT NULL
   GROUP BY {series}, h.month, x.n_years
@@ -455,17 +448,19 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
 
 
 def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
-                all_years: bool = False) -> str:  # fmt: skip
+                years: tuple[int, int] | None) -> str:  # fmt: skip
+    """The filter on table ``held`` matching ``rows_where``: flows, reporters, ``years`` (None: all), source, origin basis."""
     return " AND ".join([
         in_list(f"{alias}.flow", flows), in_list(f"{alias}.reporter", reporters),
-        "TRUE" if all_years else f"{alias}.year BETWEEN {scope.first_year} AND {scope.last_year}",
+        "TRUE" if years is None else f"{alias}.year BETWEEN {years[0]} AND {years[1]}",
         source_filter(scope, f"{alias}.source"),
         f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'",
     ])  # fmt: skip
 
 
 def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[str] | None = None,
-                   reporters: Sequence[str] | None | bool = True, all_years: bool = False) -> str:  # fmt: skip
+                   reporters: Sequence[str] | None | bool = True, all_years: bool = False,
+                   years: tuple[int, int] | None = None) -> str:  # fmt: skip
     """(source, reporter, flow, basket, year, months): the years each *series* holds, from the
     table ``held`` (what each ingested file covers, store/vintages.py). A series holds a year
     where some file covers one of the basket's codes for its reporter and flow in that year,
@@ -473,15 +468,14 @@ def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[st
     annual data). A year missing here is missing data; a held year with no row is zero trade.
     The codes meet the basket as in ``basket_flows_cte``: HS4 headings (an HS6 row holds its
     heading) for codes read via hs4, HS6 codes for the others. Needs ``p_basket``. The
-    scope's years only, unless ``all_years``."""
+    scope's years (or ``years``, first and last) only, unless ``all_years``."""
     reps = scope.reporters if reporters is True else reporters
-    where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps, all_years=all_years)
+    span = None if all_years else years or (scope.first_year, scope.last_year)
+    where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps, years=span)
     return f"""{name} AS (
   SELECT h.source, h.reporter, h.flow, b.basket, h.year,
          CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END AS months
-  FROM held h JOIN p_basket b
-    ON h.hs_version = b.hs_version AND h.hs_level = CASE WHEN b.via = 'hs4' THEN 4 ELSE 6 END
-   AND left(h.hs, b.code_level) = b.code
+  FROM {_held_basket()}
   WHERE {where}
   GROUP BY h.source, h.reporter, h.flow, b.basket, h.year
 )"""
@@ -583,12 +577,10 @@ def runs_behind(store: Store | Engine, scope: Scope, *, reporters: Sequence[str]
     """The ingest runs whose files hold the scope's baskets in its years (table ``held``), with
     their files and how many of their figures later runs superseded: what a result rests on."""
     reps = scope.reporters if reporters is True else reporters
-    where = _held_where(scope, "h", flows=list(FLOW_CODES), reporters=reps)
+    where = _held_where(scope, "h", flows=list(FLOW_CODES), reporters=reps, years=(scope.first_year, scope.last_year))
     return run(store, f"""WITH {basket_cte(scope)},
 runs AS (
-  SELECT DISTINCT h.ingest_id FROM held h JOIN p_basket b
-    ON h.hs_version = b.hs_version AND h.hs_level = CASE WHEN b.via = 'hs4' THEN 4 ELSE 6 END
-   AND left(h.hs, b.code_level) = b.code
+  SELECT DISTINCT h.ingest_id FROM {_held_basket()}
   WHERE {where}
 ),
 gone AS (SELECT ingest_id, COUNT(*) AS superseded FROM superseded GROUP BY ingest_id)
