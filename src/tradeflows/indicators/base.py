@@ -511,7 +511,7 @@ def not_held(alias: str, period: str, *, flow: str | None = None) -> str:
             f"|| ' in ' || {period} || ' (missing, not zero)'")  # fmt: skip
 
 
-def _years_text(years: Years, held: str) -> str:
+def years_text(years: Years, held: str) -> str:
     """SQL text listing the years of ``years`` for which the aggregate ``held(y)`` is NULL."""
     parts = [f"CASE WHEN {held.format(y=y)} IS NULL THEN '{y}' END" for y in years.years]
     return f"CONCAT_WS(', ', {', '.join(parts)})"
@@ -531,7 +531,7 @@ def period_years_cte(scope: Scope, *, name: str = "period_years", flows: Sequenc
 {name} AS (
   SELECT source, reporter, flow, basket,
          COUNT(CASE WHEN {b.between()} THEN year END) AS nb, COUNT(CASE WHEN {a.between()} THEN year END) AS na,
-         {_years_text(b, month)} AS nb_missing, {_years_text(a, month)} AS na_missing
+         {years_text(b, month)} AS nb_missing, {years_text(a, month)} AS na_missing
   FROM {name}_held GROUP BY source, reporter, flow, basket
 )"""
 

@@ -43,6 +43,7 @@ from tradeflows.indicators.base import (
     make_scope,
     not_held,
     partial_reason,
+    years_text,
     period_columns,
     reported_cte,
     robust_z,
@@ -106,6 +107,7 @@ def sql(scope: Scope, *, by_partner: bool = False, threshold: float = 2.0, z_thr
 {basket_flows_cte(scope)}{panel_ctes(scope, by_partner=by_partner)},
 base AS (
   SELECT {k}, COUNT(*) AS baseline_years, MIN(months) AS baseline_months, AVG(value_usd) AS baseline_usd,
+         {years_text(b, "MAX(CASE WHEN year = {y} THEN 1 END)")} AS baseline_not_held,
          CAST(SUM(n_rows) AS BIGINT) AS n_rows_baseline,
          PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY value_usd) AS baseline_median
   FROM panel WHERE year BETWEEN {b.first} AND {b.last} GROUP BY {k}
@@ -143,8 +145,10 @@ scored AS (
              ("m.baseline_usd = 0", "zero_baseline",
               "'no trade in the baseline: a ratio is undefined (see new-flows)'"),
              (short, "partial", partial_reason(scope, shortest, "q.period")),
-         ], ok_reason="CASE WHEN m.baseline_years < 3 THEN 'robust_z needs 3+ baseline years' "
-                      "WHEN d.baseline_mad = 0 THEN 'robust_z undefined: the baseline does not vary' END")}
+         ], ok_reason="NULLIF(CONCAT_WS('; ', CASE WHEN m.baseline_not_held <> '' THEN 'baseline over the years held ("
+                      "not held: ' || m.baseline_not_held || ')' END, "
+                      "CASE WHEN m.baseline_years < 3 THEN 'robust_z needs 3+ baseline years' "
+                      "WHEN d.baseline_mad = 0 THEN 'robust_z undefined: the baseline does not vary' END), '')")}
   FROM post q
   LEFT JOIN base m ON {join_on("m", "q", KEYS)}
   LEFT JOIN series_months sm ON {join_on("sm", "q", KEYS)}
