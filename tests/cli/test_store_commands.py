@@ -11,8 +11,8 @@ import sys
 import polars as pl
 from typer.testing import CliRunner
 
-from tradeflows.cli import app
 from tests.conftest import GEORGIA, REPO, comtrade_row
+from tradeflows.cli import app
 
 runner = CliRunner()
 

@@ -5,8 +5,8 @@ what each run's file covers."""
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tradeflows
+from tests.conftest import comtrade_row
 from tradeflows.indicators.testing import canonical_rows, load_rows
 from tradeflows.store import views
-from tests.conftest import comtrade_row
 
 GEORGIA = Path("/work/shared/data/comtrade/vehicle_trade_georgia.csv")
 
@@ -73,7 +73,7 @@ def test_a_store_of_version_2_is_upgraded_on_its_next_write(store: tradeflows.St
     row = dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=1.0)
     load_rows(store, [row])
     with store.connect(read_only=False) as con:  # as version 2 left a store: repeats summed, no vintages
-        con.execute(f"INSERT INTO flows SELECT * REPLACE (2 AS ingest_id, 5.0 AS value_usd) FROM flows")
+        con.execute("INSERT INTO flows SELECT * REPLACE (2 AS ingest_id, 5.0 AS value_usd) FROM flows")
         con.execute("INSERT INTO annual_cells SELECT * REPLACE (2 AS ingest_id) FROM annual_cells")
         con.execute("INSERT INTO ingests SELECT * REPLACE (2 AS ingest_id) FROM ingests")
         for name in ("revisions", "mirror_pairs", "coverage", "world_totals", "annual_hs4", "annual", "figures",

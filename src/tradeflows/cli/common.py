@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -73,7 +71,7 @@ def open_engine_for(db: Path, engine: EngineChoice, dataset: Path | None) -> Eng
     return open_engine(engine.value, store=store, dataset=dataset)
 
 
-class PartialChoice(str, Enum):
+class PartialChoice(StrEnum):
     like_for_like = "like_for_like"
     whole = "whole"
     annualise = "annualise"

@@ -335,7 +335,9 @@ def origin_consignment(
     db: DbOption,
     reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hub whose imports are read (ISO3 or group).")],
     partner: PartnerOpt = None,
-    hs: Annotated[str, typer.Option("--hs", help="TOTAL (all goods, as national tables give them) or an HS code.")] = "TOTAL",
+    hs: Annotated[
+        str, typer.Option("--hs", help="TOTAL (all goods, as national tables give them) or an HS code.")
+    ] = "TOTAL",
     baseline: BaselineOpt = "2019-2021",
     after: AfterOpt = "2022-2024",
     partial: PartialOption = PartialChoice.like_for_like,

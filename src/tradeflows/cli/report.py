@@ -39,7 +39,7 @@ def report(
     ] = None,
     baseline: Annotated[
         str | None,
-        typer.Option("--baseline", help="Baseline years, e.g. 2019-2021; default the years of 2019-2021 the hub holds."),
+        typer.Option("--baseline", help="Baseline years, e.g. 2019-2021; default: the years of 2019-2021 held."),
     ] = None,
     origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
     partial: PartialOption = PartialChoice.like_for_like,

@@ -109,6 +109,6 @@ def routes(
     if fmt is OutputFormat.table:
         frame = _for_terminal(frame)
     title = (f"Routes for {found.basket} from {found.labels['origins']} via {found.labels['hubs']} to "
-             f"{found.labels['targets']}, {found.scope.after.label} against {found.scope.baseline.label}, years held in part "
-             f"{found.scope.partial}")  # fmt: skip
+             f"{found.labels['targets']}, {found.scope.after.label} against {found.scope.baseline.label}, "
+             f"years held in part {found.scope.partial}")  # fmt: skip
     write_result(frame, fmt=fmt, output=output, title=title, limit=limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -134,7 +134,7 @@ def schema(
     write_result(open_store(db, create=False).schema(table), fmt=fmt, limit=limit)
 
 
-class CoverageBy(str, Enum):
+class CoverageBy(StrEnum):
     reporter = "reporter"
     product = "product"
 
@@ -142,9 +142,14 @@ class CoverageBy(str, Enum):
 def coverage(
     db: DbOption,
     reporter: Annotated[str | None, typer.Option(help="Only this reporter (ISO3).")] = None,
-    by: Annotated[CoverageBy, typer.Option("--by", help="reporter: reporter x year x flow; product: each series "
-                                           "(reporter, flow, partner basis, HS code) the files cover.")] = CoverageBy.reporter,
-    hs: Annotated[str | None, typer.Option("--hs", help="With --by product: codes starting with this, e.g. 8703.")] = None,
+    by: Annotated[
+        CoverageBy,
+        typer.Option("--by", help="reporter: reporter x year x flow; product: each series (reporter, flow, partner "
+                     "basis, HS code) the files cover."),
+    ] = CoverageBy.reporter,
+    hs: Annotated[
+        str | None, typer.Option("--hs", help="With --by product: codes starting with this, e.g. 8703.")
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     limit: LimitOption = 200,

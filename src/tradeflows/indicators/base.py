@@ -244,7 +244,8 @@ def source_filter(scope: Scope, column: str = "source") -> str:
 
 
 def rows_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
-               partners: Sequence[str] | None, first_year: int, last_year: int, basis: str = "origin") -> str:  # fmt: skip
+               partners: Sequence[str] | None, first_year: int, last_year: int,
+               basis: str = "origin") -> str:  # fmt: skip
     """The filter on figures that every indicator's rows pass: flows, countries, years, source,
     and imports by origin only (``basis="consignment"``: imports by consignment only)."""
     if basis == "consignment":
@@ -352,8 +353,8 @@ def _monthly_branch(scope: Scope, name: str, where: str) -> str:
              f"NOT EXISTS (SELECT 1 FROM figures t WHERE t.hs_level = 4 AND t.hs = left(a.hs, 4) AND {same} AND "
              "t.partner_basis IS NOT DISTINCT FROM a.partner_basis)))))")  # fmt: skip
     hs = "CASE WHEN b.via = 'hs4' THEN left(a.hs, 4) ELSE a.hs END"
-    return f"""  SELECT b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version,
-         {hs} AS hs, SUM(a.value_usd * b.weight) AS value_usd,
+    return f"""  SELECT b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis,
+         a.hs_version, {hs} AS hs, SUM(a.value_usd * b.weight) AS value_usd,
          CASE WHEN COUNT(a.qty) = COUNT(*) AND MIN(a.qty_unit) = MAX(a.qty_unit) THEN SUM(a.qty * b.weight) END AS qty,
          CASE WHEN MIN(a.qty_unit) = MAX(a.qty_unit) THEN MIN(a.qty_unit) END AS qty_unit,
          CASE WHEN COUNT(a.net_kg) = COUNT(*) THEN SUM(a.net_kg * b.weight) END AS net_kg, COUNT(*) AS n_rows
@@ -367,7 +368,8 @@ def _monthly_branch(scope: Scope, name: str, where: str) -> str:
 
 def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
                      reporters: Sequence[str] | None | bool = True, partners: Sequence[str] | None | bool = True,
-                     first_year: int | None = None, last_year: int | None = None, basis: str = "origin") -> str:  # fmt: skip
+                     first_year: int | None = None, last_year: int | None = None,
+                     basis: str = "origin") -> str:  # fmt: skip
     """Annual figures of the basket's codes, one level each: codes the store holds as HS4
     headings through ``annual_hs4`` (the reported heading, or its HS6 rows summed where it
     is missing), the others as HS6 rows of ``annual``.
@@ -449,7 +451,8 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
 
 def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
                 years: tuple[int, int] | None) -> str:  # fmt: skip
-    """The filter on table ``held`` matching ``rows_where``: flows, reporters, ``years`` (None: all), source, origin basis."""
+    """The filter on table ``held`` matching ``rows_where``: flows, reporters, ``years`` (None:
+    all), source, origin basis."""
     return " AND ".join([
         in_list(f"{alias}.flow", flows), in_list(f"{alias}.reporter", reporters),
         "TRUE" if years is None else f"{alias}.year BETWEEN {years[0]} AND {years[1]}",
@@ -474,7 +477,8 @@ def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[st
     where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps, years=span)
     return f"""{name} AS (
   SELECT h.source, h.reporter, h.flow, b.basket, h.year,
-         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END AS months
+         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12
+              ELSE COUNT(DISTINCT h.month) END AS months
   FROM {_held_basket()}
   WHERE {where}
   GROUP BY h.source, h.reporter, h.flow, b.basket, h.year
@@ -496,7 +500,8 @@ def partial_reason(scope: Scope, months: str, period: str) -> str:
     how = {"like_for_like": "compared like for like (every year cut to the months all compared years hold)",
            "whole": "compared as held (--partial whole): that year reads low",
            "annualise": "annualised (x 12 / months held)"}[scope.partial]  # fmt: skip
-    return f"'partial: a year of ' || {period} || ' or the baseline holds ' || CAST({months} AS VARCHAR) || ' months; {how}'"
+    return (f"'partial: a year of ' || {period} || ' or the baseline holds ' || CAST({months} AS VARCHAR) "
+            f"|| ' months; {how}'")
 
 
 def not_held(alias: str, period: str, *, flow: str | None = None) -> str:
@@ -504,10 +509,11 @@ def not_held(alias: str, period: str, *, flow: str | None = None) -> str:
     SQL text in place of the column) has no figure for ``period`` (SQL text): no file the
     store holds covers it.
 
-    >>> not_held("q", "'2021'")
-    "'not held: no file covers ' || q.reporter || ' ' || q.flow || ' of ' || q.basket || ' in ' || '2021' || ' (missing, not zero)'"
+    >>> not_held("q", "'2021'", flow="'X'").split(" || ")[:4]
+    ["'not held: no file covers '", 'q.reporter', "' '", "'X'"]
     """
-    return (f"'not held: no file covers ' || {alias}.reporter || ' ' || {flow or alias + '.flow'} || ' of ' || {alias}.basket "
+    flow = flow or f"{alias}.flow"
+    return (f"'not held: no file covers ' || {alias}.reporter || ' ' || {flow} || ' of ' || {alias}.basket "
             f"|| ' in ' || {period} || ' (missing, not zero)'")  # fmt: skip
 
 
@@ -560,7 +566,8 @@ def period_means_cte(scope: Scope, name: str, relation: str, *, keys: Sequence[s
         columns += [f"{mean_b} AS {baseline}", f"{mean_a} AS {after}"]
     group = ", ".join(k.split(" AS ")[0] for k in keys)
     return (f"{name} AS (\n  SELECT {', '.join([*columns, *extra])}\n"
-            f"  FROM {relation} JOIN period_years py USING (source, reporter, flow, basket) GROUP BY {group}\n)")  # fmt: skip
+            f"  FROM {relation} JOIN period_years py USING (source, reporter, flow, basket)\n"
+            f"  GROUP BY {group}\n)")  # fmt: skip
 
 
 def series_years(store: Store | Engine, scope: Scope, *, reporters: Sequence[str] | None = None,

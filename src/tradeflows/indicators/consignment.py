@@ -94,7 +94,8 @@ held_bases AS (
 ),
 held_pivot AS (
   SELECT source, reporter, MIN(min_months) AS min_months,
-         {", ".join(f"MAX(CASE WHEN partner_basis = '{b}' THEN {n} END) AS {n}_{b}" for b in BASES for n in ("nb", "na"))}
+         {", ".join(f"MAX(CASE WHEN partner_basis = '{b}' THEN {n} END) AS {n}_{b}"
+                    for b in BASES for n in ("nb", "na"))}
   FROM held_bases GROUP BY source, reporter
 ),
 cut AS (

@@ -43,13 +43,13 @@ from tradeflows.indicators.base import (
     make_scope,
     not_held,
     partial_reason,
-    years_text,
     period_columns,
     reported_cte,
     robust_z,
     run,
     status_reason,
     values_table,
+    years_text,
 )
 
 if TYPE_CHECKING:

@@ -116,7 +116,8 @@ SELECT source, hub, basket, {period_columns(scope, years=True)},
        TRIM(BOTH ' ' FROM
          CASE WHEN imp_baseline IS NULL THEN 'no origin exports to the hub in the store; ' ELSE '' END ||
          CASE WHEN imp_baseline = 0 THEN 'no imports in the baseline; ' ELSE '' END ||
-         CASE WHEN tgt_baseline IS NULL THEN 'no file covers the hub''s exports of the basket in the baseline; ' ELSE '' END ||
+         CASE WHEN tgt_baseline IS NULL THEN 'no file covers the hub''s exports of the basket in the baseline; '
+              ELSE '' END ||
          CASE WHEN tgt_baseline = 0 THEN 'no exports to the targets in the baseline; ' ELSE '' END ||
          CASE WHEN imp_after - imp_baseline <= 0 THEN 'imports did not rise: no pass-through; ' ELSE '' END
        ) AS reason

@@ -101,8 +101,8 @@ def mirror_imports(
     """The targets' (``partner``) imports rebuilt from the exports reporters declare to them.
 
     ``reporter`` limits the exporters (all by default). Years without exports count as
-    zero in the means only where the exporter's file covers them (held years). Columns: source, basket, target, exporter (ALL = the rebuilt
-    total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
+    zero in the means only where the exporter's file covers them (held years). Columns:
+    source, basket, target, exporter (ALL = the rebuilt total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
     (annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,

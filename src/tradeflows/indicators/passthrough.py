@@ -77,7 +77,6 @@ def sql(scope: Scope, *, origins: tuple[str, ...] | None, max_lag: int = 6) -> s
     targets = scope.partners
     lags = values_table({"lag": "INTEGER"}, [(i,) for i in range(max_lag + 1)])
     keys = ("source", "basket", "reporter")
-    g = ", ".join(keys)
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope, flows=["M", "X"], reporters=scope.reporters)},
 {basket_flows_cte(scope, name="imp_rows", flows=["M"], partners=origins)},

@@ -321,7 +321,8 @@ def resolve_basket(basket: Basket, held: pl.DataFrame) -> pl.DataFrame:
         # A basket that names no code of this revision (the CHPL, all HS2022, on HS2017 years):
         # its codes this revision does not hold are converted through the concordance, the
         # split stated. A basket that names its own codes per revision (smartphones) is left as given.
-        missing = [c for c in basket.codes if c.hs_version not in (None, version) and not count(c.code)] if not own else []
+        missing = [] if own else [c for c in basket.codes
+                                  if c.hs_version not in (None, version) and not count(c.code)]  # fmt: skip
         taken = {c.code for c in codes}
         rows += [(basket.name, c.tier, version, c.code, c.level, count(c.code), "hs6", text, weight)
                  for c, weight, text in _converted(missing, version, starting)

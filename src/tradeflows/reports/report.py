@@ -18,6 +18,7 @@ import polars as pl
 from tradeflows.errors import NoDataError, ParameterError
 from tradeflows.indicators.base import (
     DEFAULT_BASELINE,
+    PARTIAL_CHOICES,
     YearsLike,
     as_countries,
     as_years,
@@ -27,7 +28,6 @@ from tradeflows.indicators.base import (
     literal,
     make_scope,
     runs_behind,
-    PARTIAL_CHOICES,
     series_years,
 )
 from tradeflows.indicators.consignment import origin_consignment
@@ -356,7 +356,8 @@ def build_report(
             caveats.append(f"{year} holds only {n} months of {hub}'s {found.basket}: "
                            f"{PARTIAL_CHOICES[partial]} (--partial {partial}).")  # fmt: skip
     if len(base_held) < len(base.years):
-        caveats.append(f"The baseline {base.label} is the mean over the years the store holds of {hub}'s {found.basket}: "
+        caveats.append(f"The baseline {base.label} is the mean over the years the store holds of {hub}'s "
+                       f"{found.basket}: "
                        f"{', '.join(map(str, base_held)) or 'none'}.")  # fmt: skip
     bases = set(found.legs.filter(pl.col("importer") == hub)["basis"].unique().to_list())
     hub_name = country_name(hub)
@@ -428,8 +429,9 @@ def build_report(
         queries={"Leg values (routes, graph, headline)": found.sql, "Monthly series": s_sql,
                  "Growth indicator (table)": ind_sql,
                  "Route allocation (not SQL)": ALLOCATION_NOTE},
-        generated=generated, example=_example(found), legs=hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
-                                    cif_margin=found.cif_margin).select("leg", *_LEG_COLS),
+        generated=generated, example=_example(found),
+        legs=hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
+                      cif_margin=found.cif_margin).select("leg", *_LEG_COLS),
         found=found, consignment=consigned, consignment_note=consignment_note,
     )  # fmt: skip
 

@@ -80,7 +80,8 @@ def hub_legs(legs: pl.DataFrame, held: pl.DataFrame, hub: str, targets: Sequence
          dict(own_flow="M", other_flow="X", column="importer_reported_usd", rows="importer_rows", basis=MIRROR_BASIS,
               divisor=1 + cif_margin)),
         ("out", out_of, "importer", dict(own_flow="X", other_flow="M",
-                                         column="exporter_reported_usd", rows="exporter_rows", basis=EXPORTER_BASIS, divisor=1.0)),
+                                         column="exporter_reported_usd", rows="exporter_rows",
+                                         basis=EXPORTER_BASIS, divisor=1.0)),
     ):  # fmt: skip
         sides = []
         for when, wanted in (("period", period), ("baseline", baseline)):

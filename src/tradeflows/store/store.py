@@ -28,7 +28,7 @@ import polars as pl
 from tradeflows.errors import ParameterError, QueryError, StoreError, StoreLockedError, StoreNotFoundError
 from tradeflows.reference.countries import comtrade_code_table, country_table
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
-from tradeflows.store import dataset, rollup, vintages, views
+from tradeflows.store import dataset, rollup, views, vintages
 from tradeflows.store.interrupt import interruptible
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.parquet import export_parquet
