@@ -162,3 +162,13 @@ def test_an_overlapping_extract_of_georgia_doubles_nothing(tmp_path: Path) -> No
     # Every 2021 row of the first file is superseded (806 = 490 imports + 316 exports), nothing else.
     assert store.sql("SELECT count(*) AS n FROM superseded")["n"][0] == 806
     assert store.sql("SELECT count(*) AS n FROM standing WHERE year = 2022")["n"][0] == 885
+
+
+def test_a_parquet_export_of_a_revised_store_loads_back_without_doubling(tmp_path: Path) -> None:
+    store = tradeflows.open(tmp_path / "s.duckdb")
+    load_rows(store, [dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=100.0)])
+    load_rows(store, [dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=120.0)])
+    assert store.export_parquet(tmp_path / "s.parquet") == 1
+    again = tradeflows.open(tmp_path / "again.duckdb")
+    again.ingest([tmp_path / "s.parquet"])
+    assert _annual(again) == _annual(store) == [(2021, "GEO", "RUS", "X", "870323", 120.0)]

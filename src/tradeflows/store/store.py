@@ -318,7 +318,8 @@ class Store:
         )
 
     def export_parquet(self, path: Path | str) -> int:
-        """Write every row of ``flows`` to one Parquet file in the canonical schema.
+        """Write every standing row of ``flows`` (superseded vintages left out) to one Parquet
+        file in the canonical schema.
 
         Returns the number of rows. ``tradeflows ingest FILE.parquet`` loads such a
         file back, exactly (source and line kept; ingest_id is the new run's).
