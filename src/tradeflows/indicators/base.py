@@ -527,8 +527,8 @@ def period_years_cte(scope: Scope, *, name: str = "period_years", flows: Sequenc
                      reporters: Sequence[str] | None | bool = None) -> str:  # fmt: skip
     """Per series (source, reporter, flow, basket): how many years of each period it holds
     (``nb``, ``na``: the divisors of its annual means, so a year no file covers is missing,
-    not a year of zeros), and the years of each period it does not hold (``nb_missing``,
-    ``na_missing``, text). Adding a file of another reporter, product or source changes none
+    not a year of zeros), the years of each period it does not hold (``nb_missing``,
+    ``na_missing``, text) and the fewest months a year holds (``min_months``). Adding a file of another reporter, product or source changes none
     of these. ``flows``: all four by default; ``reporters``: all by default. Needs ``p_basket``."""
     held = held_years_cte(scope, name=f"{name}_held", flows=flows or list(FLOW_CODES), reporters=reporters)
     b, a = scope.baseline, scope.after
@@ -537,7 +537,7 @@ def period_years_cte(scope: Scope, *, name: str = "period_years", flows: Sequenc
 {name} AS (
   SELECT source, reporter, flow, basket,
          COUNT(CASE WHEN {b.between()} THEN year END) AS nb, COUNT(CASE WHEN {a.between()} THEN year END) AS na,
-         {years_text(b, month)} AS nb_missing, {years_text(a, month)} AS na_missing
+         {years_text(b, month)} AS nb_missing, {years_text(a, month)} AS na_missing, MIN(months) AS min_months
   FROM {name}_held GROUP BY source, reporter, flow, basket
 )"""
 

@@ -39,6 +39,7 @@ from tradeflows.indicators.base import (
     literal,
     make_scope,
     not_held,
+    partial_reason,
     pass_through_share,
     period_columns,
     period_means_cte,
@@ -93,6 +94,7 @@ annual_sums AS (
          CASE WHEN pm.nb > 0 THEN COALESCE(i.m_b, 0) END AS m_b, CASE WHEN pm.na > 0 THEN COALESCE(i.m_a, 0) END AS m_a,
          CASE WHEN px.nb > 0 THEN COALESCE(e.x_b, 0) END AS x_b, CASE WHEN px.na > 0 THEN COALESCE(e.x_a, 0) END AS x_a,
          COALESCE(LEAST(pm.nb, px.nb), 0) AS baseline_years, COALESCE(LEAST(pm.na, px.na), 0) AS after_years,
+         LEAST(pm.min_months, px.min_months) AS min_months,
          CAST(COALESCE(i.n_rows, 0) + COALESCE(e.n_rows, 0) AS BIGINT) AS n_rows
   FROM hub_series k
   LEFT JOIN imp i ON {join_on("i", "k", keys)}
@@ -125,15 +127,17 @@ SELECT s.source, s.basket, s.reporter AS hub, {literal(scope.partner_label)} AS 
        COALESCE(bl.n_months, 0) AS n_months, s.n_rows,
        CASE WHEN s.m_a - s.m_b <= 0 THEN 'imports_did_not_rise'
             WHEN s.m_b IS NULL OR s.x_b IS NULL THEN 'no_baseline_data'
-            WHEN s.m_a IS NULL OR s.x_a IS NULL THEN 'no_after_data' ELSE 'ok' END AS status,
+            WHEN s.m_a IS NULL OR s.x_a IS NULL THEN 'no_after_data'
+            WHEN s.min_months < 12 THEN 'partial' ELSE 'ok' END AS status,
        CASE WHEN bl.n_months IS NULL THEN 'no_monthly_data'
             WHEN bl.n_months < {MIN_MONTHS} OR bl.r IS NULL THEN 'too_few_observations' ELSE 'ok' END AS lag_status,
-       TRIM(BOTH ' ' FROM
+       TRIM(BOTH '; ' FROM
          CASE WHEN s.m_a - s.m_b <= 0 THEN 'imports from the origins did not rise: pass-through undefined; '
               WHEN s.m_b IS NULL THEN {not_held("s", literal(scope.baseline.label), flow="'M'")} || '; '
               WHEN s.x_b IS NULL THEN {not_held("s", literal(scope.baseline.label), flow="'X'")} || '; '
               WHEN s.m_a IS NULL THEN {not_held("s", literal(scope.after.label), flow="'M'")} || '; '
               WHEN s.x_a IS NULL THEN {not_held("s", literal(scope.after.label), flow="'X'")} || '; '
+              WHEN s.min_months < 12 THEN {partial_reason(scope, "s.min_months", literal(scope.after.label))} || '; '
               ELSE '' END ||
          CASE WHEN bl.n_months IS NULL THEN 'no monthly figures on both sides: no lagged correlation'
               WHEN bl.n_months < {MIN_MONTHS} OR bl.r IS NULL

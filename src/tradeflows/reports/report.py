@@ -183,7 +183,7 @@ def _pass_through_card(
         origin=list(found.origins), baseline=found.scope.baseline.label, after=found.scope.after.label,
         source=found.scope.source, partial=found.scope.partial,
     )  # fmt: skip
-    if frame.is_empty() or frame["status"][0] != "ok" or frame["pass_through"][0] is None:
+    if frame.is_empty() or frame["status"][0] not in ("ok", "partial") or frame["pass_through"][0] is None:
         return None
     row = frame.row(0, named=True)
     note = (f"the rise in exports to the targets ({_usd(row['delta_exports_usd'])} a year) against the rise in "
