@@ -79,8 +79,13 @@ _other = st.fixed_dictionaries({
 
 
 def _figures(store: tradeflows.Store) -> dict[str, pl.DataFrame]:
+    from tradeflows.routes import find_routes
+
     common = dict(basket="cars", baseline="2019-2021", after="2022-2023")
+    routes = find_routes(store, "cars", targets="RUS,KAZ", years="2022-2023", baseline="2019-2021", hubs="GEO",
+                         origins="DEU,USA", source="test", flags=False).routes  # fmt: skip
     return {
+        "routes": routes.drop("rank"),
         "growth": growth(store, reporter="GEO", by_partner=True, source="test", **common),
         "pass_through": pass_through(store, reporter="GEO", partner="RUS,KAZ", origin="DEU,USA", source="test",
                                      **common).drop("lag_status", "best_lag_months", "lag_correlation", "n_months"),
