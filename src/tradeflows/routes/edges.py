@@ -5,9 +5,10 @@ them) and as i's imports from e (CIF, as i reports them). The leg takes the expo
 figure where the store has it (zero where the exporter's file covers its exports of the
 basket that year and has no row to the importer) and the importer's (the mirror) where the
 exporter's series is not held, and says which in ``basis``. Imports are valued CIF
-(freight and insurance to i's border included), so a mirror figure is brought to FOB by dividing it by ``1 + cif_margin`` (an assumption,
-5% by default, stated in every report). Both sides' figures as reported are kept beside
-the value used, so a gap between them stays visible.
+(freight and insurance to i's border included), so a mirror figure is brought to FOB by
+dividing it by ``1 + cif_margin`` (an assumption, 5% by default, stated in every report).
+Both sides' figures as reported are kept beside the value used, so a gap between them
+stays visible.
 
 The basket's rows come from the indicators' one reading of the store
 (``indicators.base.basket_flows_cte``: HS2/HS4 codes through ``annual_hs4``, HS6 codes
