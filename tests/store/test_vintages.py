@@ -172,3 +172,14 @@ def test_a_parquet_export_of_a_revised_store_loads_back_without_doubling(tmp_pat
     again = tradeflows.open(tmp_path / "again.duckdb")
     again.ingest([tmp_path / "s.parquet"])
     assert _annual(again) == _annual(store) == [(2021, "GEO", "RUS", "X", "870323", 120.0)]
+
+
+def test_opening_a_store_of_an_earlier_version_upgrades_it_before_any_query(tmp_path: Path) -> None:
+    store = tradeflows.open(tmp_path / "s.duckdb")
+    load_rows(store, [dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=1.0)])
+    with store.connect(read_only=False) as con:  # as version 2 left it: no held, no superseded
+        con.execute("DROP VIEW revisions; DROP VIEW coverage_by_product; DROP TABLE superseded; DROP TABLE held")
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    again = tradeflows.open(tmp_path / "s.duckdb")
+    assert again.sql("SELECT count(*) AS n FROM held")["n"][0] == 2  # 870323 and its heading 8703
+    assert _annual(again) == [(2021, "GEO", "RUS", "X", "870323", 1.0)]

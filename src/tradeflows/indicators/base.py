@@ -111,6 +111,9 @@ class Scope:
     basket_info: dict[str, Basket] = field(default_factory=dict)
     # How a year a series holds in part is compared (PARTIAL_CHOICES): like for like by default.
     partial: str = "like_for_like"
+    # Whether any file holds a year of the scope's years in part: where none does, the
+    # indicators' SQL leaves out the month-by-month reading (smaller plans on every engine).
+    short_years: bool = True
 
     @property
     def first_year(self) -> int:
@@ -186,8 +189,20 @@ def make_scope(
         raise ParameterError(f"partial={partial!r}: expected one of {', '.join(PARTIAL_CHOICES)}")
     if source is not None and not re.fullmatch(r"[a-z_]+", source):
         raise ParameterError(f"source={source!r}: expected a source name such as comtrade, baci, synthetic")
+    short = True if store is None else _holds_short_years(store, base, post, source)
     return Scope(frame, reporters, partners, flow, base, post, source, reporter_label, partner_label,
-                 {b.name: b for b in resolved}, partial)  # fmt: skip
+                 {b.name: b for b in resolved}, partial, short)  # fmt: skip
+
+
+def _holds_short_years(store: Store | Engine, baseline: Years, after: Years, source: str | None) -> bool:
+    """Whether some file holds a code in fewer than 12 months of a year in the periods."""
+    first, last = min(baseline.first, after.first), max(baseline.last, after.last)
+    where = f"year BETWEEN {first} AND {last} AND month IS NOT NULL AND " + (
+        f"source = {literal(source)}" if source else "TRUE")
+    found = run(store, f"SELECT COUNT(*) AS n FROM (SELECT source, reporter, flow, hs_version, hs, year FROM held "
+                       f"WHERE {where} GROUP BY source, reporter, flow, hs_version, hs, year "
+                       "HAVING COUNT(DISTINCT month) < 12) AS short_years")  # fmt: skip
+    return bool(found["n"][0])
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -410,7 +425,7 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
                 f"  WHERE {where}"
             )
     whole = "\n  UNION ALL\n".join(branches)
-    if scope.partial == "whole" or not len(scope.baskets):
+    if scope.partial == "whole" or not scope.short_years or not len(scope.baskets):
         return f"{name} AS (\n{whole}\n)"
     held_where = _held_where(scope, "h", flows=flow_list, reporters=reps, years=(first, last))
     series = ", ".join(f"h.{c}" if c != "basket" else "b.basket" for c in _SERIES)

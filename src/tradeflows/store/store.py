@@ -410,4 +410,18 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
         if not create:
             raise StoreNotFoundError(f"No store at {store.path}")
         store.initialise()
+    elif _version(store) < SCHEMA_VERSION:
+        # The views and indicators of this version read tables an older store lacks (held,
+        # superseded): bring it up to date now rather than at its next ingest.
+        with store.connect(read_only=False) as con:
+            _upgrade(con)
     return store
+
+
+def _version(store: Store) -> int:
+    with store.connect(read_only=True) as con:
+        try:
+            found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException:  # not a tradeflows store (yet): the caller's queries will say so
+            return SCHEMA_VERSION
+    return int(found[0][0]) if found else 0
