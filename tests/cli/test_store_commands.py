@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -9,8 +11,8 @@ import sys
 import polars as pl
 from typer.testing import CliRunner
 
-from tradeflows.cli import app
 from tests.conftest import GEORGIA, REPO, comtrade_row
+from tradeflows.cli import app
 
 runner = CliRunner()
 
@@ -140,3 +142,31 @@ def test_sources_lists_readers_detection_and_maps(tmp_path):
 def test_ingest_help_says_source_takes_a_map():
     result = runner.invoke(app, ["ingest", "--help"])
     assert "column map" in " ".join(result.stdout.split())
+
+
+def test_revisions_lists_what_a_later_file_changed(tmp_path, write_comtrade):
+    db = tmp_path / "s.duckdb"
+    first = write_comtrade([comtrade_row(trade_value_us="100"), comtrade_row(partner_code="398", partner_iso="KAZ")],
+                           name="first.csv")  # fmt: skip
+    second = write_comtrade([comtrade_row(trade_value_us="150")], name="second.csv")
+    for path in (first, second):
+        assert runner.invoke(app, ["ingest", str(path), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["revisions", "--db", str(db), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["partner"], r["old_value_usd"], r["new_value_usd"], r["old_run"], r["new_run"]) for r in rows] == [
+        ("RUS", "100.0", "150.0", "1", "2")
+    ]
+    assert rows[0]["old_file"].endswith("first.csv") and rows[0]["new_file"].endswith("second.csv")
+
+
+def test_coverage_by_product_lists_each_series_and_its_months(tmp_path, write_comtrade):
+    db = tmp_path / "s.duckdb"
+    rows = [comtrade_row(month=m, period_desc=f"20220{m}") for m in (1, 2)]
+    rows.append(comtrade_row(commodity_code="870323", aggregate_level="6", trade_code="M", trade_flow="Import"))
+    assert runner.invoke(app, ["ingest", str(write_comtrade(rows)), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["coverage", "--by", "product", "--hs", "8703", "--db", str(db), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    got = [(r["flow"], r["hs"], r["n_months"], r["status"]) for r in csv.DictReader(io.StringIO(result.output))]
+    # The HS6 import row holds its heading 8703 as well.
+    assert got == [("M", "8703", "1", "partial"), ("M", "870323", "1", "partial"), ("X", "8703", "2", "partial")]

@@ -101,3 +101,19 @@ def test_user_groups_from_csv_may_name_groups(tmp_path):
     path.write_text("group,iso3\nwide,hubs\nwide,MNG\n")
     members = load_groups(path)["wide"].members
     assert "KAZ" in members and members[-1] == "MNG"
+
+
+def test_hs2022_only_chpl_codes_get_an_hs2017_baseline_through_the_concordance():
+    # UNSD: HS2022 854141, 854142, 854143 and 854149 all became HS2017 854140; the CHPL names
+    # 854149 alone of the four, so it takes 1/4 of 854140 (equal split). HS2022 880730 is
+    # HS2017 880330 whole (one code into one).
+    store = held((2017, 6, "854140"), (2017, 6, "880330"), (2022, 6, "854149"), (2022, 6, "880730"))
+    resolved = resolve_basket(get_basket("chpl"), store).filter(pl.col("hs_version") == 2017)
+    weights = dict(zip(resolved["code"], resolved["weight"], strict=True))
+    assert weights == {"854140": 0.25, "880330": 1.0}
+    assert all("UNSD concordance" in n and "equal split" in n for n in resolved["note"])
+
+
+def test_a_basket_naming_codes_per_revision_is_not_converted():
+    store = held((2017, 6, "851712"), (2022, 6, "851713"), (2022, 6, "851714"))
+    assert resolve_basket(get_basket("smartphones"), store)["weight"].to_list() == [1.0, 1.0]

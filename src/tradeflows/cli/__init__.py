@@ -61,6 +61,7 @@ register(
     store_commands.tables,
     store_commands.schema,
     store_commands.coverage,
+    store_commands.revisions,
     demo.demo,
 )
 register(app, quarantine.quarantine, export.export)

@@ -70,3 +70,16 @@ def open_engine_for(db: Path, engine: EngineChoice, dataset: Path | None) -> Eng
     store = None if engine is EngineChoice.spark and dataset is not None else open_store(db, create=False)
     return open_engine(engine.value, store=store, dataset=dataset)
 
+
+class PartialChoice(StrEnum):
+    like_for_like = "like_for_like"
+    whole = "whole"
+    annualise = "annualise"
+
+
+PartialOption = Annotated[
+    PartialChoice,
+    typer.Option("--partial", help="A year a series holds in part (Georgia's 2023: Jan-Nov): like_for_like cuts "
+                 "every year of the series to the months all hold; whole compares years as held; annualise "
+                 "scales a short year by 12 / months."),
+]  # fmt: skip

@@ -22,6 +22,8 @@ from tradeflows.cli.common import (
     FormatOption,
     LimitOption,
     OutputOption,
+    PartialChoice,
+    PartialOption,
     open_engine_for,
 )
 from tradeflows.cli.output import OutputFormat, err_console, styled, write_result
@@ -91,7 +93,8 @@ def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path
         note += f" | {hidden} more column(s) (reason, provenance ...) with --format csv or json" if hidden else ""
     write_result(shown, fmt=fmt, output=output, limit=limit, db=db)
     where = f"store {db}" if engine is EngineChoice.duckdb else f"spark on {getattr(runner, 'dataset', dataset)}"
-    err_console.print(styled(f"{note} | {where}", "dim"))
+    partial = kwargs.get("partial", "like_for_like")
+    err_console.print(styled(f"{note} | years held in part: {partial} | {where}", "dim"))
 
 
 def _option(name: str, annotation: object, default: object = inspect.Parameter.empty) -> inspect.Parameter:
@@ -106,7 +109,8 @@ SCOPE = (  # whom the figures concern
     _option("partner", PartnerOpt, None),
     _option("flow", FlowOpt, Flow.X),
 )
-PERIODS = (_option("baseline", BaselineOpt, "2019-2021"), _option("after", AfterOpt, "2022-2024"))
+PERIODS = (_option("baseline", BaselineOpt, "2019-2021"), _option("after", AfterOpt, "2022-2024"),
+           _option("partial", PartialOption, PartialChoice.like_for_like))
 OUTPUT = (
     _option("source", SourceOpt, None),
     _option("definitions", DefsOpt, None),
@@ -402,6 +406,40 @@ def absorption(
     """
 
 
+def origin_consignment(
+    db: DbOption,
+    reporter: Annotated[str, typer.Option("--reporter", "-r", help="The hub whose imports are read (ISO3 or group).")],
+    partner: PartnerOpt = None,
+    hs: Annotated[
+        str, typer.Option("--hs", help="TOTAL (all goods, as national tables give them) or an HS code.")
+    ] = "TOTAL",
+    baseline: BaselineOpt = "2019-2021",
+    after: AfterOpt = "2022-2024",
+    partial: PartialOption = PartialChoice.like_for_like,
+    source: SourceOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 100,
+) -> None:
+    """Origin against consignment: a hub's imports consigned from each country beside those made there (goods
+    shipped from a country but made elsewhere passed through it).
+
+    Example:
+
+        tradeflows indicators origin-consignment --reporter ARM --baseline 2019-2021 --after 2022-2023
+    """
+    from tradeflows.indicators.consignment import origin_consignment as compute_it
+    from tradeflows.store import open_store
+
+    frame = compute_it(open_store(db, create=False), reporter=reporter, partner=partner, hs=hs, baseline=baseline,
+                       after=after, source=source, partial=partial.value)  # fmt: skip
+    shown = frame if fmt is not OutputFormat.table else frame.select(
+        "hub", "partner", "origin_baseline_usd", "consignment_baseline_usd", "origin_after_usd",
+        "consignment_after_usd", "consigned_minus_origin_after_usd", "status")  # fmt: skip
+    write_result(shown, fmt=fmt, output=output, limit=limit, db=db)
+    err_console.print(styled(f"{hs} | years held in part: {partial.value} | store {db}", "dim"))
+
+
 COMMANDS = (
     growth,
     excess,
@@ -416,4 +454,5 @@ COMMANDS = (
     substitution,
     exempt_siblings,
     absorption,
+    origin_consignment,
 )

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from tradeflows.cli.common import DbOption
+from tradeflows.cli.common import DbOption, PartialChoice, PartialOption
 from tradeflows.cli.output import err_console, visible
 from tradeflows.reports import build_report, write_report
 from tradeflows.store import Store, open_store
@@ -37,8 +37,12 @@ def report(
     years: Annotated[
         str | None, typer.Option("--years", help="Period: 2022-2023; default 2022 to the last year held for the hub.")
     ] = None,
-    baseline: Annotated[str, typer.Option("--baseline", help="Baseline years, e.g. 2019-2021.")] = "2019-2021",
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="Baseline years, e.g. 2019-2021; default: the years of 2019-2021 held."),
+    ] = None,
     origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
+    partial: PartialOption = PartialChoice.like_for_like,
     ingest: Annotated[
         list[Path] | None,
         typer.Option("--ingest", help="Load these files into the store first (a file already there is skipped)."),
@@ -64,7 +68,7 @@ def report(
             store.ingest(ingest)
         progress.update(task, description="Valuing routes and running the indicators…")
         data = build_report(store, basket, hub, targets=targets, years=years, baseline=baseline,
-                            origins=origins)  # fmt: skip
+                            origins=origins, partial=partial.value)  # fmt: skip
         progress.update(task, description=f"Rendering {fmt.value}…")
         path = write_report(data, out, fmt=fmt.value)
     err_console.print(f"Wrote the {fmt.value} report on {data.basket} through {data.hub_name} "

@@ -17,6 +17,8 @@ from tradeflows.cli.common import (
     FormatOption,
     LimitOption,
     OutputOption,
+    PartialChoice,
+    PartialOption,
     open_engine_for,
 )
 from tradeflows.cli.output import OutputFormat, err_console, write_result
@@ -75,6 +77,7 @@ def routes(
     flags: Annotated[
         bool, typer.Option("--flags/--no-flags", help="Run the indicators on each route's legs (most of the time).")
     ] = True,
+    partial: PartialOption = PartialChoice.like_for_like,
     engine: EngineOption = EngineChoice.duckdb,
     dataset: DatasetOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -95,7 +98,7 @@ def routes(
     with err_console.status("Valuing legs and allocating routes…", spinner="dots"):
         found = find_routes(
             runner, basket, targets=target, years=years, baseline=baseline, hubs=hubs,
-            origins=origins, max_hubs=max_hubs, rank_by=rank_by.value, flags=flags,
+            origins=origins, max_hubs=max_hubs, rank_by=rank_by.value, flags=flags, partial=partial.value,
         )  # fmt: skip
     for path, writer in ((graphml, write_graphml), (json_graph, write_node_link)):
         if path is not None:
@@ -106,5 +109,6 @@ def routes(
     if fmt is OutputFormat.table:
         frame = _for_terminal(frame)
     title = (f"Routes for {found.basket} from {found.labels['origins']} via {found.labels['hubs']} to "
-             f"{found.labels['targets']}, {found.scope.after.label} against {found.scope.baseline.label}")  # fmt: skip
+             f"{found.labels['targets']}, {found.scope.after.label} against {found.scope.baseline.label}, "
+             f"years held in part {found.scope.partial}")  # fmt: skip
     write_result(frame, fmt=fmt, output=output, title=title, limit=limit, db=db)

@@ -1,9 +1,9 @@
-"""Commands over the store: ingest, sources, sql, tables, schema, coverage."""
+"""Commands over the store: ingest, sources, sql, tables, schema, coverage, revisions."""
 
 from __future__ import annotations
 
 import re
-
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -177,22 +177,71 @@ def schema(
     write_result(open_store(db, create=False).schema(table), fmt=fmt, limit=limit)
 
 
+class CoverageBy(StrEnum):
+    reporter = "reporter"
+    product = "product"
+
+
 def coverage(
     db: DbOption,
     reporter: Annotated[str | None, typer.Option(help="Only this reporter (ISO3).")] = None,
+    by: Annotated[
+        CoverageBy,
+        typer.Option("--by", help="reporter: reporter x year x flow; product: each series (reporter, flow, partner "
+                     "basis, HS code) the files cover."),
+    ] = CoverageBy.reporter,
+    hs: Annotated[
+        str | None, typer.Option("--hs", help="With --by product: codes starting with this, e.g. 8703.")
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     limit: LimitOption = 200,
 ) -> None:
     """Show which reporters, years and flows the store holds, and which months: a missing
-    month is missing data, not zero trade.
+    month is missing data, not zero trade. --by product shows each series the files cover.
 
     Example:
 
-        tradeflows coverage --reporter GEO
+        tradeflows coverage --reporter GEO --by product --hs 8703
     """
-    where, params = ("WHERE reporter = $r", {"r": reporter.upper()}) if reporter else ("", None)
-    frame = open_store(db, create=False).sql(
-        f"SELECT * FROM coverage {where} ORDER BY source, reporter, year, flow", params
-    )
+    where, params = [], {}
+    if reporter:
+        where.append("reporter = $r")
+        params["r"] = reporter.upper()
+    if by is CoverageBy.product:
+        if hs:
+            where.append("starts_with(hs, $hs)")
+            params["hs"] = hs
+        view, order = "coverage_by_product", "source, reporter, flow, partner_basis, hs_version, hs_level, hs, year"
+    else:
+        view, order = "coverage", "source, reporter, year, flow"
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    frame = open_store(db, create=False).sql(f"SELECT * FROM {view} {clause} ORDER BY {order}", params or None)
+    write_result(frame, fmt=fmt, output=output, limit=limit, db=db)
+
+
+def revisions(
+    db: DbOption,
+    reporter: Annotated[str | None, typer.Option(help="Only this reporter (ISO3).")] = None,
+    run: Annotated[int | None, typer.Option(help="Only what this ingest run revised, or what revised it.")] = None,
+    repeats: Annotated[bool, typer.Option("--repeats", help="List figures given again unchanged as well.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    limit: LimitOption = 200,
+) -> None:
+    """List what later files changed: the same figure (source, reporter, partner, flow, period,
+    HS code, mode, customs, partner basis) read again from a later file stands; the earlier
+    is kept as superseded. Old value, new value, runs and files.
+
+    Example:
+
+        tradeflows revisions --reporter GEO
+    """
+    frame = open_store(db, create=False).revisions(reporter=reporter, run=run, repeats=repeats)
+    if fmt is OutputFormat.table and output is None:  # a screen is narrow: the figure's key and the change
+        frame = frame.select(
+            "source", "reporter", "partner", "flow", "year", "month", "hs", "old_value_usd", "new_value_usd",
+            "change_usd", "old_run", "new_run",
+            *(pl.col(c).map_elements(lambda f: Path(f).name, return_dtype=pl.String) for c in ("old_file", "new_file")),
+        )
     write_result(frame, fmt=fmt, output=output, limit=limit, db=db)

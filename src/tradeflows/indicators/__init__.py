@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from tradeflows.indicators.absorption import absorption
-from tradeflows.indicators.base import SCOPE_PARAMETERS, Scope, describe_scope, make_scope
+from tradeflows.indicators.base import SCOPE_PARAMETERS, Scope, describe_runs, describe_scope, make_scope, runs_behind
+from tradeflows.indicators.consignment import origin_consignment
 from tradeflows.indicators.did import did
 from tradeflows.indicators.excess import excess
 from tradeflows.indicators.exempt_siblings import exempt_siblings
@@ -251,11 +252,14 @@ def compute(name: str, store: Store, **kwargs: Any) -> tuple[pl.DataFrame, str]:
     scope = make_scope(store, **common)
     if "groups" in common and "groups" in inspect.signature(module.frame).parameters:
         kwargs["groups"] = common["groups"]  # user groups also name origins and treated countries
-    return module.frame(store, scope, **kwargs), describe_scope(scope)
+    # The reporters on either side of the figures (mirror indicators read the partners' reports).
+    both = None if scope.reporters is None or scope.partners is None else scope.reporters + scope.partners
+    runs = describe_runs(runs_behind(store, scope, reporters=both))
+    return module.frame(store, scope, **kwargs), f"{describe_scope(scope)} | {runs}"
 
 
 __all__ = [
     "INDICATORS", "Indicator", "Scope", "absorption", "compute", "did", "excess", "exempt_siblings", "growth",
-    "hub_score", "make_scope", "mirror_gap", "mirror_imports", "new_flows", "pass_through", "substitution",
-    "target_share", "unit_value",
+    "hub_score", "make_scope", "mirror_gap", "mirror_imports", "new_flows", "origin_consignment", "pass_through",
+    "substitution", "target_share", "unit_value",
 ]  # fmt: skip

@@ -45,7 +45,16 @@ DEFAULT_AFTER = (2022, 2024)
 # The built-in baskets of sanctioned goods (the current CHPL only): what the hub score ranks
 # by default, and what the DiD leaves out of "other goods".
 SANCTIONED_BASKETS = ("cars", "computers", "smartphones", "uavs", "chpl")
-SCOPE_PARAMETERS = ("basket", "reporter", "partner", "flow", "baseline", "after", "source", "baskets", "groups")
+SCOPE_PARAMETERS = ("basket", "reporter", "partner", "flow", "baseline", "after", "source", "baskets", "groups",
+                    "partial")
+# How a year a series holds in part (Georgia's 2023: January-November) enters a comparison:
+# like_for_like, every year of the series cut to the months all its compared years hold;
+# whole, each year as held (a short year reads low); annualise, a short year's values x 12 / months.
+PARTIAL_CHOICES = {
+    "like_for_like": "like for like: each year of a series cut to the months all its compared years hold",
+    "whole": "whole years as held: a year held in part counts its months only",
+    "annualise": "annualised: a year held in part scaled by 12 / its months",
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,11 @@ class Scope:
     reporter_label: str = "all"
     partner_label: str = "all"
     basket_info: dict[str, Basket] = field(default_factory=dict)
+    # How a year a series holds in part is compared (PARTIAL_CHOICES): like for like by default.
+    partial: str = "like_for_like"
+    # Whether any file holds a year of the scope's years in part: where none does, the
+    # indicators' SQL leaves out the month-by-month reading (smaller plans on every engine).
+    short_years: bool = True
 
     @property
     def first_year(self) -> int:
@@ -122,7 +136,12 @@ def as_countries(value: CountriesLike, *, name: str, groups: dict[str, CountryGr
     names = [n for n in names if n]
     if not names:
         raise ParameterError(f"{name}: expected ISO3 codes or a group name, got {value!r}")
-    return expand_members(names, known, where=name), "+".join(names)
+    codes = expand_members(names, known, where=name)
+    if "TWN" in codes and "S19" not in codes:
+        # Comtrade reports Taiwan's trade as "Other Asia, nes" (S19, code 490): a figure
+        # of Taiwan's is found there.
+        codes = (*codes, "S19")
+    return codes, "+".join(names)
 
 
 def make_scope(
@@ -138,6 +157,7 @@ def make_scope(
     baskets: dict[str, Basket] | None = None,
     groups: dict[str, CountryGroup] | None = None,
     held: pl.DataFrame | None = None,
+    partial: str = "like_for_like",
 ) -> Scope:
     """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions.
 
@@ -165,10 +185,24 @@ def make_scope(
     frame = pl.concat([resolve_basket(b, held) for b in resolved])
     reporters, reporter_label = as_countries(reporter, name="reporter", groups=groups)
     partners, partner_label = as_countries(partner, name="partner", groups=groups)
+    if partial not in PARTIAL_CHOICES:
+        raise ParameterError(f"partial={partial!r}: expected one of {', '.join(PARTIAL_CHOICES)}")
     if source is not None and not re.fullmatch(r"[a-z_]+", source):
         raise ParameterError(f"source={source!r}: expected a source name such as comtrade, baci, synthetic")
+    short = True if store is None else _holds_short_years(store, base, post, source)
     return Scope(frame, reporters, partners, flow, base, post, source, reporter_label, partner_label,
-                 {b.name: b for b in resolved})  # fmt: skip
+                 {b.name: b for b in resolved}, partial, short)  # fmt: skip
+
+
+def _holds_short_years(store: Store | Engine, baseline: Years, after: Years, source: str | None) -> bool:
+    """Whether some file holds a code in fewer than 12 months of a year in the periods."""
+    first, last = min(baseline.first, after.first), max(baseline.last, after.last)
+    where = f"year BETWEEN {first} AND {last} AND month IS NOT NULL AND " + (
+        f"source = {literal(source)}" if source else "TRUE")
+    found = run(store, f"SELECT COUNT(*) AS n FROM (SELECT source, reporter, flow, hs_version, hs, year FROM held "
+                       f"WHERE {where} GROUP BY source, reporter, flow, hs_version, hs, year "
+                       "HAVING COUNT(DISTINCT month) < 12) AS short_years")  # fmt: skip
+    return bool(found["n"][0])
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -225,17 +259,21 @@ def source_filter(scope: Scope, column: str = "source") -> str:
 
 
 def rows_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
-               partners: Sequence[str] | None, first_year: int, last_year: int) -> str:  # fmt: skip
+               partners: Sequence[str] | None, first_year: int, last_year: int,
+               basis: str = "origin") -> str:  # fmt: skip
     """The filter on figures that every indicator's rows pass: flows, countries, years, source,
-    and imports by origin only."""
+    and imports by origin only (``basis="consignment"``: imports by consignment only)."""
+    if basis == "consignment":
+        kept = f"{alias}.partner_basis = 'consignment'"
+    else:  # Imports by origin and by consignment are two views of one flow: keep the origin one.
+        kept = f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'"
     return " AND ".join([
         in_list(f"{alias}.flow", flows),
         in_list(f"{alias}.reporter", reporters),
         in_list(f"{alias}.partner", partners),
         f"{alias}.year BETWEEN {first_year} AND {last_year}",
         source_filter(scope, f"{alias}.source"),
-        # Imports by origin and by consignment are two views of one flow: keep the origin one.
-        f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'",
+        kept,
     ])  # fmt: skip
 
 
@@ -277,13 +315,14 @@ def status_reason(checks: Sequence[tuple[str, str, str]], *, ok_reason: str = "N
 
 
 def period_columns(scope: Scope, *, after: bool = True, years: bool = False) -> str:
-    """Provenance: the ``baseline`` (and ``after``) labels, and with ``years`` how many years of
-    each period the store holds (``baseline_years``, ``after_years`` from ``period_years``)."""
+    """Provenance: the ``baseline`` (and ``after``) labels; with ``years`` also the columns
+    ``baseline_years``, ``after_years`` the query computes itself (the years its series hold,
+    ``period_years_cte``)."""
     columns = [f"{literal(scope.baseline.label)} AS baseline"]
     if after:
         columns.append(f"{literal(scope.after.label)} AS after")
     if years:
-        columns.append("(SELECT nb FROM period_years) AS baseline_years, (SELECT na FROM period_years) AS after_years")
+        columns.append("baseline_years, after_years")
     return ", ".join(columns)
 
 
@@ -295,8 +334,10 @@ def basket_cte(scope: Scope) -> str:
         "code": "VARCHAR",
         "code_level": "INTEGER",
         "via": "VARCHAR",
+        "weight": "DOUBLE",  # a code converted from another HS revision counts its share (reference.baskets)
     }
-    rows = scope.baskets.select(list(columns)).rows()
+    baskets = scope.baskets if "weight" in scope.baskets.columns else scope.baskets.with_columns(weight=pl.lit(1.0))
+    rows = baskets.select(list(columns)).rows()
     return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
 
 
@@ -308,9 +349,42 @@ def _code_levels(scope: Scope, via: str) -> list[int]:
     return sorted(set(rows["code_level"].to_list()))
 
 
+def _held_basket(alias: str = "h") -> str:
+    """The join of table ``held`` (alias ``alias``) with ``p_basket b``: codes as ``basket_flows_cte`` reads them."""
+    return (f"held {alias} JOIN p_basket b\n    ON {alias}.hs_version = b.hs_version AND {alias}.hs_level = "
+            f"CASE WHEN b.via = 'hs4' THEN 4 ELSE 6 END\n   AND left({alias}.hs, b.code_level) = b.code")  # fmt: skip
+
+
+_SERIES = ("source", "reporter", "flow", "basket")
+
+
+def _monthly_branch(scope: Scope, name: str, where: str) -> str:
+    """Rows of the series cut to months (``{name}_cut``), summed per year as ``annual`` sums
+    them: ``figures`` at the basket's level, countries and areas nes as partners; an HS6 row
+    counts for a heading read via hs4 where the heading itself is not reported that month."""
+    same = " AND ".join(f"t.{k} = a.{k}" for k in ("source", "year", "month", "reporter", "partner", "flow",
+                                                    "hs_version"))  # fmt: skip
+    level = (f"((b.via = 'hs6' AND a.hs_level = 6) OR (b.via = 'hs4' AND (a.hs_level = 4 OR (a.hs_level = 6 AND "
+             f"NOT EXISTS (SELECT 1 FROM figures t WHERE t.hs_level = 4 AND t.hs = left(a.hs, 4) AND {same} AND "
+             "t.partner_basis IS NOT DISTINCT FROM a.partner_basis)))))")  # fmt: skip
+    hs = "CASE WHEN b.via = 'hs4' THEN left(a.hs, 4) ELSE a.hs END"
+    return f"""  SELECT b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis,
+         a.hs_version, {hs} AS hs, SUM(a.value_usd * b.weight) AS value_usd,
+         CASE WHEN COUNT(a.qty) = COUNT(*) AND MIN(a.qty_unit) = MAX(a.qty_unit) THEN SUM(a.qty * b.weight) END AS qty,
+         CASE WHEN MIN(a.qty_unit) = MAX(a.qty_unit) THEN MIN(a.qty_unit) END AS qty_unit,
+         CASE WHEN COUNT(a.net_kg) = COUNT(*) THEN SUM(a.net_kg * b.weight) END AS net_kg, COUNT(*) AS n_rows
+  FROM figures a JOIN countries pc ON pc.iso3 = a.partner AND pc.kind IN ('country', 'area_nes')
+  JOIN p_basket b ON a.hs_version = b.hs_version AND left(a.hs, b.code_level) = b.code AND {level}
+  JOIN {name}_cut k ON k.source = a.source AND k.reporter = a.reporter AND k.flow = a.flow AND k.basket = b.basket
+   AND k.month = a.month
+  WHERE {where}
+  GROUP BY b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, {hs}"""
+
+
 def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | None = None,
                      reporters: Sequence[str] | None | bool = True, partners: Sequence[str] | None | bool = True,
-                     first_year: int | None = None, last_year: int | None = None) -> str:  # fmt: skip
+                     first_year: int | None = None, last_year: int | None = None,
+                     basis: str = "origin") -> str:  # fmt: skip
     """Annual figures of the basket's codes, one level each: codes the store holds as HS4
     headings through ``annual_hs4`` (the reported heading, or its HS6 rows summed where it
     is missing), the others as HS6 rows of ``annual``.
@@ -321,14 +395,25 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
     spent most of their time there). A basket holds no code nested in another, so each row
     meets each basket's codes in one branch at most.
 
+    A year a series (source, reporter, flow, basket) holds in part is compared as
+    ``scope.partial`` says (``PARTIAL_CHOICES``). Like for like (the default), a series with a
+    year held in part among the years read is read month by month from ``figures``, every
+    year cut to the months all its held years share (from table ``held``); annual-only
+    years cannot be cut, so such a series is read whole. Annualised, a short year's values
+    are scaled by 12 / its months. Other series read ``annual`` as they are.
+
     ``reporters``/``partners``: True uses the scope's, None means all, a list overrides.
+    ``basis="consignment"``: imports by country of consignment instead of origin.
     """
-    where = rows_where(scope, "a", flows=flows or [scope.flow],
-                       reporters=scope.reporters if reporters is True else reporters,
+    reps = scope.reporters if reporters is True else reporters
+    first, last = first_year or scope.first_year, last_year or scope.last_year
+    flow_list = flows or [scope.flow]
+    where = rows_where(scope, "a", flows=flow_list, reporters=reps,
                        partners=scope.partners if partners is True else partners,
-                       first_year=first_year or scope.first_year, last_year=last_year or scope.last_year)  # fmt: skip
+                       first_year=first, last_year=last, basis=basis)  # fmt: skip
     cols = ("b.basket, b.tier, a.source, a.year, a.reporter, a.partner, a.flow, a.partner_basis, a.hs_version, a.hs, "
-            "a.value_usd, a.qty, a.qty_unit, a.net_kg, a.rows AS n_rows")  # fmt: skip
+            "a.value_usd * b.weight AS value_usd, a.qty * b.weight AS qty, a.qty_unit, a.net_kg * b.weight AS net_kg, "
+            "a.rows AS n_rows")  # fmt: skip
     branches = []
     # Only the branches the basket needs: the HS4 view is costly to build over a large store.
     for via, relation, level_filter in (("hs4", "annual_hs4", ""), ("hs6", "annual", " AND a.hs_level = 6")):
@@ -339,51 +424,205 @@ def basket_flows_cte(scope: Scope, *, name: str = "bf", flows: Sequence[str] | N
                 f"    AND left(a.hs, {length}) = b.code\n"
                 f"  WHERE {where}"
             )
-    return f"{name} AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)"
+    whole = "\n  UNION ALL\n".join(branches)
+    if scope.partial == "whole" or not scope.short_years or not len(scope.baskets):
+        return f"{name} AS (\n{whole}\n)"
+    held_where = _held_where(scope, "h", flows=flow_list, reporters=reps, years=(first, last))
+    series = ", ".join(f"h.{c}" if c != "basket" else "b.basket" for c in _SERIES)
+    on = " AND ".join(f"s.{c} = x.{c}" for c in _SERIES)
+    years = held_years_cte(scope, name=f"{name}_years", flows=flow_list, reporters=reps, years=(first, last))
+    if scope.partial == "annualise":
+        scaled = ", ".join("x." + c for c in ("basket", "tier", "source", "year", "reporter", "partner", "flow",
+                                              "partner_basis", "hs_version", "hs"))  # fmt: skip
+        factor = "12.0 / s.months"
+        return f"""{years},
+{name}_whole AS (\n{whole}\n),
+{name} AS (
+  SELECT {scaled}, x.value_usd * {factor} AS value_usd, x.qty * {factor} AS qty, x.qty_unit,
+         x.net_kg * {factor} AS net_kg, x.n_rows
+  FROM {name}_whole x JOIN {name}_years s ON {on} AND s.year = x.year
+)"""
+    keys = ", ".join(_SERIES)
+    return f"""{years},
+{name}_short AS (
+  SELECT {keys}, COUNT(*) AS n_years FROM {name}_years GROUP BY {keys} HAVING MIN(months) < 12
+),
+{name}_cut AS (
+  SELECT {series}, h.month
+  FROM {_held_basket()}
+  JOIN {name}_short x ON x.source = h.source AND x.reporter = h.reporter AND x.flow = h.flow AND x.basket = b.basket
+  WHERE {held_where} AND h.month IS NOT NULL
+  GROUP BY {series}, h.month, x.n_years
+  HAVING COUNT(DISTINCT h.year) = x.n_years
+),
+{name}_cut_series AS (SELECT DISTINCT {keys} FROM {name}_cut),
+{name}_whole AS (\n{whole}\n),
+{name} AS (
+  SELECT * FROM {name}_whole x WHERE NOT EXISTS (SELECT 1 FROM {name}_cut_series s WHERE {on})
+  UNION ALL
+{_monthly_branch(scope, name, where)}
+)"""
+
+
+def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Sequence[str] | None,
+                years: tuple[int, int] | None) -> str:  # fmt: skip
+    """The filter on table ``held`` matching ``rows_where``: flows, reporters, ``years`` (None:
+    all), source, origin basis."""
+    return " AND ".join([
+        in_list(f"{alias}.flow", flows), in_list(f"{alias}.reporter", reporters),
+        "TRUE" if years is None else f"{alias}.year BETWEEN {years[0]} AND {years[1]}",
+        source_filter(scope, f"{alias}.source"),
+        f"COALESCE({alias}.partner_basis, 'origin') <> 'consignment'",
+    ])  # fmt: skip
+
+
+def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[str] | None = None,
+                   reporters: Sequence[str] | None | bool = True, all_years: bool = False,
+                   years: tuple[int, int] | None = None) -> str:  # fmt: skip
+    """(source, reporter, flow, basket, year, months): the years each *series* holds, from the
+    table ``held`` (what each ingested file covers, store/vintages.py). A series holds a year
+    where some file covers one of the basket's codes for its reporter and flow in that year,
+    whatever other series or files the store holds; ``months`` is how many months (12 for
+    annual data). A year missing here is missing data; a held year with no row is zero trade.
+    The codes meet the basket as in ``basket_flows_cte``: HS4 headings (an HS6 row holds its
+    heading) for codes read via hs4, HS6 codes for the others. Needs ``p_basket``. The
+    scope's years (or ``years``, first and last) only, unless ``all_years``."""
+    reps = scope.reporters if reporters is True else reporters
+    span = None if all_years else years or (scope.first_year, scope.last_year)
+    where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps, years=span)
+    return f"""{name} AS (
+  SELECT h.source, h.reporter, h.flow, b.basket, h.year,
+         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12
+              ELSE COUNT(DISTINCT h.month) END AS months
+  FROM {_held_basket()}
+  WHERE {where}
+  GROUP BY h.source, h.reporter, h.flow, b.basket, h.year
+)"""
 
 
 def reported_cte(scope: Scope, *, name: str = "reported", flows: Sequence[str] | None = None,
                  reporters: Sequence[str] | None | bool = True) -> str:  # fmt: skip
-    """(source, reporter, flow, year) the store holds any figure for: a year missing here
-    is missing data, while a year present with no row for a series is zero trade."""
-    reps = scope.reporters if reporters is True else reporters
-    where = " AND ".join([
-        in_list("flow", flows or [scope.flow]), in_list("reporter", reps),
-        f"year BETWEEN {scope.first_year} AND {scope.last_year}", source_filter(scope),
-    ])  # fmt: skip
-    return f"{name} AS (\n  SELECT DISTINCT source, reporter, flow, year FROM flows WHERE {where}\n)"
+    """(source, reporter, flow, basket, year, months) each series holds (``held_years_cte``): a year
+    missing here is missing data, while a year present with no row for the series is zero
+    trade. Needs ``p_basket``."""
+    held = held_years_cte(scope, name=f"{name}_held", flows=flows, reporters=reporters)
+    return f"{held},\n{name} AS (\n  SELECT source, reporter, flow, basket, year, months FROM {name}_held\n)"
 
 
-def period_years_cte(scope: Scope, *, name: str = "period_years") -> str:
-    """How many years of each period the store holds any figure for (``nb``, ``na``): the
-    divisor of annual means, so a year not yet published is missing, not a year of zeros."""
-    return (
-        f"{name} AS (\n  SELECT COUNT(DISTINCT CASE WHEN {scope.baseline.between()} THEN year END) AS nb,\n"
-        f"         COUNT(DISTINCT CASE WHEN {scope.after.between()} THEN year END) AS na\n"
-        f"  FROM flows WHERE year BETWEEN {scope.first_year} AND {scope.last_year} AND {source_filter(scope)}\n)"
-    )
+def partial_reason(scope: Scope, months: str, period: str) -> str:
+    """SQL text of the reason a comparison involves a year held in part: ``months`` (SQL) the
+    fewest months a compared year holds, ``period`` (SQL text) what is compared, and how."""
+    how = {"like_for_like": "compared like for like (every year cut to the months all compared years hold)",
+           "whole": "compared as held (--partial whole): that year reads low",
+           "annualise": "annualised (x 12 / months held)"}[scope.partial]  # fmt: skip
+    return (f"'partial: a year of ' || {period} || ' or the baseline holds ' || CAST({months} AS VARCHAR) "
+            f"|| ' months; {how}'")
+
+
+def not_held(alias: str, period: str, *, flow: str | None = None) -> str:
+    """SQL text of the reason a series (columns reporter, flow, basket of ``alias``; ``flow``
+    SQL text in place of the column) has no figure for ``period`` (SQL text): no file the
+    store holds covers it.
+
+    >>> not_held("q", "'2021'", flow="'X'").split(" || ")[:4]
+    ["'not held: no file covers '", 'q.reporter', "' '", "'X'"]
+    """
+    flow = flow or f"{alias}.flow"
+    return (f"'not held: no file covers ' || {alias}.reporter || ' ' || {flow} || ' of ' || {alias}.basket "
+            f"|| ' in ' || {period} || ' (missing, not zero)'")  # fmt: skip
+
+
+def years_text(years: Years, held: str) -> str:
+    """SQL text listing the years of ``years`` for which the aggregate ``held(y)`` is NULL."""
+    parts = [f"CASE WHEN {held.format(y=y)} IS NULL THEN '{y}' END" for y in years.years]
+    return f"CONCAT_WS(', ', {', '.join(parts)})"
+
+
+def period_years_cte(scope: Scope, *, name: str = "period_years", flows: Sequence[str] | None = None,
+                     reporters: Sequence[str] | None | bool = None) -> str:  # fmt: skip
+    """Per series (source, reporter, flow, basket): how many years of each period it holds
+    (``nb``, ``na``: the divisors of its annual means, so a year no file covers is missing,
+    not a year of zeros), the years of each period it does not hold (``nb_missing``,
+    ``na_missing``, text) and the fewest months a year holds (``min_months``). Adding a file of another reporter, product or source changes none
+    of these. ``flows``: all four by default; ``reporters``: all by default. Needs ``p_basket``."""
+    held = held_years_cte(scope, name=f"{name}_held", flows=flows or list(FLOW_CODES), reporters=reporters)
+    b, a = scope.baseline, scope.after
+    month = "MAX(CASE WHEN year = {y} THEN months END)"
+    return f"""{held},
+{name} AS (
+  SELECT source, reporter, flow, basket,
+         COUNT(CASE WHEN {b.between()} THEN year END) AS nb, COUNT(CASE WHEN {a.between()} THEN year END) AS na,
+         {years_text(b, month)} AS nb_missing, {years_text(a, month)} AS na_missing, MIN(months) AS min_months
+  FROM {name}_held GROUP BY source, reporter, flow, basket
+)"""
 
 
 def annual_means(scope: Scope, value: str = "value_usd") -> tuple[str, str]:
-    """The baseline and after annual means of ``value`` in a query over a relation CROSS JOINed
-    with ``period_years py`` (see ``period_years_cte``): each period's sum over the years the
-    store holds in it, NULL where it holds none."""
-    return (f"{period_sum(scope.baseline, value)} / NULLIF(MAX(py.nb), 0)",
-            f"{period_sum(scope.after, value)} / NULLIF(MAX(py.na), 0)")  # fmt: skip
+    """The baseline and after annual means of ``value`` in a query over a relation joined to
+    ``period_years py`` by series (see ``period_means_cte``): each row's value over the years
+    its series holds in the period, summed over the series (the mean of a sum of series is
+    the sum of their means); 0 where the series hold the period and no row exists, NULL where
+    none of them holds it."""
+    return tuple(
+        f"COALESCE(SUM(CASE WHEN {years.between()} THEN ({value}) / py.{n} END), CASE WHEN MAX(py.{n}) > 0 THEN 0 END)"
+        for years, n in ((scope.baseline, "nb"), (scope.after, "na"))
+    )  # type: ignore[return-value]
 
 
 def period_means_cte(scope: Scope, name: str, relation: str, *, keys: Sequence[str],
                      means: dict[tuple[str, str], str], extra: Sequence[str] = ()) -> str:  # fmt: skip
     """CTE ``name``: the per-period values of ``relation`` by ``keys`` (columns, or
     ``column AS alias``): for each ``(baseline column, after column): value`` of ``means``,
-    the annual means of ``value`` (``annual_means``), then the aggregates ``extra``."""
+    the annual means of ``value`` (``annual_means``) over the years each series holds, then
+    the aggregates ``extra`` (which may read ``py.nb``, ``py.na``: the years held)."""
     columns = [*keys]
     for (baseline, after), value in means.items():
         mean_b, mean_a = annual_means(scope, value)
         columns += [f"{mean_b} AS {baseline}", f"{mean_a} AS {after}"]
     group = ", ".join(k.split(" AS ")[0] for k in keys)
     return (f"{name} AS (\n  SELECT {', '.join([*columns, *extra])}\n"
-            f"  FROM {relation} CROSS JOIN period_years py GROUP BY {group}\n)")  # fmt: skip
+            f"  FROM {relation} JOIN period_years py USING (source, reporter, flow, basket)\n"
+            f"  GROUP BY {group}\n)")  # fmt: skip
+
+
+def series_years(store: Store | Engine, scope: Scope, *, reporters: Sequence[str] | None = None,
+                 flows: Sequence[str] = ("X", "M"), all_years: bool = False) -> pl.DataFrame:
+    """What each series of the scope's baskets holds, year by year: source, reporter, flow,
+    basket, year, months (``held_years_cte``); the scope's years only unless ``all_years``.
+    Where a default period or a divisor must come from what a series holds, not the store."""
+    cte = held_years_cte(scope, flows=flows, reporters=reporters, all_years=all_years)
+    return run(store, f"WITH {basket_cte(scope)},\n{cte}\n"
+                      "SELECT * FROM held_years ORDER BY source, reporter, flow, basket, year")  # fmt: skip
+
+
+def runs_behind(store: Store | Engine, scope: Scope, *, reporters: Sequence[str] | None | bool = True) -> pl.DataFrame:
+    """The ingest runs whose files hold the scope's baskets in its years (table ``held``), with
+    their files and how many of their figures later runs superseded: what a result rests on."""
+    reps = scope.reporters if reporters is True else reporters
+    where = _held_where(scope, "h", flows=list(FLOW_CODES), reporters=reps, years=(scope.first_year, scope.last_year))
+    return run(store, f"""WITH {basket_cte(scope)},
+runs AS (
+  SELECT DISTINCT h.ingest_id FROM {_held_basket()}
+  WHERE {where}
+),
+gone AS (SELECT ingest_id, COUNT(*) AS superseded FROM superseded GROUP BY ingest_id)
+SELECT r.ingest_id AS run, i.file, COALESCE(g.superseded, 0) AS superseded
+FROM runs r LEFT JOIN ingests i ON i.ingest_id = r.ingest_id LEFT JOIN gone g ON g.ingest_id = r.ingest_id
+ORDER BY r.ingest_id""")
+
+
+def describe_runs(runs: pl.DataFrame) -> str:
+    """One line of provenance from ``runs_behind``: the runs and files a result rests on.
+
+    >>> describe_runs(pl.DataFrame({"run": [1, 2], "file": ["/d/a.csv", "/d/b.csv"], "superseded": [3, 0]}))
+    'runs 1 a.csv (3 figures superseded by later runs: tradeflows revisions), 2 b.csv'
+    """
+    parts = []
+    for number, file, gone in runs.select("run", "file", "superseded").iter_rows():
+        name = str(file).replace("\\", "/").rsplit("/", 1)[-1]
+        note = f" ({gone} figures superseded by later runs: tradeflows revisions)" if gone else ""
+        parts.append(f"{number} {name}{note}")
+    return f"runs {', '.join(parts)}" if parts else "no run holds these figures"
 
 
 def run(store: Store | Engine, sql: str) -> pl.DataFrame:
@@ -398,10 +637,17 @@ def describe_scope(scope: Scope) -> str:
     """One line of provenance: which codes under which revisions the figures stand on."""
     parts = []
     for (name,), frame in scope.baskets.group_by(["basket"], maintain_order=True):
-        by_version = frame.group_by("hs_version", maintain_order=True).agg(pl.col("code"), pl.col("note").first())
+        if "weight" not in frame.columns:
+            frame = frame.with_columns(weight=pl.lit(1.0))
+        converted = pl.col("note").str.contains("UNSD concordance")
+        by_version = frame.group_by("hs_version", maintain_order=True).agg(
+            pl.col("code"), pl.col("note").filter(~converted).first(), converted.sum().alias("n_converted")
+        )
         text = "; ".join(
             f"HS{v} {','.join(c[:6])}{'...' if len(c) > 6 else ''}{' (' + n + ')' if n else ''}"
-            for v, c, n in by_version.iter_rows()
+            + (f" ({k} of them converted from another revision through the UNSD concordance, equal split of merged "
+               "codes)" if k else "")
+            for v, c, n, k in by_version.iter_rows()
         )
         parts.append(f"basket {name}: {text}")
     return " | ".join(parts)

@@ -189,6 +189,7 @@ def did(
     groups: dict | None = None,
     dated: object = None,
     listed: str | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Relative increase in the origins' exports of the basket to ``treated`` (and ``targets``)
     after the sanctions, against other goods and other destinations.
@@ -202,7 +203,7 @@ def did(
     n_clusters (origin-destination pairs), n_zero_dropped, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=origin, flow="X", baseline=baseline, after=after,
-                       source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, treated=treated, targets=targets, estimator=estimator, level=level, groups=groups,
                  dated=dated, listed=listed)
 

@@ -116,6 +116,7 @@ def excess(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Observed minus the baseline-trend counterfactual, per after year and summed, in USD.
 
@@ -124,7 +125,7 @@ def excess(
     excess_pct, n_rows_baseline, n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, by_partner=by_partner)
 
 

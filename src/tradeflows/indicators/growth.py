@@ -3,8 +3,9 @@
 For every reporter (and partner, with ``by_partner``) and basket: the baseline mean of
 annual values, each after year's value, their ratio and per-cent change, and a robust
 z-score of the after value against the baseline years (median and MAD, 3+ years needed).
-A year the reporter reported nothing for the flow is missing, not zero: the baseline
-mean is over the years it did report (``baseline_years``).
+A year no file covers for the series (source, reporter, flow, basket: ``held_years_cte``)
+is missing, not zero: the baseline mean is over the years the series holds
+(``baseline_years``), whatever else the store holds; a held year with no row is zero.
 
 Flagged: ratio >= ``threshold`` (a doubling by default), and robust z >= ``z_threshold``
 when one is given. The z-score is off by default: against three baseline years of a series
@@ -40,12 +41,15 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
+    not_held,
+    partial_reason,
     period_columns,
     reported_cte,
     robust_z,
     run,
     status_reason,
     values_table,
+    years_text,
 )
 
 if TYPE_CHECKING:
@@ -70,10 +74,10 @@ series AS (
 ),
 series_keys AS (SELECT DISTINCT {k} FROM series),
 panel AS (
-  SELECT {", ".join("k." + c for c in KEYS)}, r.year,
+  SELECT {", ".join("k." + c for c in KEYS)}, r.year, r.months,
          COALESCE(s.value_usd, 0) AS value_usd, COALESCE(s.n_rows, 0) AS n_rows
   FROM series_keys k
-  JOIN reported r ON r.source = k.source AND r.reporter = k.reporter AND r.flow = k.flow
+  JOIN reported r ON r.source = k.source AND r.reporter = k.reporter AND r.flow = k.flow AND r.basket = k.basket
   LEFT JOIN series s ON {join_on("s", "k", KEYS)} AND s.year = r.year
 )"""
 
@@ -84,12 +88,17 @@ def sql(scope: Scope, *, by_partner: bool = False, threshold: float = 2.0, z_thr
     k = ", ".join(KEYS)
     kk = ", ".join("k." + c for c in KEYS)
     z_flag = "" if z_threshold is None else f" OR robust_z >= {literal(float(z_threshold))}"
+    # Like for like, every year of a series with a short year is cut: each of its rows says so.
+    if scope.partial == "like_for_like":
+        short, shortest = "sm.min_months < 12", "sm.min_months"
+    else:
+        short, shortest = "q.months < 12 OR m.baseline_months < 12", "LEAST(q.months, m.baseline_months)"
     mean_row = (
         ""
         if a.first == a.last
         else f"""
   UNION ALL
-  SELECT {kk}, {literal(a.label)} AS period, 9999 AS sort_year, COUNT(p.year) AS after_years,
+  SELECT {kk}, {literal(a.label)} AS period, 9999 AS sort_year, COUNT(p.year) AS after_years, MIN(p.months) AS months,
          AVG(p.value_usd) AS value_usd, CAST(COALESCE(SUM(p.n_rows), 0) AS BIGINT) AS n_rows
   FROM series_keys k LEFT JOIN panel p ON {join_on("p", "k", KEYS)} AND p.year BETWEEN {a.first} AND {a.last}
   GROUP BY {kk}"""
@@ -97,7 +106,9 @@ def sql(scope: Scope, *, by_partner: bool = False, threshold: float = 2.0, z_thr
     return f"""WITH {basket_cte(scope)},
 {basket_flows_cte(scope)}{panel_ctes(scope, by_partner=by_partner)},
 base AS (
-  SELECT {k}, COUNT(*) AS baseline_years, AVG(value_usd) AS baseline_usd, CAST(SUM(n_rows) AS BIGINT) AS n_rows_baseline,
+  SELECT {k}, COUNT(*) AS baseline_years, MIN(months) AS baseline_months, AVG(value_usd) AS baseline_usd,
+         {years_text(b, "MAX(CASE WHEN year = {y} THEN 1 END)")} AS baseline_not_held,
+         CAST(SUM(n_rows) AS BIGINT) AS n_rows_baseline,
          PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY value_usd) AS baseline_median
   FROM panel WHERE year BETWEEN {b.first} AND {b.last} GROUP BY {k}
 ),
@@ -113,11 +124,12 @@ after_years AS (
 ),
 post AS (
   SELECT {kk}, CAST(y.year AS VARCHAR) AS period, y.year AS sort_year, COUNT(p.year) AS after_years,
-         MAX(p.value_usd) AS value_usd, COALESCE(MAX(p.n_rows), 0) AS n_rows
+         MIN(p.months) AS months, MAX(p.value_usd) AS value_usd, COALESCE(MAX(p.n_rows), 0) AS n_rows
   FROM series_keys k CROSS JOIN after_years y
   LEFT JOIN panel p ON {join_on("p", "k", KEYS)} AND p.year = y.year
   GROUP BY {kk}, y.year{mean_row}
 ),
+series_months AS (SELECT {k}, MIN(months) AS min_months FROM panel GROUP BY {k}),
 scored AS (
   SELECT {", ".join("q." + c for c in KEYS)}, q.period, q.sort_year, q.after_years,
          COALESCE(m.baseline_years, 0) AS baseline_years, m.baseline_usd, q.value_usd,
@@ -127,15 +139,19 @@ scored AS (
          COALESCE(m.n_rows_baseline, 0) AS n_rows_baseline, q.n_rows,
          {status_reason([
              ("m.baseline_years IS NULL", "no_baseline_data",
-              f"'the reporter reported no ' || q.flow || ' figures in ' || {literal(b.label)}"),
+              f"{not_held('q', literal(b.label))}"),
              ("q.after_years = 0", "no_after_data",
-              "'the reporter reported no ' || q.flow || ' figures in ' || q.period"),
+              f"{not_held('q', 'q.period')}"),
              ("m.baseline_usd = 0", "zero_baseline",
               "'no trade in the baseline: a ratio is undefined (see new-flows)'"),
-         ], ok_reason="CASE WHEN m.baseline_years < 3 THEN 'robust_z needs 3+ baseline years' "
-                      "WHEN d.baseline_mad = 0 THEN 'robust_z undefined: the baseline does not vary' END")}
+             (short, "partial", partial_reason(scope, shortest, "q.period")),
+         ], ok_reason="NULLIF(CONCAT_WS('; ', CASE WHEN m.baseline_not_held <> '' THEN 'baseline over the years held ("
+                      "not held: ' || m.baseline_not_held || ')' END, "
+                      "CASE WHEN m.baseline_years < 3 THEN 'robust_z needs 3+ baseline years' "
+                      "WHEN d.baseline_mad = 0 THEN 'robust_z undefined: the baseline does not vary' END), '')")}
   FROM post q
   LEFT JOIN base m ON {join_on("m", "q", KEYS)}
+  LEFT JOIN series_months sm ON {join_on("sm", "q", KEYS)}
   LEFT JOIN spread d ON {join_on("d", "q", KEYS)}
 )
 SELECT {k}, period, {period_columns(scope, after=False)}, baseline_years, after_years,
@@ -161,6 +177,7 @@ def growth(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Growth of each after year (and the after mean) against the baseline mean, in USD and per cent.
 
@@ -170,7 +187,7 @@ def growth(
     n_rows_baseline and n_rows (store rows behind each figure), status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, by_partner=by_partner, threshold=threshold, z_threshold=z_threshold)
 
 

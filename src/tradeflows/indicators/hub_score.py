@@ -80,11 +80,13 @@ def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_p
                   extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports"])},
 {period_means_cte(scope, "exp", "exp_rows", keys=["source", "basket", "reporter AS hub"],
                   means={("tgt_baseline", "tgt_after"): to_targets, ("all_baseline", "all_after"): "value_usd"},
-                  extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports"])},
+                  extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports", "MAX(py.nb) AS baseline_years",
+                         "MAX(py.na) AS after_years"])},
 pairs AS (
   SELECT COALESCE(i.source, e.source) AS source, COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
          i.imp_baseline, i.imp_after, e.tgt_baseline, e.tgt_after, e.all_baseline, e.all_after,
-         COALESCE(i.n_rows_imports, 0) AS n_rows_imports, COALESCE(e.n_rows_exports, 0) AS n_rows_exports
+         COALESCE(i.n_rows_imports, 0) AS n_rows_imports, COALESCE(e.n_rows_exports, 0) AS n_rows_exports,
+         COALESCE(e.baseline_years, 0) AS baseline_years, COALESCE(e.after_years, 0) AS after_years
   FROM imp i FULL OUTER JOIN exp e ON {join_on("e", "i", ("source", "basket", "hub"))}
 ),
 components AS (
@@ -114,7 +116,8 @@ SELECT source, hub, basket, {period_columns(scope, years=True)},
        TRIM(BOTH ' ' FROM
          CASE WHEN imp_baseline IS NULL THEN 'no origin exports to the hub in the store; ' ELSE '' END ||
          CASE WHEN imp_baseline = 0 THEN 'no imports in the baseline; ' ELSE '' END ||
-         CASE WHEN tgt_baseline IS NULL THEN 'the hub reported no exports of the basket; ' ELSE '' END ||
+         CASE WHEN tgt_baseline IS NULL THEN 'no file covers the hub''s exports of the basket in the baseline; '
+              ELSE '' END ||
          CASE WHEN tgt_baseline = 0 THEN 'no exports to the targets in the baseline; ' ELSE '' END ||
          CASE WHEN imp_after - imp_baseline <= 0 THEN 'imports did not rise: no pass-through; ' ELSE '' END
        ) AS reason
@@ -136,6 +139,7 @@ def hub_score(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Rank (hub, basket) pairs by the evidence of re-export to the targets, components shown.
 
@@ -146,7 +150,7 @@ def hub_score(
     no_data), reason (why a component is missing).
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, origin=origin, threshold=threshold, min_pass_through=min_pass_through, groups=groups)
 
 

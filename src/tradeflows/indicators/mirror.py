@@ -81,18 +81,29 @@ def sql(scope: Scope, *, cif_margin: float = CIF_MARGIN) -> str:
 
     return f"""WITH {basket_cte(scope)},
 {basket_flows_cte(scope, name="xs", flows=["X"], reporters=exporters, partners=importers)},
-{basket_flows_cte(scope, name="ms", flows=["M"], reporters=importers, partners=exporters)},
+{basket_flows_cte(scope, name="ms_o", flows=["M"], reporters=importers, partners=exporters)},
+{basket_flows_cte(scope, name="ms_c", flows=["M"], reporters=importers, partners=exporters, basis="consignment")},
+consigned AS (SELECT DISTINCT source, reporter, basket FROM ms_c),
+ms AS (
+  -- The importer's imports by consignment where the store holds them (the exporter's own
+  -- shipments), else by origin (re-exported goods then appear under their makers).
+  SELECT * FROM ms_c
+  UNION ALL
+  SELECT o.* FROM ms_o o
+  WHERE NOT EXISTS (SELECT 1 FROM consigned c WHERE c.source = o.source AND c.reporter = o.reporter
+                    AND c.basket = o.basket)
+),
 {reported_cte(scope, name="rep_x", flows=["X"], reporters=exporters)},
 {reported_cte(scope, name="rep_m", flows=["M"], reporters=importers)},
 {mirror_pairs_sql("xs", "ms", keys=["basket"], measures="SUM(value_usd) AS value_usd, SUM(n_rows) AS n_rows",
-                  columns=PAIR_COLUMNS, same_source=True, name="pair_years")},
+                  columns=PAIR_COLUMNS, same_source=True, name="pair_years", m_basis_chosen=True)},
 yearly AS (
   SELECT p.source, p.basket, p.exporter, p.importer, p.year, p.x, p.m,
          CAST(p.n_rows AS BIGINT) AS n_rows,
          CASE WHEN rx.reporter IS NOT NULL AND rm.reporter IS NOT NULL THEN 1 ELSE 0 END AS both_reported
   FROM pair_years p
-  LEFT JOIN rep_x rx ON rx.source = p.source AND rx.reporter = p.exporter AND rx.year = p.year
-  LEFT JOIN rep_m rm ON rm.source = p.source AND rm.reporter = p.importer AND rm.year = p.year
+  LEFT JOIN rep_x rx ON rx.source = p.source AND rx.reporter = p.exporter AND rx.basket = p.basket AND rx.year = p.year
+  LEFT JOIN rep_m rm ON rm.source = p.source AND rm.reporter = p.importer AND rm.basket = p.basket AND rm.year = p.year
 ),
 pairs AS (
   SELECT y.source, y.basket, y.exporter, y.importer,
@@ -101,7 +112,8 @@ pairs AS (
          CAST(SUM(y.n_rows) AS BIGINT) AS n_rows
   FROM yearly y GROUP BY y.source, y.basket, y.exporter, y.importer
 )
-SELECT source, basket, exporter, importer, {period_columns(scope)},
+SELECT p.source, p.basket, p.exporter, p.importer, {period_columns(scope)},
+       CASE WHEN c.reporter IS NULL THEN 'origin' ELSE 'consignment' END AS import_basis,
        {literal(float(cif_margin))} AS cif_margin, years_b AS baseline_years, years_a AS after_years,
        x_b AS exports_baseline_usd, m_b AS imports_fob_baseline_usd, x_a AS exports_after_usd,
        m_a AS imports_fob_after_usd,
@@ -114,8 +126,11 @@ SELECT source, basket, exporter, importer, {period_columns(scope)},
             "'exporter and importer did not both report in each period: the gap would compare data with no data'"),
            ("x_b = 0 OR x_a = 0", "no_exports", "'no exports in one period: a share of exports is undefined'"),
            ("x_a - x_b <= 0", "exports_did_not_rise", "'exports did not rise: unreported_increase_share undefined'"),
+           ("c.reporter IS NULL", "importer_by_origin",
+            "'the importer records imports by country of origin and the store holds none by consignment: goods the "
+            "exporter re-exported appear under their makers, so the gap is not goods lost'"),
        ])}
-FROM pairs
+FROM pairs p LEFT JOIN consigned c ON c.source = p.source AND c.reporter = p.importer AND c.basket = p.basket
 ORDER BY CASE WHEN x_a - x_b > 0 THEN ((x_a - x_b) - (m_a - m_b)) / (x_a - x_b) END DESC NULLS LAST,
          source, basket, exporter, importer"""
 
@@ -133,6 +148,7 @@ def mirror_gap(
     baskets: dict | None = None,
     groups: dict | None = None,
     flow: str = "X",
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Exports of ``reporter`` to ``partner`` against the partner's imports from them, at FOB.
 
@@ -142,7 +158,7 @@ def mirror_gap(
     unreported_increase_share, n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, cif_margin=cif_margin)
 
 

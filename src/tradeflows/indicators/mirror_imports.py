@@ -55,8 +55,7 @@ def sql(scope: Scope) -> str:
 {basket_flows_cte(scope, flows=["X"])},
 {period_means_cte(scope, "per_exporter", "bf", keys=[*keys, "reporter AS exporter"],
                   means={("baseline_usd", "after_usd"): "value_usd"},
-                  extra=[f"COUNT(DISTINCT CASE WHEN {b.between()} THEN year END) AS baseline_years",
-                         f"COUNT(DISTINCT CASE WHEN {a.between()} THEN year END) AS after_years",
+                  extra=["MAX(py.nb) AS baseline_years", "MAX(py.na) AS after_years",
                          "CAST(SUM(n_rows) AS BIGINT) AS n_rows"])},
 with_total AS (
   SELECT * FROM per_exporter
@@ -76,8 +75,10 @@ SELECT source, basket, partner AS target, exporter, {period_columns(scope)},
        CASE WHEN baseline_usd > 0 THEN after_usd / baseline_usd END AS ratio,
        share_baseline, share_after, 100.0 * (share_after - share_baseline) AS change_pp, n_rows,
        {status_reason([
-           ("baseline_years = 0", "no_baseline_data", f"'no exports to the target reported in ' || {literal(b.label)}"),
-           ("after_years = 0", "no_after_data", f"'no exports to the target reported in ' || {literal(a.label)}"),
+           ("baseline_years = 0", "no_baseline_data",
+            f"'not held: no file covers the exporter''s exports of the basket in ' || {literal(b.label)}"),
+           ("after_years = 0", "no_after_data",
+            f"'not held: no file covers the exporter''s exports of the basket in ' || {literal(a.label)}"),
        ])}
 FROM shares
 ORDER BY source, basket, target, CASE WHEN exporter = 'ALL' THEN 0 ELSE 1 END, after_usd DESC, exporter"""
@@ -95,16 +96,17 @@ def mirror_imports(
     baskets: dict | None = None,
     groups: dict | None = None,
     flow: str = "X",
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """The targets' (``partner``) imports rebuilt from the exports reporters declare to them.
 
     ``reporter`` limits the exporters (all by default). Years without exports count as
-    zero in the means. Columns: source, basket, target, exporter (ALL = the rebuilt
-    total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
+    zero in the means only where the exporter's file covers them (held years). Columns:
+    source, basket, target, exporter (ALL = the rebuilt total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
     (annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope)
 
 

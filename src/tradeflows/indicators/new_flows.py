@@ -33,6 +33,7 @@ from tradeflows.indicators.base import (
     basket_flows_cte,
     literal,
     make_scope,
+    not_held,
     period_columns,
     period_sum,
     reported_cte,
@@ -63,20 +64,20 @@ cells AS (
   FROM yearly GROUP BY {k}
 ),
 coverage AS (
-  SELECT source, reporter, flow, COUNT(*) AS baseline_years FROM reported WHERE {b.between()}
-  GROUP BY source, reporter, flow
+  SELECT source, reporter, flow, basket, COUNT(*) AS baseline_years FROM reported WHERE {b.between()}
+  GROUP BY source, reporter, flow, basket
 )
 SELECT c.source, c.basket, c.reporter, c.partner, c.flow, c.hs, {period_columns(scope, after=False)},
        COALESCE(v.baseline_years, 0) AS baseline_years, c.baseline_usd, c.first_year, c.after_usd, c.max_year_usd,
        c.n_rows, COALESCE(v.baseline_years, 0) > 0 AND c.max_year_usd >= {literal(float(min_usd))} AS flagged,
        {status_reason([
            ("v.baseline_years IS NULL", "no_baseline_data",
-            f"'the reporter reported no ' || c.flow || ' figures in ' || {literal(b.label)} || ': absent is not zero'"),
+            f"{not_held('c', literal(b.label))} || ': absent is not zero'"),
            (f"c.max_year_usd < {literal(float(min_usd))}", "below_threshold",
             f"'no after year reaches ' || {literal(f'{min_usd:,.0f}')} || ' USD'"),
        ])}
 FROM cells c
-LEFT JOIN coverage v ON v.source = c.source AND v.reporter = c.reporter AND v.flow = c.flow
+LEFT JOIN coverage v ON v.source = c.source AND v.reporter = c.reporter AND v.flow = c.flow AND v.basket = c.basket
 WHERE c.baseline_usd = 0 AND c.after_usd > 0
 ORDER BY flagged DESC, c.after_usd DESC, c.reporter, c.partner, c.hs"""
 
@@ -94,6 +95,7 @@ def new_flows(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Flows (reporter, partner, code) with no trade in the baseline and at least ``min_usd`` in an after year.
 
@@ -102,7 +104,7 @@ def new_flows(
     n_rows, flagged, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, min_usd=min_usd)
 
 

@@ -38,6 +38,8 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
+    not_held,
+    partial_reason,
     pass_through_share,
     period_columns,
     period_means_cte,
@@ -76,24 +78,29 @@ def sql(scope: Scope, *, origins: tuple[str, ...] | None, max_lag: int = 6) -> s
     targets = scope.partners
     lags = values_table({"lag": "INTEGER"}, [(i,) for i in range(max_lag + 1)])
     keys = ("source", "basket", "reporter")
-    g = ", ".join(keys)
     return f"""WITH {basket_cte(scope)},
-{period_years_cte(scope)},
+{period_years_cte(scope, flows=["M", "X"], reporters=scope.reporters)},
 {basket_flows_cte(scope, name="imp_rows", flows=["M"], partners=origins)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], partners=targets)},
 {period_means_cte(scope, "imp", "imp_rows", keys=keys, means={("m_b", "m_a"): "value_usd"},
                   extra=["SUM(n_rows) AS n_rows"])},
 {period_means_cte(scope, "exp", "exp_rows", keys=keys, means={("x_b", "x_a"): "value_usd"},
                   extra=["SUM(n_rows) AS n_rows"])},
-annual_pairs AS (
-  SELECT {g}, m_b, m_a, 0 AS x_b, 0 AS x_a, n_rows FROM imp
-  UNION ALL
-  SELECT {g}, 0, 0, x_b, x_a, n_rows FROM exp
+hub_series AS (
+  SELECT source, basket, reporter FROM imp UNION SELECT source, basket, reporter FROM exp
 ),
 annual_sums AS (
-  SELECT {g}, SUM(m_b) AS m_b, SUM(m_a) AS m_a, SUM(x_b) AS x_b, SUM(x_a) AS x_a,
-         CAST(SUM(n_rows) AS BIGINT) AS n_rows
-  FROM annual_pairs GROUP BY {g}
+  SELECT k.source, k.basket, k.reporter,
+         CASE WHEN pm.nb > 0 THEN COALESCE(i.m_b, 0) END AS m_b, CASE WHEN pm.na > 0 THEN COALESCE(i.m_a, 0) END AS m_a,
+         CASE WHEN px.nb > 0 THEN COALESCE(e.x_b, 0) END AS x_b, CASE WHEN px.na > 0 THEN COALESCE(e.x_a, 0) END AS x_a,
+         COALESCE(LEAST(pm.nb, px.nb), 0) AS baseline_years, COALESCE(LEAST(pm.na, px.na), 0) AS after_years,
+         LEAST(pm.min_months, px.min_months) AS min_months,
+         CAST(COALESCE(i.n_rows, 0) + COALESCE(e.n_rows, 0) AS BIGINT) AS n_rows
+  FROM hub_series k
+  LEFT JOIN imp i ON {join_on("i", "k", keys)}
+  LEFT JOIN exp e ON {join_on("e", "k", keys)}
+  LEFT JOIN period_years pm ON {join_on("pm", "k", keys)} AND pm.flow = 'M'
+  LEFT JOIN period_years px ON {join_on("px", "k", keys)} AND px.flow = 'X'
 ),
 {_monthly_cte(scope, "m_monthly", "M", origins)},
 {_monthly_cte(scope, "x_monthly", "X", targets)},
@@ -118,11 +125,20 @@ SELECT s.source, s.basket, s.reporter AS hub, {literal(scope.partner_label)} AS 
        CASE WHEN bl.n_months >= {MIN_MONTHS} THEN bl.lag END AS best_lag_months,
        CASE WHEN bl.n_months >= {MIN_MONTHS} THEN bl.r END AS lag_correlation,
        COALESCE(bl.n_months, 0) AS n_months, s.n_rows,
-       CASE WHEN s.m_a - s.m_b > 0 THEN 'ok' ELSE 'imports_did_not_rise' END AS status,
+       CASE WHEN s.m_a - s.m_b <= 0 THEN 'imports_did_not_rise'
+            WHEN s.m_b IS NULL OR s.x_b IS NULL THEN 'no_baseline_data'
+            WHEN s.m_a IS NULL OR s.x_a IS NULL THEN 'no_after_data'
+            WHEN s.min_months < 12 THEN 'partial' ELSE 'ok' END AS status,
        CASE WHEN bl.n_months IS NULL THEN 'no_monthly_data'
             WHEN bl.n_months < {MIN_MONTHS} OR bl.r IS NULL THEN 'too_few_observations' ELSE 'ok' END AS lag_status,
-       TRIM(BOTH ' ' FROM
-         CASE WHEN s.m_a - s.m_b > 0 THEN '' ELSE 'imports from the origins did not rise: pass-through undefined; ' END ||
+       TRIM(BOTH '; ' FROM
+         CASE WHEN s.m_a - s.m_b <= 0 THEN 'imports from the origins did not rise: pass-through undefined; '
+              WHEN s.m_b IS NULL THEN {not_held("s", literal(scope.baseline.label), flow="'M'")} || '; '
+              WHEN s.x_b IS NULL THEN {not_held("s", literal(scope.baseline.label), flow="'X'")} || '; '
+              WHEN s.m_a IS NULL THEN {not_held("s", literal(scope.after.label), flow="'M'")} || '; '
+              WHEN s.x_a IS NULL THEN {not_held("s", literal(scope.after.label), flow="'X'")} || '; '
+              WHEN s.min_months < 12 THEN {partial_reason(scope, "s.min_months", literal(scope.after.label))} || '; '
+              ELSE '' END ||
          CASE WHEN bl.n_months IS NULL THEN 'no monthly figures on both sides: no lagged correlation'
               WHEN bl.n_months < {MIN_MONTHS} OR bl.r IS NULL
               THEN 'fewer than {MIN_MONTHS} months on both sides, or a flat series: no lagged correlation'
@@ -146,6 +162,7 @@ def pass_through(
     baskets: dict | None = None,
     groups: dict | None = None,
     flow: str = "X",
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Pass-through of hubs' (``reporter``) extra imports from ``origin`` to ``partner`` (the targets).
 
@@ -154,7 +171,7 @@ def pass_through(
     best_lag_months, lag_correlation, n_months, n_rows, status, lag_status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, origin=origin, max_lag=max_lag, groups=groups)
 
 

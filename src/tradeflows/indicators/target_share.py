@@ -36,8 +36,10 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
+    not_held,
     period_columns,
     period_sum,
+    period_years_cte,
     run,
     status_reason,
 )
@@ -52,13 +54,13 @@ def sql(scope: Scope) -> str:
     keys = ("source", "basket", "reporter", "flow")
     g = ", ".join(keys)
     return f"""WITH {basket_cte(scope)},
+{period_years_cte(scope, flows=[scope.flow])},
 {basket_flows_cte(scope, partners=None)},
 totals AS (
   SELECT {g},
          {period_sum(b)} AS total_baseline, {period_sum(a)} AS total_after,
-         COUNT(DISTINCT CASE WHEN {b.between()} THEN year END) AS baseline_years,
-         COUNT(DISTINCT CASE WHEN {a.between()} THEN year END) AS after_years
-  FROM bf GROUP BY {g}
+         MAX(py.nb) AS baseline_years, MAX(py.na) AS after_years
+  FROM bf JOIN period_years py USING (source, reporter, flow, basket) GROUP BY {g}
 ),
 by_partner AS (
   SELECT {g}, partner,
@@ -76,9 +78,9 @@ shares AS (
          p.n_rows_baseline, p.n_rows_after,
          {status_reason([
              ("t.baseline_years = 0", "no_baseline_data",
-              f"'no ' || p.flow || ' figures of the basket in ' || {literal(b.label)}"),
+              f"{not_held('p', literal(b.label))}"),
              ("t.after_years = 0", "no_after_data",
-              f"'no ' || p.flow || ' figures of the basket in ' || {literal(a.label)}"),
+              f"{not_held('p', literal(a.label))}"),
              ("t.total_baseline = 0 OR t.total_after = 0", "zero_total",
               "'the reporter''s total is zero in one period: a share is undefined'"),
          ])}
@@ -107,6 +109,7 @@ def target_share(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Each partner's share of the reporter's basket trade, baseline vs after, ranked by the rise.
 
@@ -116,7 +119,7 @@ def target_share(
     n_rows_baseline, n_rows_after, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope)
 
 

@@ -119,6 +119,7 @@ def unit_value(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """Unit values of the scope's flows against the median of every route of the same code and year.
 
@@ -127,7 +128,7 @@ def unit_value(
     flagged, n_routes (routes in the reference), n_rows, status, reason.
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, per=per, z_threshold=z_threshold, min_routes=min_routes)
 
 

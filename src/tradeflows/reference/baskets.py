@@ -242,8 +242,36 @@ def load_baskets(path: Path | str) -> dict[str, Basket]:
 
 RESOLVED_SCHEMA = {
     "basket": pl.String, "tier": pl.String, "hs_version": pl.Int16, "code": pl.String, "code_level": pl.Int8,
-    "codes_held": pl.Int64, "via": pl.String, "note": pl.String,
+    "codes_held": pl.Int64, "via": pl.String, "note": pl.String, "weight": pl.Float64,
 }  # fmt: skip
+
+
+def _converted(codes: Sequence[BasketCode], version: int, held: Counter) -> list[tuple[BasketCode, float, str]]:
+    """HS6 codes of another revision converted to ``version`` through the UNSD concordance,
+    where ``version`` holds their targets: (target, weight, note). Split rule, equal shares:
+    a target code that n codes of the other revision became (or came from) counts
+    k / n of its value, k of those n being in the basket, so a basket holding one of four
+    HS2022 codes merged into one HS2017 code takes a quarter of it, and one holding all four
+    takes it whole."""
+    from tradeflows.reference.concordance import BUILTIN_2022_2017, _pick
+
+    out: dict[str, tuple[BasketCode, float, list[str]]] = {}
+    for from_version in sorted({c.hs_version for c in codes if c.hs_version is not None}):
+        concordance = _pick((BUILTIN_2022_2017,), from_version, version)
+        if concordance is None:
+            continue
+        links = concordance.links.unique()
+        fan_in = Counter(links["to_hs"].to_list())
+        wanted = [c for c in codes if c.hs_version == from_version and c.level == 6]
+        for code in wanted:
+            for target in concordance.targets(code.code):
+                if not held[target]:
+                    continue
+                basket_codes, weight, sources = out.get(target, (BasketCode(target, version, code.tier), 0.0, []))
+                out[target] = (basket_codes, weight + 1.0 / fan_in[target], [*sources, code.code])
+    return [(c, w, f"HS{c.hs_version} {c.code} for HS{next(iter({x.hs_version for x in codes if x.code in s}), '')} "
+                   f"{', '.join(s)} (UNSD concordance, equal split: weight {w:.2f})")
+            for c, w, s in out.values()]  # fmt: skip
 
 
 def _via(code: BasketCode, coarse: pl.Series) -> str:
@@ -288,8 +316,17 @@ def resolve_basket(basket: Basket, held: pl.DataFrame) -> pl.DataFrame:
         listed = {c.code for c in codes}
         codes = [c for c in codes if not any(c.code[:n] in listed for n in range(1, len(c.code)))]
         coarse = held.filter((pl.col("hs_version") == version) & (pl.col("hs_level") <= 4))["hs"]
-        rows += [(basket.name, c.tier, version, c.code, c.level, count(c.code), _via(c, coarse), note)
+        rows += [(basket.name, c.tier, version, c.code, c.level, count(c.code), _via(c, coarse), note, 1.0)
                  for c in codes]  # fmt: skip
+        # A basket that names no code of this revision (the CHPL, all HS2022, on HS2017 years):
+        # its codes this revision does not hold are converted through the concordance, the
+        # split stated. A basket that names its own codes per revision (smartphones) is left as given.
+        missing = [] if own else [c for c in basket.codes
+                                  if c.hs_version not in (None, version) and not count(c.code)]  # fmt: skip
+        taken = {c.code for c in codes}
+        rows += [(basket.name, c.tier, version, c.code, c.level, count(c.code), "hs6", text, weight)
+                 for c, weight, text in _converted(missing, version, starting)
+                 if c.code not in taken and not any(c.code[:n] in taken for n in range(1, 6))]  # fmt: skip
     if not rows:
         held_text = ", ".join(sorted(held["hs"].unique().to_list())[:12]) or "nothing"
         raise NoDataError(

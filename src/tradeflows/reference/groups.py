@@ -150,7 +150,7 @@ def expand_members(names: list[str], groups: dict[str, CountryGroup], *, where: 
         group = groups.get(key) or groups.get(key.lower())
         if group is not None:
             out += group.members
-        elif len(key) == 3 and key.isalpha():
+        elif len(key) == 3 and key[0].isalpha() and key.isalnum():  # S19: Comtrade's "Other Asia, nes"
             out.append(key.upper())
         else:
             raise UnknownCountryError(

@@ -173,7 +173,7 @@ def _context(report: Report) -> dict:
         "rank", "path", "value_per_year", "baseline_per_year", "growth_ratio", "share_of_hub_exports", "flags"
     ).to_dicts()
     return {"r": report, "routes": routes, "indicators": report.indicators.to_dicts(), "legs": report.legs.to_dicts(),
-            "ingests": report.ingests.to_dicts()}  # fmt: skip
+            "ingests": report.ingests.to_dicts(), "consignment": report.consignment.to_dicts()}  # fmt: skip
 
 
 def render_html(report: Report) -> str:

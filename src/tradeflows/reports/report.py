@@ -16,7 +16,21 @@ from typing import Literal
 import polars as pl
 
 from tradeflows.errors import NoDataError, ParameterError
-from tradeflows.indicators.base import YearsLike, as_countries, as_years, basket_cte, in_list, literal, make_scope
+from tradeflows.indicators.base import (
+    DEFAULT_BASELINE,
+    PARTIAL_CHOICES,
+    YearsLike,
+    as_countries,
+    as_years,
+    basket_cte,
+    describe_runs,
+    in_list,
+    literal,
+    make_scope,
+    runs_behind,
+    series_years,
+)
+from tradeflows.indicators.consignment import origin_consignment
 from tradeflows.indicators.growth import growth
 from tradeflows.indicators.growth import sql as growth_sql
 from tradeflows.indicators.passthrough import pass_through
@@ -25,6 +39,7 @@ from tradeflows.reference.countries import country_name
 from tradeflows.reference.groups import get_group
 from tradeflows.routes import RouteSet, find_routes
 from tradeflows.routes.edges import EXPORTER_BASIS, MIRROR_BASIS
+from tradeflows.routes.hub_legs import hub_legs
 from tradeflows.store import Store
 
 ReportFormat = Literal["html", "md"]
@@ -78,6 +93,10 @@ class Report:
     example: str
     legs: pl.DataFrame
     found: RouteSet = field(repr=False)
+    # The hub's imports by consignment beside those by origin, where the store holds both
+    # (indicators.consignment; empty otherwise).
+    consignment: pl.DataFrame = field(default_factory=pl.DataFrame)
+    consignment_note: str = ""
 
 
 def _usd(value: float | None) -> str:
@@ -162,9 +181,9 @@ def _pass_through_card(
     frame = pass_through(
         store, basket=list(found.scope.basket_info.values()), reporter=hub, partner=list(targets),
         origin=list(found.origins), baseline=found.scope.baseline.label, after=found.scope.after.label,
-        source=found.scope.source,
+        source=found.scope.source, partial=found.scope.partial,
     )  # fmt: skip
-    if frame.is_empty() or frame["status"][0] != "ok" or frame["pass_through"][0] is None:
+    if frame.is_empty() or frame["status"][0] not in ("ok", "partial") or frame["pass_through"][0] is None:
         return None
     row = frame.row(0, named=True)
     note = (f"the rise in exports to the targets ({_usd(row['delta_exports_usd'])} a year) against the rise in "
@@ -214,7 +233,8 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
     target shares, and one plain sentence per row."""
     basket = list(found.scope.basket_info.values())
     base, after = found.scope.baseline.label, found.scope.after.label
-    common = dict(basket=basket, reporter=hub, baseline=base, after=after, by_partner=True, source=found.scope.source)
+    common = dict(basket=basket, reporter=hub, baseline=base, after=after, by_partner=True, source=found.scope.source,
+                  partial=found.scope.partial)
     top_origins = (
         found.routes.group_by("origin")
         .agg(pl.col("value_usd").sum())
@@ -225,9 +245,9 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
         growth(store, partner=list(targets), flow="X", **common),
         growth(store, partner=top_origins.to_list(), flow="M", **common),
     ]
-    table = pl.concat(frames).filter(pl.col("period") == after, pl.col("status") == "ok")
+    table = pl.concat(frames).filter(pl.col("period") == after, pl.col("status").is_in(["ok", "partial"]))
     shares = target_share(store, basket=basket, reporter=hub, partner=list(targets), baseline=base, after=after,
-                          source=found.scope.source)  # fmt: skip
+                          source=found.scope.source, partial=found.scope.partial)  # fmt: skip
     shares = shares.select("partner", "flow", "share_baseline", "share_after")
     table = table.join(shares, on=["partner", "flow"], how="left").sort(
         ["flow", "value_usd", "partner"], descending=[True, True, False]
@@ -252,7 +272,7 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
         "baseline_years", "n_rows_baseline", "n_rows",
     ).with_columns(explanation=pl.Series(sentences, dtype=pl.String))  # fmt: skip
     scope_x = make_scope(store, basket=basket, reporter=hub, partner=list(targets), flow="X", baseline=base,
-                         after=after, source=found.scope.source)  # fmt: skip
+                         after=after, source=found.scope.source, partial=found.scope.partial)  # fmt: skip
     query = growth_sql(scope_x, by_partner=True)
     return out, query
 
@@ -264,14 +284,17 @@ def build_report(
     *,
     targets: str | None = None,
     years: YearsLike | None = None,
-    baseline: YearsLike = "2019-2021",
+    baseline: YearsLike | None = None,
     origins: str = "coalition",
     top: int = 20,
+    partial: str = "like_for_like",
 ) -> Report:
     """Gather a route report for ``hub`` and ``basket`` from ``store``.
 
     ``targets`` defaults to Russia, Belarus and the other EAEU members (``default_targets``);
-    ``years`` to 2022 through the last year the store holds for the hub.
+    ``years`` to 2022 through the last year the hub's series of the basket hold; ``baseline``
+    to the years of 2019-2021 they hold (so no label names a year not held); ``partial`` how a
+    year held in part is compared (``indicators.base.PARTIAL_CHOICES``), stated in the report.
     """
     hub = hub.strip().upper()
     if not (len(hub) == 3 and hub.isalpha()):
@@ -282,25 +305,33 @@ def build_report(
               "Russia and Belarus, and the other members of the Eurasian Economic Union (Armenia, Kazakhstan, "
               "Kyrgyzstan): goods cross from them into Russia without customs declarations, so exports to them "
               "may end in Russia")  # fmt: skip
-    held = store.sql("SELECT DISTINCT year FROM flows WHERE reporter = $hub ORDER BY year", {"hub": hub})["year"]
+    # What each country's series of the basket holds: the hub's give the default period and
+    # the baseline years held; every country's, the years each leg's mean divides by.
+    series = series_years(store, make_scope(store, basket=basket), all_years=True)
+    hub_series = series.filter(pl.col("reporter") == hub)
+    held = hub_series["year"].unique().sort()
     if held.is_empty():
-        raise NoDataError(f"The store holds no figures reported by {hub}; `tradeflows coverage` shows who reports.")
+        raise NoDataError(f"The store holds no figures reported by {hub} of {basket}; `tradeflows coverage --by "
+                          "product` shows who reports what.")  # fmt: skip
     if years is None:
         last = int(held.max())
         if last < 2022:
             raise NoDataError(f"The store holds {hub}'s figures only up to {last}; pass --years")
         years = (2022, last)
+    if baseline is None:
+        in_default = [y for y in held.to_list() if DEFAULT_BASELINE[0] <= y <= DEFAULT_BASELINE[1]]
+        baseline = (min(in_default), max(in_default)) if in_default else DEFAULT_BASELINE
     period, base = as_years(years, name="--years"), as_years(baseline, name="--baseline")
     found = find_routes(store, basket, targets=",".join(target_codes), years=period.label, baseline=base.label,
-                        hubs=hub, origins=origins)  # fmt: skip
+                        hubs=hub, origins=origins, partial=partial)  # fmt: skip
     base_held = sorted(set(held.to_list()) & set(base.years))
     scope = found.scope
     s_sql = series_sql(scope, hub, found.origins, target_codes)
-    series = store.sql(s_sql)
+    monthly = store.sql(s_sql)
     series_note = "monthly, as the hub reports them"
-    if series.is_empty():
+    if monthly.is_empty():
         legs = found.legs
-        series = pl.concat([
+        monthly = pl.concat([
             legs.filter(pl.col("importer") == hub).with_columns(
                 series=pl.when(pl.col("exporter").is_in(found.origins)).then(pl.lit("imports from origins"))
                 .otherwise(pl.lit("imports from others")), flow=pl.lit("M")),
@@ -311,10 +342,7 @@ def build_report(
             month=pl.lit(None, pl.Int64)).sort("year", "series")  # fmt: skip
         series_note = "annual leg values (the store has no monthly figures for this hub)"
     indicators, ind_sql = _indicator_table(store, found, hub, target_codes)
-    months = store.sql(
-        "SELECT year, flow, n_months FROM coverage WHERE reporter = $hub ORDER BY year, flow", {"hub": hub}
-    )
-    short = months.filter(pl.col("n_months").is_between(1, 11))
+    short = hub_series.rename({"months": "n_months"}).filter(pl.col("n_months").is_between(1, 11))
     caveats = [
         "Trade inside the Eurasian Economic Union (Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia) has no full "
         "customs declarations: what these countries send on to Russia is under-recorded, and a hub's exports to "
@@ -322,10 +350,14 @@ def build_report(
         "HS2022 came into force in January 2022, a classification break that coincides with the sanctions; "
         f"the basket's codes are matched revision by revision ({found.codes}).",
     ]
+    compared = set(period.years) | set(base.years)
     for year, n in short.unique(["year", "n_months"]).select("year", "n_months").sort("year").iter_rows():
-        caveats.append(f"{year} holds only {n} months of {hub}'s figures: its yearly values understate a full year.")
+        if year in compared:
+            caveats.append(f"{year} holds only {n} months of {hub}'s {found.basket}: "
+                           f"{PARTIAL_CHOICES[partial]} (--partial {partial}).")  # fmt: skip
     if len(base_held) < len(base.years):
-        caveats.append(f"The baseline {base.label} is the mean over the years the store holds for {hub}: "
+        caveats.append(f"The baseline {base.label} is the mean over the years the store holds of {hub}'s "
+                       f"{found.basket}: "
                        f"{', '.join(map(str, base_held)) or 'none'}.")  # fmt: skip
     bases = set(found.legs.filter(pl.col("importer") == hub)["basis"].unique().to_list())
     hub_name = country_name(hub)
@@ -351,7 +383,21 @@ def build_report(
         f"{reason}.",
         "Indicator flags come from tradeflows' indicators, run on the hub's own reports: growth flags a doubling "
         "(or a robust z-score of 3.5 or more where there are three baseline years).",
+        f"Years held in part: {PARTIAL_CHOICES[partial]} (--partial {partial}; whole and annualise are the "
+        "other choices).",
+        f"The figures rest on ingest {describe_runs(runs_behind(store, scope, reporters=None))} (see the ingest log); "
+        "where two files give the same figure, the later run's stands.",
     ]
+    consigned = origin_consignment(store, reporter=hub, baseline=base.label, after=period.label, partial=partial)
+    consigned = consigned.filter(pl.col("status").is_in(["ok", "partial"]))
+    consignment_note = ""
+    if not consigned.is_empty():
+        consignment_note = (f"{hub_name}'s imports of all goods (the store holds them by origin and by consignment "
+                            f"for all goods only), from the partners that ship it most beyond what they make: "
+                            f"goods consigned from a country but made elsewhere passed through it.")  # fmt: skip
+        consigned = consigned.head(10).select(
+            "partner", "origin_after_usd", "consignment_after_usd", "consigned_minus_origin_after_usd",
+            "consigned_minus_origin_baseline_usd", "status")  # fmt: skip
     headline = _headline(found, hub, target_codes)
     card = _pass_through_card(store, found, hub, target_codes)
     if card:
@@ -369,7 +415,7 @@ def build_report(
         baseline=base.label, baseline_held=", ".join(map(str, base_held)) or "none", targets=target_codes,
         target_reason=reason, origins_label=found.labels["origins"],
         lead=_lead(found, hub, target_codes), headline=headline,
-        routes=found.routes.head(top), series=series,
+        routes=found.routes.head(top), series=monthly,
         series_note=series_note, indicators=indicators,
         indicator_notes=[
             ("growth", "The period's mean yearly value against the baseline mean; flagged at a doubling."),
@@ -383,38 +429,11 @@ def build_report(
         queries={"Leg values (routes, graph, headline)": found.sql, "Monthly series": s_sql,
                  "Growth indicator (table)": ind_sql,
                  "Route allocation (not SQL)": ALLOCATION_NOTE},
-        generated=generated, example=_example(found), legs=_legs_table(found, hub, target_codes), found=found,
+        generated=generated, example=_example(found),
+        legs=hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
+                      cif_margin=found.cif_margin).select("leg", *_LEG_COLS),
+        found=found, consignment=consigned, consignment_note=consignment_note,
     )  # fmt: skip
-
-
-def _legs_table(found: RouteSet, hub: str, targets: tuple[str, ...], *, top: int = 10) -> pl.DataFrame:
-    """The legs the routes stand on: the hub's imports from its main partners (and from
-    all, the total the shares divide by) and its exports to the targets, per year on
-    average, with the side whose figure was used and the rows behind it."""
-    legs, years = found.legs, found.years
-
-    def summarise(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-        out = []
-        for name, wanted in (("period", years.period), ("baseline", years.baseline)):
-            held = sorted(set(frame["year"]) & set(wanted))
-            part = frame.filter(pl.col("year").is_in(held))
-            out.append(part.group_by(key).agg(
-                (pl.col("value_usd").sum() / max(len(held), 1)).alias(f"{name}_per_year"),
-                pl.col("basis").unique().sort().str.join("; ").alias(f"{name}_basis"),
-                pl.col("n_rows").sum().alias(f"{name}_rows"),
-            ))  # fmt: skip
-        return out[0].join(out[1], on=key, how="left")
-
-    into = legs.filter(pl.col("importer") == hub)
-    partners = summarise(into, "exporter").sort(["period_per_year", "exporter"], descending=[True, False])
-    total = summarise(into.with_columns(exporter=pl.lit("all partners")), "exporter")
-    out = summarise(legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(targets)), "importer")
-    out = out.sort(["period_per_year", "importer"], descending=[True, False])
-    return pl.concat([
-        pl.concat([partners.head(top), total]).select(pl.format("{} → {}", "exporter", pl.lit(hub)).alias("leg"),
-                                                      *_LEG_COLS),
-        out.select(pl.format("{} → {}", pl.lit(hub), "importer").alias("leg"), *_LEG_COLS),
-    ])  # fmt: skip
 
 
 _LEG_COLS = ("period_per_year", "baseline_per_year", "period_basis", "period_rows")

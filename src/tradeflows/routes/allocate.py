@@ -42,9 +42,22 @@ _ROUTE_SCHEMA = {
 
 
 def _shares(legs: pl.DataFrame) -> pl.DataFrame:
-    """Each exporter's share of its importer's imports, per year and HS code."""
-    total = pl.col("value_usd").sum().over("year", "importer", "hs")
-    return legs.with_columns(share=pl.when(total > 0).then(pl.col("value_usd") / total).otherwise(0.0))
+    """Each exporter's share of its importer's imports, per year and HS code.
+
+    Where the importer declares imports of the code that year, the shares rest on its own
+    declarations alone (``importer_reported_usd``): one basis on every leg into it, so a file
+    of one of its partners (its exports, valued on another basis) moves no share. Elsewhere
+    they rest on the legs' values (the exporters' figures).
+    """
+    value = pl.col("value_usd")
+    if "importer_reported_usd" in legs.columns:
+        declared = pl.col("importer_reported_usd").is_not_null().any().over("year", "importer", "hs")
+        value = pl.when(declared).then(pl.col("importer_reported_usd").fill_null(0.0)).otherwise(value)
+    legs = legs.with_columns(__share_base=value)
+    total = pl.col("__share_base").sum().over("year", "importer", "hs")
+    return legs.with_columns(share=pl.when(total > 0).then(pl.col("__share_base") / total).otherwise(0.0)).drop(
+        "__share_base"
+    )
 
 
 def route_values(
@@ -65,7 +78,8 @@ def route_values(
     if max_hubs not in (1, 2):
         raise ParameterError(f"max_hubs={max_hubs!r}: expected 1 or 2")
     origins, hubs, targets = list(origins), list(hubs), list(targets)
-    legs = legs.filter(pl.col("value_usd") > 0).select("year", "exporter", "importer", "hs", "value_usd")
+    declared = ["importer_reported_usd"] if "importer_reported_usd" in legs.columns else []
+    legs = legs.filter(pl.col("value_usd") > 0).select("year", "exporter", "importer", "hs", "value_usd", *declared)
     shares = _shares(legs)
     first = shares.filter(pl.col("exporter").is_in(origins), pl.col("importer").is_in(hubs)).select(
         "year", "hs", origin="exporter", hub="importer", share_origin="share"

@@ -2,11 +2,13 @@
 
 A leg e -> i of product k can be known twice: as e's exports to i (FOB, as e reports
 them) and as i's imports from e (CIF, as i reports them). The leg takes the exporter's
-figure where the store has it and the importer's (the mirror) otherwise, and says which
-in ``basis``. Imports are valued CIF (freight and insurance to i's border included), so a
-mirror figure is brought to FOB by dividing it by ``1 + cif_margin`` (an assumption,
-5% by default, stated in every report). Both sides' figures as reported are kept beside
-the value used, so a gap between them stays visible.
+figure where the store has it (zero where the exporter's file covers its exports of the
+basket that year and has no row to the importer) and the importer's (the mirror) where the
+exporter's series is not held, and says which in ``basis``. Imports are valued CIF
+(freight and insurance to i's border included), so a mirror figure is brought to FOB by
+dividing it by ``1 + cif_margin`` (an assumption, 5% by default, stated in every report).
+Both sides' figures as reported are kept beside the value used, so a gap between them
+stays visible.
 
 The basket's rows come from the indicators' one reading of the store
 (``indicators.base.basket_flows_cte``: HS2/HS4 codes through ``annual_hs4``, HS6 codes
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tradeflows.errors import ParameterError
-from tradeflows.indicators.base import Scope, basket_cte, basket_flows_cte, in_list, literal
+from tradeflows.indicators.base import Scope, basket_cte, basket_flows_cte, held_years_cte, in_list, literal
 from tradeflows.schema import CIF_MARGIN
 from tradeflows.store import Store
 
@@ -53,6 +55,8 @@ EDGE_COLUMNS = {
     "importer_reported_usd": "The importer's figure, CIF, as reported (NULL when it did not report)",
     "source": "Source of the figure used",
     "n_rows": "Rows of the flows table behind the figure used",
+    "exporter_rows": "Rows behind the exporter's figure (0 when it did not report)",
+    "importer_rows": "Rows behind the importer's figure (0 when it did not report)",
 }
 
 
@@ -91,6 +95,8 @@ def edges_sql(params: EdgeParams) -> str:
     return f"""
 WITH {basket_cte(scope)},
 {basket_rows},
+{held_years_cte(scope, name="x_held", flows=["X"], reporters=None)},
+exporters_held AS (SELECT DISTINCT reporter, year FROM x_held),
 grouped AS (
   -- one figure per source, year, reporter, partner, flow and code (a code is in the basket once)
   SELECT source, year, reporter, partner, flow, hs, SUM(value_usd) AS value_usd, SUM(n_rows) AS n_rows
@@ -130,15 +136,22 @@ SELECT
   COALESCE(x.exporter, m.exporter) AS exporter,
   COALESCE(x.importer, m.importer) AS importer,
   COALESCE(x.hs, m.hs) AS hs,
-  CASE WHEN x.value_usd IS NOT NULL THEN x.value_usd ELSE m.value_usd / {divisor} END AS value_usd,
-  CASE WHEN x.value_usd IS NOT NULL THEN {literal(EXPORTER_BASIS)} ELSE {literal(MIRROR_BASIS)} END AS basis,
+  CASE WHEN x.value_usd IS NOT NULL THEN x.value_usd WHEN h.reporter IS NOT NULL THEN 0.0
+       ELSE m.value_usd / {divisor} END AS value_usd,
+  CASE WHEN x.value_usd IS NOT NULL OR h.reporter IS NOT NULL THEN {literal(EXPORTER_BASIS)}
+       ELSE {literal(MIRROR_BASIS)} END AS basis,
   x.value_usd AS exporter_reported_usd,
   m.value_usd AS importer_reported_usd,
   CASE WHEN x.value_usd IS NOT NULL THEN x.source ELSE m.source END AS source,
-  CASE WHEN x.value_usd IS NOT NULL THEN x.n_rows ELSE m.n_rows END AS n_rows
+  CASE WHEN x.value_usd IS NOT NULL THEN x.n_rows WHEN h.reporter IS NOT NULL THEN 0 ELSE m.n_rows END AS n_rows,
+  COALESCE(x.n_rows, 0) AS exporter_rows,
+  COALESCE(m.n_rows, 0) AS importer_rows
 FROM exports x
 FULL OUTER JOIN imports m
   ON x.year = m.year AND x.exporter = m.exporter AND x.importer = m.importer AND x.hs = m.hs
+-- An exporter whose file covers its exports of the basket that year and has no row to this
+-- importer exported nothing to it: zero, by the exporter's figure, not the importer's mirror.
+LEFT JOIN exporters_held h ON x.value_usd IS NULL AND h.reporter = m.exporter AND h.year = m.year
 ORDER BY year, exporter, importer, hs
 """.strip()
 
@@ -146,7 +159,7 @@ ORDER BY year, exporter, importer, hs
 _SCHEMA = {
     "year": pl.Int32, "exporter": pl.String, "importer": pl.String, "hs": pl.String, "value_usd": pl.Float64,
     "basis": pl.String, "exporter_reported_usd": pl.Float64, "importer_reported_usd": pl.Float64,
-    "source": pl.String, "n_rows": pl.Int64,
+    "source": pl.String, "n_rows": pl.Int64, "exporter_rows": pl.Int64, "importer_rows": pl.Int64,
 }  # fmt: skip
 
 

@@ -90,14 +90,16 @@ def find_routes(
     cif_margin: float = DEFAULT_CIF_MARGIN,
     source: str | None = None,
     flags: bool = True,
+    partial: str = "like_for_like",
 ) -> RouteSet:
     """Routes origin -> hub(s) -> target for ``basket``, valued over ``years`` against ``baseline``.
 
     Countries are ISO3 codes, group names (coalition, hubs, targets, eaeu ...) or comma
     lists of both. With ``flags``, the indicators' verdicts on each route's legs are
-    attached (``routes.flags``). Raises ``NoDataError`` when the store has no such route.
+    attached (``routes.flags``). ``partial``: how a year a series holds in part is compared
+    (``indicators.base.PARTIAL_CHOICES``). Raises ``NoDataError`` when the store has no such route.
     """
-    scope = make_scope(store, basket=basket, baseline=baseline, after=years, source=source)
+    scope = make_scope(store, basket=basket, baseline=baseline, after=years, source=source, partial=partial)
     sets, labels = {}, {}
     for name, value in (("origins", origins), ("hubs", hubs), ("targets", targets)):
         codes, label = as_countries(value, name=f"--{name}")

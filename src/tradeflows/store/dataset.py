@@ -43,10 +43,12 @@ from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.store.ingest import quote_ident, quote_literal
 
 DEFAULT_PARTITION = ("year", "reporter")
-# Besides flows: what the views join (countries, products) and where rows came from (ingests).
-SIDE_TABLES = ("ingests", "countries", "comtrade_codes", "products")
+# Besides flows: what the views join (countries, products), where rows came from (ingests),
+# which rows a later file superseded and what each file holds (store/vintages.py).
+SIDE_TABLES = ("ingests", "countries", "comtrade_codes", "products", "superseded", "held")
 MANIFEST = "manifest.json"
 FORMAT = "tradeflows-dataset"
+VERSION = 2  # 2: superseded and held beside flows
 # Only columns that are never NULL can name a folder (a NULL has no folder name of its own).
 PARTITIONABLE = tuple(c.name for c in FLOW_COLUMNS if not c.nullable and c.name != "value_usd")
 
@@ -111,7 +113,7 @@ def export_dataset(
     con.execute(f"COPY (SELECT {columns} FROM flows ORDER BY {order}) TO {quote_literal(str(target))} ({options})")
     for name in SIDE_TABLES:
         con.execute(f"COPY {name} TO {quote_literal(str(part / (name + '.parquet')))} (FORMAT parquet)")
-    manifest = {"format": FORMAT, "version": 1, "store": store, "state": state, "partition_by": list(partition)}
+    manifest = {"format": FORMAT, "version": VERSION, "store": store, "state": state, "partition_by": list(partition)}
     (part / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     old = path.with_name(path.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -125,7 +127,7 @@ def export_dataset(
 def is_current(path: Path, state: dict[str, int]) -> bool:
     """Whether the dataset at ``path`` was written from a store in ``state``."""
     manifest = read_manifest(path)
-    return manifest is not None and manifest.get("state") == state
+    return manifest is not None and manifest.get("version") == VERSION and manifest.get("state") == state
 
 
 def scan_dataset(path: Path | str) -> pl.LazyFrame:

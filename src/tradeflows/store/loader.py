@@ -22,7 +22,7 @@ from tradeflows.errors import InputError, ParameterError, SchemaError, StoreErro
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store import fastpath, parquet, rollup
+from tradeflows.store import fastpath, parquet, rollup, vintages
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
 from tradeflows.store.textfile import (
@@ -112,6 +112,7 @@ def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
 def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
     for table in ("flows", "quarantine", "ingests", rollup.CELLS_TABLE):
         con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
+    vintages.forget(con, ingest_ids)
 
 
 def _now() -> datetime:
@@ -160,7 +161,9 @@ def _log(
     note: str,
     replaced: bool,
 ) -> FileResult:
-    """Write the run's row in ``ingests`` and say what it did."""
+    """Write the run's row in ``ingests`` and what the run holds and supersedes
+    (``vintages.record_run``), and say what it did."""
+    vintages.record_run(con, ingest_id)
     con.execute(
         "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [ingest_id, source, str(path), sha256, size, encoding, delimiter, read, kept, quarantined, started, _now(),

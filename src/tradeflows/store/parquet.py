@@ -30,12 +30,14 @@ def canonical_columns() -> list[str]:
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Write ``flows`` to ``path`` (via a temporary name, so no reader sees half a file)."""
+    """Write the standing rows of ``flows`` to ``path`` (via a temporary name, so no reader sees
+    half a file). Superseded vintages are left out: the file loads back as one run, in which
+    two vintages of a figure would add up."""
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
     columns = ", ".join(canonical_columns())
     con.execute(
-        f"COPY (SELECT {columns} FROM flows ORDER BY ingest_id, line) TO {quote_literal(str(part))} "
+        f"COPY (SELECT {columns} FROM standing ORDER BY ingest_id, line) TO {quote_literal(str(part))} "
         "(FORMAT parquet, COMPRESSION zstd)"
     )
     part.replace(path)

@@ -28,13 +28,14 @@ import polars as pl
 from tradeflows.errors import ParameterError, QueryError, StoreError, StoreLockedError, StoreNotFoundError
 from tradeflows.reference.countries import comtrade_code_table, country_table
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
-from tradeflows.store import dataset, rollup, views
+from tradeflows.store import dataset, rollup, views, vintages
 from tradeflows.store.interrupt import interruptible
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.parquet import export_parquet
 
 # 2: table annual_cells, and the annual view that passes single-row figures through (store/rollup.py).
-SCHEMA_VERSION = 2
+# 3: tables superseded and held, views standing and revisions (store/vintages.py).
+SCHEMA_VERSION = 3
 
 _DDL = (
     create_table_sql("flows", FLOW_COLUMNS),
@@ -344,6 +345,26 @@ class Store:
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         return self.sql(f"SELECT * FROM {relation} {clause} ORDER BY {order}", params)
 
+    def revisions(self, *, reporter: str | None = None, run: int | None = None, repeats: bool = False) -> pl.DataFrame:
+        """What later files changed: each superseded figure with its old and new value, runs
+        and files (view ``revisions``). ``repeats`` lists figures given again unchanged too;
+        ``run`` keeps the revisions that run made or suffered.
+
+        >>> import tempfile, pathlib
+        >>> open_store(pathlib.Path(tempfile.mkdtemp()) / "r.duckdb").revisions().height
+        0
+        """
+        where, params = ([] if repeats else ["changed"]), {}
+        if reporter is not None:
+            where.append("reporter = $reporter")
+            params["reporter"] = reporter.upper()
+        if run is not None:
+            where.append("(old_run = $run OR new_run = $run)")
+            params["run"] = run
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        return self.sql(f"SELECT * FROM revisions {clause} ORDER BY new_run, old_run, source, reporter, flow, year, "
+                        "month, partner, hs", params or None)  # fmt: skip
+
     def quarantine(self, *, ingest_id: int | None = None, file: str | Path | None = None) -> pl.DataFrame:
         """Rows that were not loaded, with file, line, column, value and the reason.
 
@@ -388,7 +409,8 @@ class Store:
             )
 
     def export_parquet(self, path: Path | str) -> int:
-        """Write every row of ``flows`` to one Parquet file in the canonical schema.
+        """Write every standing row of ``flows`` (superseded vintages left out) to one Parquet
+        file in the canonical schema.
 
         Returns the number of rows. ``tradeflows ingest FILE.parquet`` loads such a
         file back, exactly (source and line kept; ingest_id is the new run's).
@@ -454,6 +476,7 @@ def _initialise(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in _DDL:
         con.execute(ddl)
     rollup.ensure_cells(con)
+    vintages.ensure_tables(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     for name, frame in (("countries", country_table()), ("comtrade_codes", comtrade_code_table())):
         con.register("__reference", frame.to_arrow())
@@ -466,7 +489,8 @@ def _initialise(con: duckdb.DuckDBPyConnection) -> None:
 
 def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a store written by an earlier version to this one before writing to it: its
-    runs' ``annual_cells`` recorded, the views as this version defines them."""
+    runs' ``annual_cells``, holdings and superseded figures recorded, the views as this
+    version defines them."""
     found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     if not found or int(found[0][0]) < SCHEMA_VERSION:
         _initialise(con)
@@ -479,4 +503,18 @@ def open_store(path: Path | str, *, create: bool = True) -> Store:
         if not create:
             raise StoreNotFoundError(f"No store at {store.path}")
         store.initialise()
+    elif _version(store) < SCHEMA_VERSION:
+        # The views and indicators of this version read tables an older store lacks (held,
+        # superseded): bring it up to date now rather than at its next ingest.
+        with store.connect(read_only=False) as con:
+            _upgrade(con)
     return store
+
+
+def _version(store: Store) -> int:
+    with store.connect(read_only=True) as con:
+        try:
+            found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException:  # not a tradeflows store (yet): the caller's queries will say so
+            return SCHEMA_VERSION
+    return int(found[0][0]) if found else 0

@@ -5,13 +5,18 @@ customs procedure, second partner), mix HS4 totals with HS6 detail and carry
 world rows. The views below pick one level of each so that a plain ``sum``
 never double-counts:
 
-- ``figures``   every row of ``flows``, minus breakdown rows whose total is also present;
+- ``standing``  every row of ``flows`` but those a later ingest run superseded (the same
+                figure from a later file: store/vintages.py), so each figure counts once;
+- ``figures``   every standing row, minus breakdown rows whose total is also present;
 - ``annual``    figures rolled up to years, partners that are countries or areas nes
                 (no world or group rows), one row per HS code and level, names joined;
 - ``annual_hs4`` one figure per HS4 heading: the reported HS4 row, or its HS6 rows
                 summed where the heading itself was not reported;
 - ``world_totals`` the rows reported against partner WLD, by year;
-- ``coverage``  which reporter, year and flow the store holds, with the months present.
+- ``coverage``  which reporter, year and flow the store holds, with the months present;
+- ``coverage_by_product`` which series (reporter, flow, partner basis, HS code) the files
+                cover, year by year, with the months held;
+- ``revisions`` what a later file changed: each superseded figure beside the next vintage.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from collections.abc import Sequence
 
 from tradeflows.schema import FLOW_COLUMNS, TOTAL_CUSTOMS, TOTAL_MODE, WORLD
 
-# Columns that identify a figure (all but the measures and provenance).
-_IDENTITY = (
+# Columns that identify a figure (all but the measures and provenance): two rows of one
+# source with the same identity are two vintages of one figure (store/vintages.py).
+IDENTITY = (
     "source", "reporter", "partner", "partner2", "flow", "year", "month",
     "hs_version", "hs_level", "hs", "mode", "customs", "partner_basis",
 )
@@ -40,6 +46,51 @@ def all_total(t: str) -> str:
     return " AND ".join(_is_total(t, c, total) for c, total in _BREAKDOWNS)
 
 
+def _same(a: str, b: str, columns: Sequence[str] = IDENTITY) -> str:
+    return " AND ".join(f"{a}.{k} IS NOT DISTINCT FROM {b}.{k}" for k in columns)
+
+
+# A superseded row is one of an earlier run whose identity a later run gave again.
+STANDING_SQL = f"""
+CREATE OR REPLACE VIEW standing AS
+SELECT * FROM flows f
+WHERE NOT EXISTS (SELECT 1 FROM superseded s WHERE s.ingest_id = f.ingest_id AND {_same('s', 'f')})
+"""
+
+_ID_COLUMNS = ", ".join(IDENTITY)
+
+
+def _vintage_sql(name: str, run: str) -> str:
+    """CTE ``name``: the measures of each superseded figure in run ``run`` (of ``nxt``)."""
+    keys = ", ".join(f"n.{k}" for k in ("ingest_id", "by_ingest_id", *IDENTITY))
+    return (f"{name} AS (\n  SELECT {keys}, sum(f.value_usd) AS value_usd, sum(f.qty) AS qty, sum(f.net_kg) AS net_kg\n"
+            f"  FROM nxt n JOIN flows f ON f.ingest_id = n.{run} AND {_same('f', 'n')}\n  GROUP BY {keys}\n)")  # fmt: skip
+
+
+# Each superseded figure beside the vintage that superseded it first (run by run, so a
+# figure revised twice shows two lines), with the files behind both.
+REVISIONS_SQL = f"""
+CREATE OR REPLACE VIEW revisions AS
+WITH ranked AS (
+  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY ingest_id, {_ID_COLUMNS} ORDER BY by_ingest_id) AS nth
+  FROM superseded s
+),
+nxt AS (SELECT * FROM ranked WHERE nth = 1),
+{_vintage_sql("old_v", "ingest_id")},
+{_vintage_sql("new_v", "by_ingest_id")}
+SELECT {", ".join("o." + k for k in IDENTITY)},
+       o.value_usd AS old_value_usd, n.value_usd AS new_value_usd, n.value_usd - o.value_usd AS change_usd,
+       o.qty AS old_qty, n.qty AS new_qty, o.net_kg AS old_net_kg, n.net_kg AS new_net_kg,
+       (o.value_usd IS DISTINCT FROM n.value_usd OR o.qty IS DISTINCT FROM n.qty
+        OR o.net_kg IS DISTINCT FROM n.net_kg) AS changed,
+       o.ingest_id AS old_run, io.file AS old_file, o.by_ingest_id AS new_run, inw.file AS new_file
+FROM old_v o
+JOIN new_v n ON n.ingest_id = o.ingest_id AND n.by_ingest_id = o.by_ingest_id AND {_same('n', 'o')}
+LEFT JOIN ingests io ON io.ingest_id = o.ingest_id
+LEFT JOIN ingests inw ON inw.ingest_id = o.by_ingest_id
+"""
+
+
 def _figures_sql() -> str:
     """Rows at the total level of every breakdown are kept as they are; a breakdown row is
     dropped when, along any dimension it breaks down, the total row is also present.
@@ -50,15 +101,15 @@ def _figures_sql() -> str:
     covered = " OR ".join(
         f"(NOT {_is_total('b', column, total)} AND EXISTS (SELECT 1 FROM candidates t WHERE "
         f"{_is_total('t', column, total)} AND "
-        + " AND ".join(f"t.{k} IS NOT DISTINCT FROM b.{k}" for k in _IDENTITY if k != column)
+        + " AND ".join(f"t.{k} IS NOT DISTINCT FROM b.{k}" for k in IDENTITY if k != column)
         + "))"
         for column, total in _BREAKDOWNS
     )
     return f"""
 CREATE OR REPLACE VIEW figures AS
-WITH detail AS (SELECT * FROM flows b WHERE NOT ({all_total('b')})),
-candidates AS (SELECT * FROM flows WHERE reporter IN (SELECT DISTINCT reporter FROM detail))
-SELECT * FROM flows f WHERE {all_total('f')}
+WITH detail AS (SELECT * FROM standing b WHERE NOT ({all_total('b')})),
+candidates AS (SELECT * FROM standing WHERE reporter IN (SELECT DISTINCT reporter FROM detail))
+SELECT * FROM standing f WHERE {all_total('f')}
 UNION ALL
 SELECT b.* FROM detail b WHERE NOT ({covered})
 """
@@ -131,11 +182,23 @@ SELECT source, reporter, year, flow, hs_version,
        count(DISTINCT month) AS n_months, bool_or(month IS NULL) AS annual_rows,
        count(DISTINCT partner) AS partners, count(DISTINCT hs) AS products,
        count(*) AS rows, sum(value_usd) AS value_usd
-FROM flows GROUP BY ALL
+FROM standing GROUP BY ALL
+"""
+
+# What the files cover, series by series: a code is held in a month where some run's file has
+# a row for it (any partner, the world included); HS6 rows hold their heading (store/vintages.py).
+COVERAGE_BY_PRODUCT_SQL = """
+CREATE OR REPLACE VIEW coverage_by_product AS
+SELECT source, reporter, flow, partner_basis, hs_version, hs_level, hs, year,
+       array_to_string(list(DISTINCT month ORDER BY month) FILTER (WHERE month IS NOT NULL), ',') AS months_held,
+       CASE WHEN bool_or(month IS NULL) THEN 12 ELSE count(DISTINCT month) END AS n_months,
+       CASE WHEN bool_or(month IS NULL) OR count(DISTINCT month) = 12 THEN 'full' ELSE 'partial' END AS status,
+       array_to_string(list(DISTINCT ingest_id ORDER BY ingest_id), ',') AS runs
+FROM held GROUP BY source, reporter, flow, partner_basis, hs_version, hs_level, hs, year
 """
 
 def mirror_pairs_sql(x_from: str, m_from: str, *, keys: Sequence[str], measures: str, columns: str,
-                     same_source: bool = False, name: str = "pairs") -> str:  # fmt: skip
+                     same_source: bool = False, name: str = "pairs", m_basis_chosen: bool = False) -> str:  # fmt: skip
     """The mirror pairing, written once for the ``mirror_pairs`` view and the mirror-gap indicator.
 
     Three CTEs: ``{name}_x``, what the exporter reports exporting (flow X: the reporter is the
@@ -145,12 +208,15 @@ def mirror_pairs_sql(x_from: str, m_from: str, *, keys: Sequence[str], measures:
     aggregates ``measures``. ``{name}`` selects ``columns`` from the two side by side (aliases
     ``x`` and ``m``, a full join: either side may be missing). With ``same_source`` the sides
     of one source are paired; otherwise every export source meets every import source.
+    ``m_basis_chosen``: ``m_from`` already holds one basis per importer (the mirror-gap
+    indicator uses consignment where the store has it), so no basis is filtered out.
     """
     by = ", ".join(keys)
 
     def side(flow: str, relation: str, exporter: str, importer: str) -> str:
+        basis = "" if flow == "M" and m_basis_chosen else " AND partner_basis IS DISTINCT FROM 'consignment'"
         return (f"SELECT source, year, {exporter} AS exporter, {importer} AS importer, {by}, {measures}\n"
-                f"    FROM {relation} WHERE flow = '{flow}' AND partner_basis IS DISTINCT FROM 'consignment'\n"
+                f"    FROM {relation} WHERE flow = '{flow}'{basis}\n"
                 f"    GROUP BY source, year, {exporter}, {importer}, {by}")  # fmt: skip
 
     matched = ["exporter", "importer", *keys, "year"] + (["source"] if same_source else [])
@@ -177,7 +243,8 @@ SELECT * FROM pairs
 """
 
 VIEWS_SQL: tuple[str, ...] = (
-    _figures_sql(), ANNUAL_SQL, ANNUAL_HS4_SQL, WORLD_TOTALS_SQL, COVERAGE_SQL, MIRROR_PAIRS_SQL
+    STANDING_SQL, _figures_sql(), ANNUAL_SQL, ANNUAL_HS4_SQL, WORLD_TOTALS_SQL, COVERAGE_SQL, MIRROR_PAIRS_SQL,
+    REVISIONS_SQL, COVERAGE_BY_PRODUCT_SQL,
 )
 
 _FLOW_DOCS = {c.name: c.description for c in FLOW_COLUMNS}
@@ -198,7 +265,7 @@ _ANNUAL_DOCS = {
 
 # name -> (kind, description, {column: description})
 DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "flows": ("table", "Every reported figure, one row each, as read (the canonical table)", _FLOW_DOCS),
+    "flows": ("table", "Every reported figure, one row each, as read (the canonical table), superseded vintages included: sum standing or figures", _FLOW_DOCS),
     "ingests": ("table", "One row per ingest run: file, sha256, rows read/kept/quarantined", {}),
     "quarantine": ("table", "Rows that could not be kept, with file, line, column, value and reason", {}),
     "countries": ("table", "ISO3 codes, names, M49 and UN Comtrade codes; kind = country, world, area_nes or group", {
@@ -212,7 +279,20 @@ DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
     "products": ("table", "HS codes with the descriptions the ingested files gave", {
         "hs_version": "HS revision", "hs_level": "Digits", "hs": "HS code", "description": "Description",
         "ingest_id": "Ingest that first gave this description"}),
-    "figures": ("view", "flows with one level of each breakdown (mode, customs, second partner): safe to sum", _FLOW_DOCS),
+    "superseded": ("table", "Figures of earlier runs that a later run gave again (store/vintages.py): the later stands", {
+        "ingest_id": "The earlier run whose rows of this identity are superseded",
+        "by_ingest_id": "The later run that gave the figure again"}),
+    "held": ("table", "What each run's file covers: source, reporter, flow, partner basis, HS code, year, month (HS6 rows hold their HS4 heading)", {
+        "month": "Month held; NULL for annual data (the whole year)"}),
+    "standing": ("view", "flows without the rows a later file superseded: every figure once, as the latest file gives it", _FLOW_DOCS),
+    "coverage_by_product": ("view", "What the files cover, series by series: source x reporter x flow x partner basis x HS code x year, months held (not held is missing, not zero)", {
+        "months_held": "Months some file covers, comma-separated (empty for annual data)", "n_months": "How many (12 for annual data)",
+        "status": "full, or partial: the year is held in part", "runs": "Ingest runs whose files cover it"}),
+    "revisions": ("view", "What a later file changed: each superseded figure, its old and new value, the runs and files", {
+        "old_value_usd": "Value in the earlier run", "new_value_usd": "Value in the later run that superseded it",
+        "change_usd": "new_value_usd - old_value_usd", "changed": "Whether value, qty or net_kg differ (FALSE: a repeat)",
+        "old_run": "Earlier ingest run", "old_file": "Its file", "new_run": "Later ingest run", "new_file": "Its file"}),
+    "figures": ("view", "standing flows with one level of each breakdown (mode, customs, second partner): safe to sum", _FLOW_DOCS),
     "annual": ("view", "figures by year, partners that are countries or areas nes, names joined; filter hs_level before summing codes", _ANNUAL_DOCS),
     "annual_hs4": ("view", "One figure per HS4 heading and year: reported, or rolled up from HS6 where the heading was not reported", _ANNUAL_DOCS),
     "world_totals": ("view", "Rows reported against partner WLD (world), by year: never add them to partner sums", _ANNUAL_DOCS),
