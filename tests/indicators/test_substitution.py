@@ -57,3 +57,24 @@ def test_no_direct_data_is_not_a_fall(make):
     r = substitution(store, basket="computers", reporter="DEU", partner="KAZ", targets="RUS", baseline=2021,
                      after=2022).row(0, named=True)  # fmt: skip
     assert r["status"] == "no_direct_data" and r["direct_fall_usd"] is None and "RUS" in r["reason"]
+
+
+def test_an_origin_holding_one_period_is_left_out_not_read_as_a_fall(make):
+    # FRA's file covers 2021 only: its 500 to RUS has no after figure, which is missing, not a fall to 0
+    store = make([(2021, "DEU", "RUS", 100, "847150"), (2022, "DEU", "RUS", 20, "847150"),
+                  (2021, "DEU", "KAZ", 10, "847150"), (2022, "DEU", "KAZ", 50, "847150"),
+                  (2021, "FRA", "RUS", 500, "847150")])  # fmt: skip
+    r = substitution(store, basket="computers", reporter="DEU,FRA", partner="KAZ", targets="RUS", baseline=2021,
+                     after=2022).row(0, named=True)  # fmt: skip
+    # DEU alone: direct 100 -> 20 (fall 80), KAZ 10 -> 50 (rise 40); with FRA read as zero the fall would be 580
+    assert r["direct_fall_usd"] == pytest.approx(80) and r["offset_share"] == pytest.approx(0.5)
+    assert r["status"] == "ok" and "FRA" in r["reason"] and "2022" in r["reason"]
+    assert (r["baseline_years"], r["after_years"]) == (1, 1)
+
+
+def test_a_period_no_origin_holds_is_not_held(make):
+    store = make([(2021, "DEU", "RUS", 100, "847150"), (2021, "DEU", "KAZ", 10, "847150")])
+    r = substitution(store, basket="computers", reporter="DEU", partner="KAZ", targets="RUS", baseline=2021,
+                     after=2022).row(0, named=True)  # fmt: skip
+    assert r["status"] == "not_held" and r["direct_fall_usd"] is None and r["offset_share"] is None
+    assert not r["flagged"] and "DEU" in r["reason"] and "2022" in r["reason"] and "not zero" in r["reason"]

@@ -44,6 +44,7 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
+    partial_reason,
     period_columns,
     period_means_cte,
     period_years_cte,
@@ -57,34 +58,74 @@ if TYPE_CHECKING:
 
 DEFAULT_BASKETS = SANCTIONED_BASKETS
 DIRECT = "__direct"  # the label of the targets' leg while hubs and targets share one relation
+HUBS = "__hubs"  # the label of the hubs together (a hub's own code could equal the group's label)
+
+
+def _names(*lists: str) -> str:
+    """SQL: the '+'-joined country lists ``lists`` as one, each name once ('' for none)."""
+    return f"array_to_string(list_sort(list_distinct(string_split(CONCAT_WS('+', {', '.join(lists)}), '+'))), '+')"
 
 
 def sql(scope: Scope, *, targets: tuple[str, ...] = ("RUS", "BLR"), min_drop: float = 0.3, min_offset: float = 0.05) -> str:
     """The substitution indicator as one SQL text; ``scope.reporters`` are the origins,
-    ``scope.partners`` the hubs."""
+    ``scope.partners`` the hubs.
+
+    Each origin's series (source, origin, X, basket) is averaged over the years it holds
+    (``period_years_cte``). A sum over origins compares like for like: an origin whose files
+    hold only one of the two periods is left out of both (its missing period is not a fall to
+    zero) and named in ``reason``; where no origin behind a row holds both, the row is
+    ``not_held``."""
     hubs = None if scope.partners is None else tuple(p for p in scope.partners if p not in targets)
     partners = None if hubs is None else (*hubs, *targets)
     dest = f"CASE WHEN {in_list('partner', targets)} THEN {literal(DIRECT)} ELSE partner END"
+    b, a = literal(scope.baseline.label), literal(scope.after.label)
+    both = "py.nb > 0 AND py.na > 0"
+
+    def one_period(n: str) -> str:  # the origins behind a row holding no year of a period
+        return f"STRING_AGG(DISTINCT CASE WHEN py.{n} = 0 THEN reporter END, '+' ORDER BY CASE WHEN py.{n} = 0 THEN reporter END)"
+
     return f"""WITH {basket_cte(scope)},
-{period_years_cte(scope)},
+{period_years_cte(scope, flows=["X"], reporters=scope.reporters)},
 {basket_flows_cte(scope, name="rows", flows=["X"], partners=partners)},
-legs AS (SELECT source, basket, year, {dest} AS dest, value_usd, n_rows FROM rows),
-{period_means_cte(scope, "means", "legs", keys=["source", "basket", "dest"],
-                  means={("baseline_usd", "after_usd"): "value_usd"},
-                  extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows"])},
-direct AS (SELECT * FROM means WHERE dest = {literal(DIRECT)}),
-hub_rows AS (
-  SELECT source, basket, dest AS hub, baseline_usd, after_usd, n_rows FROM means WHERE dest <> {literal(DIRECT)}
+hub_legs AS (SELECT source, reporter, flow, basket, year, {dest} AS dest, value_usd, n_rows FROM rows),
+legs AS (
+  SELECT * FROM hub_legs
   UNION ALL
-  SELECT source, basket, {literal(scope.partner_label)} AS hub, SUM(baseline_usd), SUM(after_usd),
-         CAST(SUM(n_rows) AS BIGINT)
-  FROM means WHERE dest <> {literal(DIRECT)} GROUP BY source, basket
+  SELECT source, reporter, flow, basket, year, {literal(HUBS)}, value_usd, n_rows FROM hub_legs
+  WHERE dest <> {literal(DIRECT)}
+),
+{period_means_cte(scope, "means", "legs", keys=["source", "basket", "dest"],
+                  means={("baseline_usd", "after_usd"): f"CASE WHEN {both} THEN value_usd END"},
+                  extra=[f"CAST(SUM(CASE WHEN {both} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows",
+                         f"COUNT(DISTINCT CASE WHEN {both} THEN reporter END) AS n_compared",
+                         f"MAX(CASE WHEN {both} THEN py.nb END) AS baseline_years",
+                         f"MAX(CASE WHEN {both} THEN py.na END) AS after_years",
+                         f"MIN(CASE WHEN {both} THEN py.min_months END) AS min_months",
+                         f"{one_period('nb')} AS no_baseline", f"{one_period('na')} AS no_after"])},
+legs_held AS (
+  -- the figures of the origins holding both periods only: NULL where none does
+  SELECT source, basket, dest, CASE WHEN n_compared > 0 THEN baseline_usd END AS baseline_usd,
+         CASE WHEN n_compared > 0 THEN after_usd END AS after_usd, n_rows, n_compared,
+         COALESCE(baseline_years, 0) AS baseline_years, COALESCE(after_years, 0) AS after_years, min_months,
+         no_baseline, no_after
+  FROM means
+),
+direct AS (SELECT * FROM legs_held WHERE dest = {literal(DIRECT)}),
+hub_rows AS (
+  SELECT * REPLACE (CASE WHEN dest = {literal(HUBS)} THEN {literal(scope.partner_label)} ELSE dest END AS dest)
+  FROM legs_held WHERE dest <> {literal(DIRECT)}
 ),
 joined AS (
-  SELECT COALESCE(h.source, d.source) AS source, COALESCE(h.basket, d.basket) AS basket, h.hub,
+  SELECT COALESCE(h.source, d.source) AS source, COALESCE(h.basket, d.basket) AS basket, h.dest AS hub,
          d.baseline_usd AS direct_baseline_usd, d.after_usd AS direct_after_usd,
          h.baseline_usd AS hub_baseline_usd, h.after_usd AS hub_after_usd,
          d.baseline_usd - d.after_usd AS direct_fall_usd, h.after_usd - h.baseline_usd AS hub_rise_usd,
+         LEAST(COALESCE(h.baseline_years, 0), COALESCE(d.baseline_years, 0)) AS baseline_years,
+         LEAST(COALESCE(h.after_years, 0), COALESCE(d.after_years, 0)) AS after_years,
+         LEAST(h.min_months, d.min_months) AS min_months,
+         -- the origins left out: holding one period only (the direct leg's or the hub's)
+         {_names("d.no_baseline", "h.no_baseline")} AS no_baseline, {_names("d.no_after", "h.no_after")} AS no_after,
+         d.n_compared AS direct_compared, h.n_compared AS hub_compared, 'X' AS flow,
          COALESCE(d.n_rows, 0) AS n_rows_direct, COALESCE(h.n_rows, 0) AS n_rows_hub
   FROM hub_rows h FULL OUTER JOIN direct d ON {join_on("h", "d", ("source", "basket"))}
 ),
@@ -94,6 +135,9 @@ scored AS (
          100.0 * ({ratio_of("hub_after_usd", "hub_baseline_usd")} - 1) AS hub_change_pct,
          CASE WHEN direct_fall_usd > 0 THEN hub_rise_usd / direct_fall_usd END AS offset_share,
          {status_reason([
+             ("direct_compared = 0 OR hub_compared = 0", "not_held",
+              "'not held: no file covers the exports of ' || basket || ' of ' || CASE WHEN no_baseline <> '' THEN "
+              f"no_baseline || ' in ' || {b} ELSE no_after || ' in ' || {a} END || ' (missing, not zero)'"),
              ("direct_baseline_usd IS NULL", "no_direct_data",
               f"'the origins reported no exports of the basket to ' || {literal('+'.join(targets))}"),
              ("hub_baseline_usd IS NULL", "no_hub_data",
@@ -102,7 +146,11 @@ scored AS (
               "'no direct exports to the targets in the baseline: nothing could fall'"),
              ("direct_fall_usd <= 0", "direct_did_not_fall",
               "'direct exports to the targets did not fall: there is nothing to offset'"),
-         ])}
+             ("min_months < 12", "partial", partial_reason(scope, "min_months", a)),
+         ], ok_reason="NULLIF(CONCAT_WS('; ', CASE WHEN no_baseline <> '' THEN no_baseline || ' left out of both "
+                      f"periods: no file covers their exports of the basket in ' || {b} END, CASE WHEN no_after <> '' "
+                      f"THEN no_after || ' left out of both periods: no file covers their exports of the basket in ' "
+                      f"|| {a} END), '')")}
   FROM joined j
 )
 SELECT source, basket, hub, {literal("+".join(targets))} AS targets, {period_columns(scope, years=True)},
@@ -129,6 +177,7 @@ def substitution(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """The origins' (``reporter``) rise in exports of the basket to each hub (``partner``) against
     the fall in their direct exports to ``targets``.
@@ -136,10 +185,13 @@ def substitution(
     Columns: source, basket, hub (a hub, or the hubs' label for their sum), targets, baseline,
     after, baseline_years, after_years, direct_baseline_usd, direct_after_usd, direct_change_pct,
     direct_fall_usd, hub_baseline_usd, hub_after_usd, hub_change_pct, hub_rise_usd, offset_share,
-    flagged, n_rows_direct, n_rows_hub (store rows behind each side), status, reason.
+    flagged, n_rows_direct, n_rows_hub (store rows behind each side), status, reason. The means are
+    over the years each origin's series holds (baseline_years, after_years: the most a series
+    behind the row holds in each); ``partial``: how a year held in part is compared
+    (``indicators.base.PARTIAL_CHOICES``; like for like by default).
     """
     scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, targets=targets, min_drop=min_drop, min_offset=min_offset, groups=groups)
 
 
