@@ -49,3 +49,21 @@ def test_a_proxy_file_without_its_columns_is_refused(store, tmp_path):
     bad.write_text("country,yr,pop\nKGZ,2021,6\n")
     with pytest.raises(InputError, match="reporter"):
         absorption(store, basket="smartphones", reporter="KGZ", baseline=2021, after=2022, proxy=bad)
+
+
+def test_each_hub_over_the_years_its_own_files_hold(tmp_path):
+    store = tradeflows.open(tmp_path / "h.duckdb")
+    rows = [(2021, "KGZ", "M", 100), (2022, "KGZ", "M", 300),  # KGZ's file: 2021-2022
+            (2020, "ARM", "M", 10), (2021, "ARM", "M", 10), (2022, "ARM", "M", 10), (2023, "ARM", "M", 10)]
+    load_rows(store, [dict(year=y, reporter=r, partner="CHN", flow=f, hs="851713", value_usd=float(v))
+                      for y, r, f, v in rows])  # fmt: skip
+    out = absorption(store, basket="smartphones", reporter="KGZ,ARM", baseline="2020-2021", after="2022-2023")
+    r = out.filter(hub="KGZ").row(0, named=True)
+    # KGZ holds one year of each period: 100 / 1 and 300 / 1 (ARM's 2020 and 2023 are not KGZ's years: not 100 / 2)
+    assert r["imports_baseline_usd"] == pytest.approx(100) and r["imports_after_usd"] == pytest.approx(300)
+    assert (r["baseline_years"], r["after_years"]) == (1, 1)
+    # no file covers KGZ's exports: retained is missing, not the imports minus zero
+    assert r["exports_baseline_usd"] is None and r["retained_after_usd"] is None
+    r = absorption(store, basket="smartphones", reporter="KGZ", baseline="2021", after="2023").row(0, named=True)
+    assert r["status"] == "not_held" and r["imports_ratio"] is None and not r["flagged"]
+    assert "2023" in r["reason"] and "not zero" in r["reason"]

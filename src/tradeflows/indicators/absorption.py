@@ -44,7 +44,10 @@ from tradeflows.indicators.base import (
     basket_cte,
     basket_flows_cte,
     literal,
+    join_on,
     make_scope,
+    not_held,
+    partial_reason,
     period_columns,
     period_means_cte,
     period_years_cte,
@@ -85,20 +88,38 @@ def as_proxy(proxy: pl.DataFrame | str | Path | None) -> pl.DataFrame | None:
 
 def sql(scope: Scope, *, proxy: pl.DataFrame | str | Path | None = None, proxy_name: str = "demand proxy",
         threshold: float = 2.0) -> str:  # fmt: skip
-    """The absorption indicator as one SQL text; ``scope.reporters`` are the hubs."""
+    """The absorption indicator as one SQL text; ``scope.reporters`` are the hubs.
+
+    Each of a hub's series (its imports, its exports of the basket) is averaged over the years
+    it holds (``period_years_cte``): a period no file covers for its imports is ``not_held``,
+    its exports not held leave the retained figures NULL (missing, not zero exports)."""
     table = as_proxy(proxy)
     rows = [] if table is None else table.rows()
     b, a = scope.baseline, scope.after
+    keys = ("source", "basket", "reporter")
     no_proxy = "'no demand proxy loaded: imports against the hub''s own baseline only'"
-    flow_value = "CASE WHEN flow = {} THEN value_usd ELSE 0 END".format
+
+    def held(n: str, side: str, column: str) -> str:  # the mean where the series holds the period, else NULL
+        return f"CASE WHEN {side}.{n} > 0 THEN COALESCE({column}, 0) END"
+
     return f"""WITH {basket_cte(scope)},
-{period_years_cte(scope)},
+{period_years_cte(scope, flows=["M", "X"], reporters=scope.reporters)},
 {basket_flows_cte(scope, name="rows", flows=["M", "X"], partners=None)},
-{period_means_cte(scope, "means", "rows", keys=["source", "basket", "reporter AS hub"],
-                  means={("imports_baseline_usd", "imports_after_usd"): flow_value("'M'"),
-                         ("exports_baseline_usd", "exports_after_usd"): flow_value("'X'")},
-                  extra=["CAST(SUM(CASE WHEN flow = 'M' THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows_imports",
-                         "SUM(CASE WHEN flow = 'M' THEN 1 ELSE 0 END) AS import_rows"])},
+{period_means_cte(scope, "means", "rows", keys=[*keys, "flow"], means={("baseline_usd", "after_usd"): "value_usd"},
+                  extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows"])},
+hub_series AS (SELECT DISTINCT source, basket, reporter FROM period_years),
+joined AS (
+  SELECT k.source, k.basket, k.reporter, k.reporter AS hub, 'M' AS flow,
+         {held("nb", "pm", "m.baseline_usd")} AS imports_baseline_usd, {held("na", "pm", "m.after_usd")} AS imports_after_usd,
+         {held("nb", "px", "x.baseline_usd")} AS exports_baseline_usd, {held("na", "px", "x.after_usd")} AS exports_after_usd,
+         COALESCE(pm.nb, 0) AS baseline_years, COALESCE(pm.na, 0) AS after_years, pm.min_months,
+         CAST(COALESCE(m.n_rows, 0) AS BIGINT) AS n_rows_imports
+  FROM hub_series k
+  LEFT JOIN period_years pm ON {join_on("pm", "k", keys)} AND pm.flow = 'M'
+  LEFT JOIN period_years px ON {join_on("px", "k", keys)} AND px.flow = 'X'
+  LEFT JOIN means m ON {join_on("m", "k", keys)} AND m.flow = 'M'
+  LEFT JOIN means x ON {join_on("x", "k", keys)} AND x.flow = 'X'
+),
 p_proxy AS (
   {values_table(PROXY_COLUMNS, rows)}
 ),
@@ -113,13 +134,15 @@ scored AS (
          {ratio_of("m.imports_after_usd", "m.imports_baseline_usd")} AS imports_ratio,
          p.proxy_baseline, p.proxy_after, {ratio_of("p.proxy_after", "p.proxy_baseline")} AS proxy_ratio,
          {status_reason([
-             ("m.import_rows = 0", "no_imports_data", "'the hub reported no imports of the basket'"),
+             ("m.baseline_years = 0", "not_held", not_held("m", literal(b.label), flow="'M'")),
+             ("m.after_years = 0", "not_held", not_held("m", literal(a.label), flow="'M'")),
              ("m.imports_baseline_usd = 0", "zero_baseline",
               "'no imports in the baseline: a ratio is undefined (see new-flows)'"),
              (f"{len(rows)} > 0 AND p.proxy_baseline IS NULL", "no_proxy",
               f"'the {proxy_name} has no baseline value for the hub'"),
+             ("m.min_months < 12", "partial", partial_reason(scope, "m.min_months", literal(a.label))),
          ], ok_reason=no_proxy if not rows else "NULL")}
-  FROM means m LEFT JOIN proxy p ON p.reporter = m.hub
+  FROM joined m LEFT JOIN proxy p ON p.reporter = m.hub
 )
 SELECT source, hub, basket, {period_columns(scope, years=True)},
        imports_baseline_usd, imports_after_usd, imports_ratio, exports_baseline_usd, exports_after_usd,
@@ -146,6 +169,7 @@ def absorption(
     source: str | None = None,
     baskets: dict | None = None,
     groups: dict | None = None,
+    partial: str = "like_for_like",
 ) -> pl.DataFrame:
     """A hub's (``reporter``) imports of the basket against its baseline and, where ``proxy`` (a
     frame of reporter, year, value) is given, against the growth of that demand proxy.
@@ -154,10 +178,12 @@ def absorption(
     imports_baseline_usd, imports_after_usd, imports_ratio, exports_baseline_usd,
     exports_after_usd, retained_baseline_usd, retained_after_usd, proxy (its name),
     proxy_baseline, proxy_after, proxy_ratio, absorption_ratio, unexplained_usd, flagged,
-    n_rows_imports, status, reason.
+    n_rows_imports, status, reason. baseline_years and after_years: the years the hub's imports
+    series holds (the divisors of its means); ``partial``: how a year held in part is compared
+    (``indicators.base.PARTIAL_CHOICES``; like for like by default).
     """
     scope = make_scope(store, basket=basket, reporter=reporter, flow="M", baseline=baseline, after=after,
-                       source=source, baskets=baskets, groups=groups)  # fmt: skip
+                       source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
     return frame(store, scope, proxy=proxy, proxy_name=proxy_name, threshold=threshold)
 
 
