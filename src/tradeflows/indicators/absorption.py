@@ -110,8 +110,10 @@ def sql(scope: Scope, *, proxy: pl.DataFrame | str | Path | None = None, proxy_n
 hub_series AS (SELECT DISTINCT source, basket, reporter FROM period_years),
 joined AS (
   SELECT k.source, k.basket, k.reporter, k.reporter AS hub, 'M' AS flow,
-         {held("nb", "pm", "m.baseline_usd")} AS imports_baseline_usd, {held("na", "pm", "m.after_usd")} AS imports_after_usd,
-         {held("nb", "px", "x.baseline_usd")} AS exports_baseline_usd, {held("na", "px", "x.after_usd")} AS exports_after_usd,
+         {held("nb", "pm", "m.baseline_usd")} AS imports_baseline_usd,
+         {held("na", "pm", "m.after_usd")} AS imports_after_usd,
+         {held("nb", "px", "x.baseline_usd")} AS exports_baseline_usd,
+         {held("na", "px", "x.after_usd")} AS exports_after_usd,
          COALESCE(pm.nb, 0) AS baseline_years, COALESCE(pm.na, 0) AS after_years, pm.min_months,
          CAST(COALESCE(m.n_rows, 0) AS BIGINT) AS n_rows_imports
   FROM hub_series k

@@ -82,7 +82,8 @@ def sql(scope: Scope, *, targets: tuple[str, ...] = ("RUS", "BLR"), min_drop: fl
     both = "py.nb > 0 AND py.na > 0"
 
     def one_period(n: str) -> str:  # the origins behind a row holding no year of a period
-        return f"STRING_AGG(DISTINCT CASE WHEN py.{n} = 0 THEN reporter END, '+' ORDER BY CASE WHEN py.{n} = 0 THEN reporter END)"
+        case = f"CASE WHEN py.{n} = 0 THEN reporter END"
+        return f"STRING_AGG(DISTINCT {case}, '+' ORDER BY {case})"
 
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope, flows=["X"], reporters=scope.reporters)},
