@@ -134,7 +134,9 @@ held_hs AS (
   FROM held h WHERE {held_where} AND h.hs_level = 4
   GROUP BY h.source, h.reporter, h.flow, h.hs, h.year
 ),
-file_years AS (SELECT source, reporter, flow, year, MAX(months) AS months FROM held_hs GROUP BY ALL),
+file_years AS (
+  SELECT source, reporter, flow, year, MAX(months) AS months FROM held_hs GROUP BY source, reporter, flow, year
+),
 series_years AS (
   SELECT source, reporter, flow, hs4, COUNT(CASE WHEN {b.between()} THEN year END) AS nb,
          COUNT(CASE WHEN {a.between()} THEN year END) AS na, MIN(months) AS min_months
@@ -144,7 +146,10 @@ series_years AS (
          COUNT(CASE WHEN {a.between()} THEN year END), MIN(months)
   FROM file_years GROUP BY source, reporter, flow
 ),
-short AS (SELECT source, reporter, flow, COUNT(*) AS n_years FROM file_years GROUP BY ALL HAVING MIN(months) < 12),
+short AS (
+  SELECT source, reporter, flow, COUNT(*) AS n_years FROM file_years GROUP BY source, reporter, flow
+  HAVING MIN(months) < 12
+),
 cut AS (
   SELECT h.source, h.reporter, h.flow, h.month
   FROM held h JOIN short s ON s.source = h.source AND s.reporter = h.reporter AND s.flow = h.flow
