@@ -77,6 +77,12 @@ def test_known_leads_first_on_the_shared_data(real_store):
     assert known <= set(ranks) and max(ranks[k] for k in known) <= 7  # GEO -> ARM sits among them
     geo = leads.filter(hub="GEO", target="KAZ").row(0, named=True)
     assert "baseline: GEO reported 1 of the 3 years" in geo["caveats"]  # the Georgia file starts in 2021
+    # the Georgia file holds 2021 of the baseline and the store nothing after 2023: the words name those years
+    assert "a year in 2021 to " in geo["evidence"] and " in 2022-2023)" in geo["evidence"]
+    assert "2019" not in geo["evidence"] and "2024" not in geo["evidence"]
+    assert (geo["baseline_held"], geo["after_held"]) == ("2021", "2022-2023")
+    assert "not held (missing, not zero): GEO's exports of cars in 2019-2020, 2024" in geo["caveats"]
+    assert (result.baseline_held, result.after_held) == ("2019-2021", "2022-2023")  # Armenia's file from 2017
     arm = leads.filter(hub="ARM", target="RUS").row(0, named=True)
     assert any("EAEU" in c for c in arm["caveats"]) and "started" not in arm["evidence"]
     assert any(n.startswith("basket chpl") for n in result.notes)  # the store holds no CHPL goods
@@ -90,3 +96,20 @@ def test_the_page_escapes_what_the_data_says(hand_store):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "&lt;b&gt;db&lt;/b&gt;" in page and "<i>note" not in page
     assert 'href="reports/GEO-cars.html"' in page
+
+
+def test_the_indicators_take_the_screens_partial_years(tmp_path):
+    # GEO's 2022 held January-June: like for like, 2021 is cut to January-June too
+    store = tradeflows.open(tmp_path / "p.duckdb")
+    months = [(2021, m, 1e6) for m in range(1, 13)] + [(2022, m, 2e6) for m in range(1, 7)]
+    load_rows(store, [dict(year=y, month=m, reporter="GEO", partner="RUS", flow="X", hs="8703", value_usd=v)
+                      for y, m, v in months])  # fmt: skip
+    cut = screen(store, baskets=["cars"], baseline=2021, after=2022).leads.row(0, named=True)
+    assert cut["exports_baseline_usd"] == pytest.approx(6e6) and cut["exports_after_usd"] == pytest.approx(12e6)
+    assert any("like for like" in c for c in cut["caveats"])
+    whole = screen(store, baskets=["cars"], baseline=2021, after=2022, partial="whole")
+    r = whole.leads.row(0, named=True)  # as held: 12 x 1m against 6 x 2m
+    assert r["exports_baseline_usd"] == pytest.approx(12e6) and r["exports_after_usd"] == pytest.approx(12e6)
+    assert whole.partial == "whole" and any("--partial whole" in c for c in r["commands"])
+    with pytest.raises(ParameterError, match="partial"):
+        screen(store, baskets=["cars"], baseline=2021, after=2022, partial="guess")

@@ -12,6 +12,11 @@ the public indicators over every hub the store holds as a reporter, and every ta
 - ``mirror-gap``: the largest share of the rise in a coalition member's exports to the hub that
   the hub never recorded as imports (where both sides are held).
 
+The indicators average each series (source, reporter, flow, basket) over the years its files
+hold and compare a year held in part as ``partial`` says (``indicators.base``): the words name
+the years the hub's exports series holds in each period (``baseline_held``, ``after_held``), never
+a year no file covers.
+
 Each lead's ``score`` combines their outputs (each bounded to 0-1, see ``STRENGTHS``; a component
 the store does not hold counts 0 and is named in the caveats). A combination is a ``lead`` when its
 exports to the target rose at least ``min_ratio`` times (or started from nothing) by at least
@@ -34,10 +39,14 @@ from tradeflows.indicators import growth, mirror_gap, new_flows, pass_through, t
 from tradeflows.indicators.base import (
     DEFAULT_AFTER,
     DEFAULT_BASELINE,
+    PARTIAL_CHOICES,
     SANCTIONED_BASKETS,
+    Years,
     YearsLike,
     as_countries,
     as_years,
+    make_scope,
+    series_years,
 )
 from tradeflows.reference.groups import get_group
 from tradeflows.reports.report import _usd, default_targets
@@ -73,6 +82,10 @@ class Screen:
     notes: tuple[str, ...] = ()
     min_ratio: float = 1.5
     min_usd: float = 1e6
+    partial: str = "like_for_like"
+    # The years of each period some screened hub's exports series holds, as words (years_label).
+    baseline_held: str = ""
+    after_held: str = ""
 
 
 def targets_of(hub: str, targets: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -87,6 +100,37 @@ def _held_hubs(store: Store, hubs: tuple[str, ...], source: str | None) -> tuple
     if source:
         held = held.filter(pl.col("source") == source)
     return tuple(h for h in hubs if h in set(held["reporter"].to_list()))
+
+
+def years_label(years: Sequence[int]) -> str:
+    """Years as words: runs joined by a dash, the rest by commas ('' for none).
+
+    >>> years_label([2019, 2020, 2021, 2023])
+    '2019-2021, 2023'
+    """
+    runs: list[list[int]] = []
+    for y in sorted(set(years)):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def _held_labels(store: Store, basket: str, hubs: tuple[str, ...], base: Years, post: Years,
+                 source: str | None) -> pl.DataFrame:  # fmt: skip
+    """Per (source, hub): the years of each period the hub's exports of the basket are held
+    (table ``held`` through ``series_years``), as words."""
+    scope = make_scope(store, basket=basket, reporter=",".join(hubs), baseline=(base.first, base.last),
+                       after=(post.first, post.last), source=source)  # fmt: skip
+    held = series_years(store, scope, reporters=hubs, flows=("X",))
+    rows = []
+    for (src, hub), part in held.group_by("source", "reporter"):
+        years = part["year"].to_list()
+        rows.append((src, hub, years_label([y for y in years if base.first <= y <= base.last]),
+                     years_label([y for y in years if post.first <= y <= post.last])))  # fmt: skip
+    schema = {"source": pl.String, "hub": pl.String, "baseline_held": pl.String, "after_held": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _after_rows(frame: pl.DataFrame, after: str) -> pl.DataFrame:
@@ -113,7 +157,7 @@ def _calls(store: Store, basket: str, hubs: tuple[str, ...], targets: dict[str, 
 
 
 def _combine(basket: str, out: dict[str, pl.DataFrame], targets: dict[str, tuple[str, ...]], after: str,
-             min_ratio: float, min_usd: float) -> pl.DataFrame:  # fmt: skip
+             min_ratio: float, min_usd: float, held: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
     """One row per (source, hub, target) of the basket: the indicators' outputs side by side, scored."""
     pairs = pl.DataFrame([(h, t) for h, ts in targets.items() for t in ts], schema=["hub", "target"], orient="row")
     g = _after_rows(out["growth"], after).select(
@@ -147,7 +191,8 @@ def _combine(basket: str, out: dict[str, pl.DataFrame], targets: dict[str, tuple
              .join(nf, on=["source", "hub", "target"], how="left")
              .join(im, on=["source", "hub"], how="left")
              .join(mg, on=["source", "hub"], how="left")
-             .join(mg_held, on="hub", how="left"))  # fmt: skip
+             .join(mg_held, on="hub", how="left")
+             .join(held, on=["source", "hub"], how="left"))  # fmt: skip
     rise = pl.col("exports_after_usd") - pl.col("exports_baseline_usd")
     from_nothing = (pl.col("exports_baseline_usd") == 0) & (pl.col("exports_after_usd") > 0)
     strengths = {
@@ -168,8 +213,10 @@ def _combine(basket: str, out: dict[str, pl.DataFrame], targets: dict[str, tuple
     )
 
 
-def _evidence(r: dict, baseline: str, after: str) -> str:
-    """The lead in one line of words, from its figures."""
+def _evidence(r: dict) -> str:
+    """The lead in one line of words, from its figures; the years named are those the hub's
+    exports series holds (a mean over 2021 alone says 2021, not the baseline asked for)."""
+    baseline, after = r["baseline_held"] or "the baseline", r["after_held"] or "the after period"
     head = f"{r['hub']}'s exports of {r['basket']} to {r['target']}"
     if r["exports_ratio"] is not None:
         parts = [f"{head} rose x{r['exports_ratio']:,.1f} ({_usd(r['exports_baseline_usd'])} a year in {baseline} "
@@ -194,16 +241,22 @@ def _evidence(r: dict, baseline: str, after: str) -> str:
 
 
 def _caveats(r: dict, base: tuple[int, ...], post: tuple[int, ...], coverage: pl.DataFrame,
-             bases: pl.DataFrame) -> list[str]:  # fmt: skip
+             bases: pl.DataFrame, partial: str = "like_for_like") -> list[str]:  # fmt: skip
     out = []
     if r["baseline_years"] is not None and r["baseline_years"] < len(base):
         out.append(f"baseline: {r['hub']} reported {r['baseline_years']} of the {len(base)} years")
     if r["after_years"] is not None and r["after_years"] < len(post):
         out.append(f"after: {r['after_years']} of the {len(post)} years held")
-    partial = coverage.filter(pl.col("reporter") == r["hub"], pl.col("source") == r["source"])
-    for year, flow, months in partial.select("year", "flow", "n_months").iter_rows():
+    missing = [y for years, held in ((base, r["baseline_held"]), (post, r["after_held"])) if held
+               for y in sorted(set(years) - set(_years_of(held)))]  # fmt: skip
+    if missing:
+        out.append(f"not held (missing, not zero): {r['hub']}'s exports of {r['basket']} in {years_label(missing)}")
+    short = coverage.filter(pl.col("reporter") == r["hub"], pl.col("source") == r["source"])
+    for year, flow, months in short.select("year", "flow", "n_months").iter_rows():
         out.append(f"{year} {'exports' if flow == 'X' else 'imports'}: {months} months held (a partial year)")
-    if r["growth_status"] != "ok":
+    if r["growth_status"] == "partial":  # its reason names the periods asked; the years held are above
+        out.append(f"growth: a year held in part, {PARTIAL_CHOICES[partial]}")
+    elif r["growth_status"] != "ok":
         out.append(f"growth: {r['growth_reason'] or r['growth_status']}")
     if r["pass_through"] is None:
         out.append(f"pass-through: {r['pt_reason'] or r['pt_status'] or 'not computed'}")
@@ -222,10 +275,21 @@ def _caveats(r: dict, base: tuple[int, ...], post: tuple[int, ...], coverage: pl
     return list(dict.fromkeys(out))
 
 
-def _commands(r: dict, baseline: str, after: str, db: str) -> list[str]:
+def _years_of(label: str | None) -> list[int]:
+    """The years of a ``years_label``."""
+    years: list[int] = []
+    for part in (label or "").split(", "):
+        if part:
+            first, _, last = part.partition("-")
+            years += range(int(first), int(last or first) + 1)
+    return years
+
+
+def _commands(r: dict, baseline: str, after: str, db: str, partial: str = "like_for_like") -> list[str]:
     q = shlex.quote
     scope = f"--basket {q(r['basket'])} --reporter {q(r['hub'])}"
-    period = f"--baseline {baseline} --after {after} --db {q(db)}"
+    period = f"--baseline {baseline} --after {after}" + (f" --partial {partial}" if partial != "like_for_like" else "")
+    period += f" --db {q(db)}"
     report = f"reports/{report_name(r['hub'], r['basket'])}"
     return [
         f"tradeflows indicators growth {scope} --partner {q(r['target'])} --by-partner {period}",
@@ -256,10 +320,12 @@ def screen(
     source: str | None = None,
     since: int | None = None,
     progress: Progress | None = None,
+    partial: str = "like_for_like",
 ) -> Screen:
     """Rank every (hub, basket, target) the store holds as a lead; see the module docstring.
 
-    ``targets`` None: each hub's default targets. ``since``: an earlier ingest run; each lead is
+    ``targets`` None: each hub's default targets. ``partial``: how the indicators compare a year
+    a series holds in part (``indicators.base.PARTIAL_CHOICES``; like for like by default). ``since``: an earlier ingest run; each lead is
     marked ``new`` (absent then, or a lead now that was not one), ``changed`` (its words or its
     lead flag changed) or ``unchanged`` against the screen of the store as it stood after that
     run (its rows of runs up to ``since``, rebuilt in a temporary store).
@@ -269,8 +335,11 @@ def screen(
     exports_rise_usd, share_change_pp, pass_through, best_lag_months, new_codes,
     new_flows_after_usd, imports_ratio, mirror_unreported_share, mirror_exporter),
     components_held (of the seven; new flows always counts), n_rows (store rows behind the
-    exports after), caveats and commands (lists), report (the lead's report file), since.
+    exports after), baseline_held and after_held (the years of each period the hub's exports
+    series holds, as words), caveats and commands (lists), report (the lead's report file), since.
     """
+    if partial not in PARTIAL_CHOICES:
+        raise ParameterError(f"partial={partial!r}: expected one of {', '.join(PARTIAL_CHOICES)}")
     base, post = as_years(baseline, name="baseline"), as_years(after, name="after")
     hub_list, _ = as_countries(hubs, name="hubs")
     target_list = as_countries(targets, name="targets")[0] if targets is not None else None
@@ -279,7 +348,8 @@ def screen(
         raise NoDataError(f"The store {store.path} holds no reports of the hubs ({', '.join(hub_list or ())}); "
                           "the screen reads what the hubs report")  # fmt: skip
     per_hub = {h: targets_of(h, target_list) for h in held}
-    common = {"baseline": (base.first, base.last), "after": (post.first, post.last), "source": source}
+    common = {"baseline": (base.first, base.last), "after": (post.first, post.last), "source": source,
+              "partial": partial}
     plan = []
     for basket in baskets:
         plan += [(basket, name, call) for name, call in _calls(store, basket, held, per_hub, common)]
@@ -295,26 +365,33 @@ def screen(
             skipped.append(basket)
     for basket, out in outputs.items():
         if basket not in skipped and len(out["growth"]):
-            frames.append(_combine(basket, out, per_hub, post.label, min_ratio, min_usd))
+            held_labels = _held_labels(store, basket, held, base, post, source)
+            frames.append(_combine(basket, out, per_hub, post.label, min_ratio, min_usd, held_labels))
     if progress:
         progress("ranking", len(plan), len(plan))
     notes = tuple(f"basket {b}: the store holds none of its codes" for b in skipped)
     last = store.sql("SELECT max(ingest_id) AS run FROM ingests")["run"][0]
-    leads = _finish(store, pl.concat(frames, how="diagonal_relaxed") if frames else None, base, post)
-    result = Screen(leads, base.label, post.label, str(store.path), last, since, notes, min_ratio, min_usd)
+    leads = _finish(store, pl.concat(frames, how="diagonal_relaxed") if frames else None, base, post, partial)
+    held_in = {c: years_label([y for label in leads[c].to_list() for y in _years_of(label)])
+               for c in ("baseline_held", "after_held")}  # fmt: skip
+    result = Screen(leads, base.label, post.label, str(store.path), last, since, notes, min_ratio, min_usd, partial,
+                    **held_in)  # fmt: skip
     if since is not None:
         result = _mark_since(store, result, since, baskets=baskets, hubs=hubs, targets=targets, baseline=baseline,
-                             after=after, min_ratio=min_ratio, min_usd=min_usd, source=source)  # fmt: skip
+                             after=after, min_ratio=min_ratio, min_usd=min_usd, source=source,
+                             partial=partial)  # fmt: skip
     return result
 
 
 LEAD_COLUMNS = ("rank", "lead", "score", "source", "hub", "basket", "target", "evidence", "exports_baseline_usd",
                 "exports_after_usd", "exports_ratio", "exports_rise_usd", "share_change_pp", "pass_through",
                 "best_lag_months", "new_codes", "new_flows_after_usd", "imports_ratio", "mirror_unreported_share",
-                "mirror_exporter", "components_held", "n_rows", "caveats", "commands", "report", "since")  # fmt: skip
+                "mirror_exporter", "components_held", "n_rows", "baseline_held", "after_held", "caveats", "commands",
+                "report", "since")  # fmt: skip
 
 
-def _finish(store: Store, frame: pl.DataFrame | None, base, post) -> pl.DataFrame:
+def _finish(store: Store, frame: pl.DataFrame | None, base: Years, post: Years,
+            partial: str = "like_for_like") -> pl.DataFrame:  # fmt: skip
     """Rank, and add each lead's words, caveats and commands."""
     if frame is None or frame.is_empty():
         return pl.DataFrame(schema={c: pl.String for c in LEAD_COLUMNS})
@@ -331,10 +408,11 @@ def _finish(store: Store, frame: pl.DataFrame | None, base, post) -> pl.DataFram
     db = str(store.path)
     return frame.with_columns(
         rank=pl.int_range(1, len(frame) + 1),
-        evidence=pl.Series([_evidence(r, base.label, post.label) for r in rows], dtype=pl.String),
-        caveats=pl.Series([_caveats(r, base.years, post.years, coverage, bases) for r in rows],
+        evidence=pl.Series([_evidence(r) for r in rows], dtype=pl.String),
+        caveats=pl.Series([_caveats(r, base.years, post.years, coverage, bases, partial) for r in rows],
                           dtype=pl.List(pl.String)),
-        commands=pl.Series([_commands(r, base.label, post.label, db) for r in rows], dtype=pl.List(pl.String)),
+        commands=pl.Series([_commands(r, base.label, post.label, db, partial) for r in rows],
+                           dtype=pl.List(pl.String)),
         report=pl.Series([f"reports/{report_name(r['hub'], r['basket'])}" for r in rows], dtype=pl.String),
         since=pl.lit(None, pl.String),
     ).select(LEAD_COLUMNS)
@@ -373,7 +451,8 @@ def _mark_since(store: Store, now: Screen, run: int, **options) -> Screen:
         .when((pl.col("lead") != pl.col("was_lead")) | (pl.col("evidence") != pl.col("was_evidence")))
         .then(pl.lit("changed")).otherwise(pl.lit("unchanged"))
     ).drop("was_lead", "was_evidence")  # fmt: skip
-    return Screen(leads, now.baseline, now.after, now.db, now.last_run, run, now.notes, now.min_ratio, now.min_usd)
+    return Screen(leads, now.baseline, now.after, now.db, now.last_run, run, now.notes, now.min_ratio, now.min_usd,
+                  now.partial, now.baseline_held, now.after_held)
 
 
 def flat(leads: pl.DataFrame) -> pl.DataFrame:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
+from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption, PartialChoice, PartialOption
 from tradeflows.cli.output import OutputFormat, console, err_console, write_result
 
 SHOWN = ("rank", "lead", "since", "score", "hub", "target", "basket", "exports_ratio", "exports_rise_usd",
@@ -30,6 +30,7 @@ def screen(
     ] = None,
     baseline: Annotated[str, typer.Option("--baseline", help="Baseline years, e.g. 2019-2021.")] = "2019-2021",
     after: Annotated[str, typer.Option("--after", help="After period, e.g. 2022-2024.")] = "2022-2024",
+    partial: PartialOption = PartialChoice.like_for_like,
     min_ratio: Annotated[float, typer.Option(help="A lead's exports to the target rose at least this many times.")] = 1.5,
     min_usd: Annotated[float, typer.Option(help="... by at least this many USD a year.")] = 1e6,
     source: Annotated[str | None, typer.Option("--source", help="Only rows of this source.")] = None,
@@ -73,7 +74,7 @@ def screen(
 
         result = run_screen(store, baskets=basket or SANCTIONED_BASKETS, hubs=hubs, targets=targets,
                             baseline=baseline, after=after, min_ratio=min_ratio, min_usd=min_usd, source=source,
-                            since=since, progress=step)  # fmt: skip
+                            since=since, progress=step, partial=partial.value)  # fmt: skip
         if html is not None:
             progress.update(task, description="Writing the HTML page…", total=None)
             write_screen(result, html)
@@ -93,5 +94,7 @@ def screen(
     for note in result.notes:
         err_console.print(note, markup=False, highlight=False)
     n = int(leads["lead"].sum()) if len(leads) else 0
+    held = f" (held: {result.baseline_held or 'none'}, {result.after_held or 'none'})" if len(leads) else ""
     err_console.print(f"{n} lead(s) among {len(leads)} combination(s); baseline {result.baseline}, after "
-                      f"{result.after}" + (f"; HTML page {html}" if html else ""), markup=False, highlight=False)  # fmt: skip
+                      f"{result.after} asked{held}; years held in part: {result.partial}"
+                      + (f"; HTML page {html}" if html else ""), markup=False, highlight=False)  # fmt: skip
