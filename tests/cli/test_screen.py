@@ -56,3 +56,12 @@ def test_screen_of_a_missing_store_says_so(tmp_path):
     result = runner.invoke(app, ["screen", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1 and "No store at" in result.output
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_screen_takes_partial(tmp_path):
+    period = ["--baseline", "2021", "--after", "2022", "--db", str(make_db(tmp_path)), "--basket", "cars"]
+    result = runner.invoke(app, ["screen", *period, "--partial", "whole", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "--partial whole" in result.stdout  # the commands that reproduce a lead say how it was compared
+    result = runner.invoke(app, ["screen", *period, "--partial", "guess"])
+    assert result.exit_code == 2 and "guess" in result.output
