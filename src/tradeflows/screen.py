@@ -120,17 +120,17 @@ def years_label(years: Sequence[int]) -> str:
 def _held_labels(store: Store, basket: str, hubs: tuple[str, ...], base: Years, post: Years,
                  source: str | None) -> pl.DataFrame:  # fmt: skip
     """Per (source, hub): the years of each period the hub's exports of the basket are held
-    (table ``held`` through ``series_years``), as words."""
+    (table ``held`` through ``series_years``): ``*_years_held`` lists, ``*_held`` their words."""
     scope = make_scope(store, basket=basket, reporter=",".join(hubs), baseline=(base.first, base.last),
                        after=(post.first, post.last), source=source)  # fmt: skip
     held = series_years(store, scope, reporters=hubs, flows=("X",))
-    rows = []
-    for (src, hub), part in held.group_by("source", "reporter"):
-        years = part["year"].to_list()
-        rows.append((src, hub, years_label([y for y in years if base.first <= y <= base.last]),
-                     years_label([y for y in years if post.first <= y <= post.last])))  # fmt: skip
-    schema = {"source": pl.String, "hub": pl.String, "baseline_held": pl.String, "after_held": pl.String}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return held.group_by("source", hub="reporter").agg(
+        baseline_years_held=pl.col("year").filter(pl.col("year").is_between(base.first, base.last)).sort(),
+        after_years_held=pl.col("year").filter(pl.col("year").is_between(post.first, post.last)).sort(),
+    ).with_columns(
+        baseline_held=pl.col("baseline_years_held").map_elements(years_label, return_dtype=pl.String),
+        after_held=pl.col("after_years_held").map_elements(years_label, return_dtype=pl.String),
+    )  # fmt: skip
 
 
 def _after_rows(frame: pl.DataFrame, after: str) -> pl.DataFrame:
@@ -247,8 +247,8 @@ def _caveats(r: dict, base: tuple[int, ...], post: tuple[int, ...], coverage: pl
         out.append(f"baseline: {r['hub']} reported {r['baseline_years']} of the {len(base)} years")
     if r["after_years"] is not None and r["after_years"] < len(post):
         out.append(f"after: {r['after_years']} of the {len(post)} years held")
-    missing = [y for years, held in ((base, r["baseline_held"]), (post, r["after_held"])) if held
-               for y in sorted(set(years) - set(_years_of(held)))]  # fmt: skip
+    missing = [y for years, held in ((base, r["baseline_years_held"]), (post, r["after_years_held"])) if held
+               for y in sorted(set(years) - set(held))]  # fmt: skip
     if missing:
         out.append(f"not held (missing, not zero): {r['hub']}'s exports of {r['basket']} in {years_label(missing)}")
     short = coverage.filter(pl.col("reporter") == r["hub"], pl.col("source") == r["source"])
@@ -275,21 +275,11 @@ def _caveats(r: dict, base: tuple[int, ...], post: tuple[int, ...], coverage: pl
     return list(dict.fromkeys(out))
 
 
-def _years_of(label: str | None) -> list[int]:
-    """The years of a ``years_label``."""
-    years: list[int] = []
-    for part in (label or "").split(", "):
-        if part:
-            first, _, last = part.partition("-")
-            years += range(int(first), int(last or first) + 1)
-    return years
-
-
 def _commands(r: dict, baseline: str, after: str, db: str, partial: str = "like_for_like") -> list[str]:
     q = shlex.quote
     scope = f"--basket {q(r['basket'])} --reporter {q(r['hub'])}"
-    period = f"--baseline {baseline} --after {after}" + (f" --partial {partial}" if partial != "like_for_like" else "")
-    period += f" --db {q(db)}"
+    how = f" --partial {partial}" if partial != "like_for_like" else ""
+    period = f"--baseline {baseline} --after {after}{how} --db {q(db)}"
     report = f"reports/{report_name(r['hub'], r['basket'])}"
     return [
         f"tradeflows indicators growth {scope} --partner {q(r['target'])} --by-partner {period}",
@@ -325,7 +315,8 @@ def screen(
     """Rank every (hub, basket, target) the store holds as a lead; see the module docstring.
 
     ``targets`` None: each hub's default targets. ``partial``: how the indicators compare a year
-    a series holds in part (``indicators.base.PARTIAL_CHOICES``; like for like by default). ``since``: an earlier ingest run; each lead is
+    a series holds in part (``indicators.base.PARTIAL_CHOICES``; like for like by default).
+    ``since``: an earlier ingest run; each lead is
     marked ``new`` (absent then, or a lead now that was not one), ``changed`` (its words or its
     lead flag changed) or ``unchanged`` against the screen of the store as it stood after that
     run (its rows of runs up to ``since``, rebuilt in a temporary store).
@@ -371,9 +362,10 @@ def screen(
         progress("ranking", len(plan), len(plan))
     notes = tuple(f"basket {b}: the store holds none of its codes" for b in skipped)
     last = store.sql("SELECT max(ingest_id) AS run FROM ingests")["run"][0]
-    leads = _finish(store, pl.concat(frames, how="diagonal_relaxed") if frames else None, base, post, partial)
-    held_in = {c: years_label([y for label in leads[c].to_list() for y in _years_of(label)])
-               for c in ("baseline_held", "after_held")}  # fmt: skip
+    combined = pl.concat(frames, how="diagonal_relaxed") if frames else None
+    held_in = {f"{c}_held": "" if combined is None else years_label(combined[f"{c}_years_held"].explode().drop_nulls())
+               for c in ("baseline", "after")}  # fmt: skip
+    leads = _finish(store, combined, base, post, partial)
     result = Screen(leads, base.label, post.label, str(store.path), last, since, notes, min_ratio, min_usd, partial,
                     **held_in)  # fmt: skip
     if since is not None:

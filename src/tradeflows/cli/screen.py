@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption, PartialChoice, PartialOption
+from tradeflows.cli.common import (
+    DbOption,
+    FormatOption,
+    LimitOption,
+    OutputOption,
+    PartialChoice,
+    PartialOption,
+)
 from tradeflows.cli.output import OutputFormat, console, err_console, write_result
 
 SHOWN = ("rank", "lead", "since", "score", "hub", "target", "basket", "exports_ratio", "exports_rise_usd",
