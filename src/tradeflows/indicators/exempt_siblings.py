@@ -119,10 +119,11 @@ def sql(scope: Scope, *, sanctioned: pl.DataFrame | None = None, threshold: floa
     b, a = scope.baseline, scope.after
     mean_b, mean_a = annual_means(scope, "CASE WHEN py.nb > 0 AND py.na > 0 THEN value_usd END")
     both = "py.nb > 0 AND py.na > 0"
+    compared = f"COUNT(DISTINCT CASE WHEN {both} THEN t.reporter END)"
 
     def one_period(n: str) -> str:  # the reporters behind a code holding no year of a period
-        case = f"CASE WHEN py.{n} = 0 THEN t.reporter END"
-        return f"COALESCE(STRING_AGG(DISTINCT {case}, '+' ORDER BY {case}), '')"
+        names = f"STRING_AGG(DISTINCT CASE WHEN py.{n} = 0 THEN t.reporter END, '+')"
+        return f"COALESCE(array_to_string(list_sort(string_split({names}, '+')), '+'), '')"  # in order, each once
 
     return f"""WITH {basket_cte(scope)},
 {codes_cte("p_sanctioned", sanctioned)},
@@ -176,9 +177,11 @@ tagged AS (
   WHERE k.role <> 'other_sanctioned'
 ),
 per_code AS (
-  SELECT t.source, t.basket, t.role, t.hs4, t.hs, {mean_b} AS baseline_usd, {mean_a} AS after_usd,
+  -- the figures of the reporters holding both periods only: NULL where none does
+  SELECT t.source, t.basket, t.role, t.hs4, t.hs, CASE WHEN {compared} > 0 THEN {mean_b} END AS baseline_usd,
+         CASE WHEN {compared} > 0 THEN {mean_a} END AS after_usd,
          CAST(SUM(CASE WHEN {both} THEN t.n_rows ELSE 0 END) AS BIGINT) AS n_rows,
-         COUNT(DISTINCT CASE WHEN {both} THEN t.reporter END) AS n_compared,
+         {compared} AS n_compared,
          COALESCE(MAX(CASE WHEN {both} THEN py.nb END), 0) AS baseline_years,
          COALESCE(MAX(CASE WHEN {both} THEN py.na END), 0) AS after_years,
          MIN(CASE WHEN {both} THEN py.min_months END) AS min_months,
@@ -187,21 +190,15 @@ per_code AS (
    AND py.hs4 = CASE WHEN t.role = 'control' THEN '*' ELSE t.hs4 END
   GROUP BY t.source, t.basket, t.role, t.hs4, t.hs
 ),
-compared AS (
-  -- the figures of the reporters holding both periods only: NULL where none does
-  SELECT * REPLACE (CASE WHEN n_compared > 0 THEN baseline_usd END AS baseline_usd,
-                    CASE WHEN n_compared > 0 THEN after_usd END AS after_usd)
-  FROM per_code
-),
 inside AS (
   SELECT source, basket, hs4, SUM(baseline_usd) AS baseline_usd, SUM(after_usd) AS after_usd
-  FROM compared WHERE role = 'inside' GROUP BY source, basket, hs4
+  FROM per_code WHERE role = 'inside' GROUP BY source, basket, hs4
 ),
 control AS (
   SELECT source, basket, SUM(baseline_usd) AS baseline_usd, SUM(after_usd) AS after_usd,
          CAST(SUM(n_rows) AS BIGINT) AS n_rows, COUNT(CASE WHEN n_compared > 0 THEN 1 END) AS n_codes,
          MIN(min_months) AS min_months
-  FROM compared WHERE role = 'control' GROUP BY source, basket
+  FROM per_code WHERE role = 'control' GROUP BY source, basket
 ),
 siblings AS (
   SELECT s.source, s.basket, s.hs4, s.hs, s.baseline_usd AS sibling_baseline_usd, s.after_usd AS sibling_after_usd,
@@ -214,7 +211,7 @@ siblings AS (
          -- who holds one period only, for the reason
          CASE WHEN s.no_baseline <> '' THEN s.no_baseline ELSE s.no_after END AS reporter,
          {literal(scope.flow)} AS flow
-  FROM compared s
+  FROM per_code s
   LEFT JOIN inside i ON {join_on("i", "s", ("source", "basket", "hs4"))}
   LEFT JOIN control c ON {join_on("c", "s", ("source", "basket"))}
   WHERE s.role = 'sibling'

@@ -82,8 +82,7 @@ def sql(scope: Scope, *, targets: tuple[str, ...] = ("RUS", "BLR"), min_drop: fl
     both = "py.nb > 0 AND py.na > 0"
 
     def one_period(n: str) -> str:  # the origins behind a row holding no year of a period
-        case = f"CASE WHEN py.{n} = 0 THEN reporter END"
-        return f"STRING_AGG(DISTINCT {case}, '+' ORDER BY {case})"
+        return f"STRING_AGG(DISTINCT CASE WHEN py.{n} = 0 THEN reporter END, '+')"  # sorted by _names
 
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope, flows=["X"], reporters=scope.reporters)},
@@ -113,7 +112,8 @@ legs_held AS (
 ),
 direct AS (SELECT * FROM legs_held WHERE dest = {literal(DIRECT)}),
 hub_rows AS (
-  SELECT * REPLACE (CASE WHEN dest = {literal(HUBS)} THEN {literal(scope.partner_label)} ELSE dest END AS dest)
+  SELECT source, basket, CASE WHEN dest = {literal(HUBS)} THEN {literal(scope.partner_label)} ELSE dest END AS dest,
+         baseline_usd, after_usd, n_rows, n_compared, baseline_years, after_years, min_months, no_baseline, no_after
   FROM legs_held WHERE dest <> {literal(DIRECT)}
 ),
 joined AS (
