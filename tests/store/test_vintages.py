@@ -168,9 +168,9 @@ def test_a_parquet_export_of_a_revised_store_loads_back_without_doubling(tmp_pat
     store = tradeflows.open(tmp_path / "s.duckdb")
     load_rows(store, [dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=100.0)])
     load_rows(store, [dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=120.0)])
-    assert store.export_parquet(tmp_path / "s.parquet") == 1
+    assert store.export_parquet(tmp_path / "export.parquet") == 1
     again = tradeflows.open(tmp_path / "again.duckdb")
-    again.ingest([tmp_path / "s.parquet"])
+    again.ingest([tmp_path / "export.parquet"])
     assert _annual(again) == _annual(store) == [(2021, "GEO", "RUS", "X", "870323", 120.0)]
 
 
