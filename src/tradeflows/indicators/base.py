@@ -476,6 +476,17 @@ def _held_where(scope: Scope, alias: str, *, flows: Sequence[str], reporters: Se
     ])  # fmt: skip
 
 
+def months_held(alias: str) -> str:
+    """SQL: how many months the rows of table ``held`` (alias ``alias``) grouped into a year
+    cover: 12 where a file gives the year as annual data (month NULL), else its distinct months.
+
+    >>> months_held("h")
+    'CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END'
+    """
+    return (f"CASE WHEN MAX(CASE WHEN {alias}.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 "
+            f"ELSE COUNT(DISTINCT {alias}.month) END")
+
+
 def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[str] | None = None,
                    reporters: Sequence[str] | None | bool = True, all_years: bool = False,
                    years: tuple[int, int] | None = None) -> str:  # fmt: skip
@@ -491,9 +502,7 @@ def held_years_cte(scope: Scope, *, name: str = "held_years", flows: Sequence[st
     span = None if all_years else years or (scope.first_year, scope.last_year)
     where = _held_where(scope, "h", flows=flows or [scope.flow], reporters=reps, years=span)
     return f"""{name} AS (
-  SELECT h.source, h.reporter, h.flow, b.basket, h.year,
-         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12
-              ELSE COUNT(DISTINCT h.month) END AS months
+  SELECT h.source, h.reporter, h.flow, b.basket, h.year, {months_held("h")} AS months
   FROM {_held_basket()}
   WHERE {where}
   GROUP BY h.source, h.reporter, h.flow, b.basket, h.year

@@ -41,6 +41,7 @@ from tradeflows.indicators.base import (
     as_years,
     in_list,
     literal,
+    months_held,
     run,
     status_reason,
 )
@@ -82,7 +83,7 @@ def sql(reporters: tuple[str, ...] | None, partners: tuple[str, ...] | None, hs:
     )
     return f"""WITH held_years AS (
   SELECT source, reporter, partner_basis, year,
-         CASE WHEN MAX(CASE WHEN month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT month) END AS months
+         {months_held("h")} AS months
   FROM held h WHERE {common("h")}
   GROUP BY source, reporter, partner_basis, year
 ),

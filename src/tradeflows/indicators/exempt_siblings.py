@@ -46,6 +46,7 @@ from tradeflows.indicators.base import (
     join_on,
     literal,
     make_scope,
+    months_held,
     not_held,
     partial_reason,
     period_columns,
@@ -130,8 +131,7 @@ def sql(scope: Scope, *, sanctioned: pl.DataFrame | None = None, threshold: floa
 held_hs AS (
   -- the years (and months) each reporter's files cover a heading (table held)
   SELECT h.source, h.reporter, h.flow, h.hs AS hs4, h.year,
-         CASE WHEN MAX(CASE WHEN h.month IS NULL THEN 1 ELSE 0 END) = 1 THEN 12 ELSE COUNT(DISTINCT h.month) END
-           AS months
+         {months_held("h")} AS months
   FROM held h WHERE {held_where} AND h.hs_level = 4
   GROUP BY h.source, h.reporter, h.flow, h.hs, h.year
 ),
