@@ -201,3 +201,16 @@ def test_the_armenian_national_file_adds_its_consignments_and_changes_no_other_f
     assert_frame_equal(arm.select(figures).sort("target"), without.filter(hub="ARM").select(figures).sort("target"),
                        check_exact=False, rel_tol=1e-12)  # fmt: skip
     assert without.filter(hub="ARM")["consignment_partner"].is_null().all()
+
+
+def test_consignments_held_in_part_are_compared_like_for_like_and_said_so(hand_store):
+    # 2021 held January-December, 2022 January-March: like for like both are read January-March.
+    # DEU consigns 2m a month against 1m made there; so 3 x (2m - 1m) = 3m in each period's months, ratio 2.
+    rows = consignments([("DEU", b, y, v) for y, months in ((2021, 12), (2022, 3)) for _ in range(months)
+                         for b, v in (("origin", 1e6), ("consignment", 2e6))])  # fmt: skip
+    months = [m for y, n in ((2021, 12), (2022, 3)) for m in range(1, n + 1) for _ in (0, 1)]
+    load_rows(hand_store, [dict(r, month=m) for r, m in zip(rows, months)], source="national")
+    lead = screen(hand_store, baskets=["cars"], baseline=2021, after=2022).leads.row(0, named=True)
+    assert lead["consigned_minus_origin_after_usd"] == pytest.approx(3e6) and lead["consignment_ratio_after"] == 2.0
+    assert "(x2.0; $3.0m in 2021; all goods, national; a year held in part, see caveats)" in lead["evidence"]
+    assert any(c.startswith("origin vs consignment: partial: a year holds 3 months") for c in lead["caveats"])

@@ -273,7 +273,8 @@ def _evidence(r: dict) -> str:
                   if r["consigned_minus_origin_baseline_usd"] is not None else "")  # fmt: skip
         parts.append(f"its imports consigned from {p} exceed those made in {p} by "
                      f"{_usd(r['consigned_minus_origin_after_usd'])} a year in {r['consignment_after']} "
-                     f"(x{r['consignment_ratio_after']:,.1f}{before}; all goods, {r['consignment_source']}): "
+                     f"(x{r['consignment_ratio_after']:,.1f}{before}; all goods, {r['consignment_source']}"
+                     f"{'; a year held in part, see caveats' if r['consignment_status'] == 'partial' else ''}): "
                      f"goods made elsewhere shipped through {p}")  # fmt: skip
     return "; ".join(parts)
 
