@@ -209,7 +209,7 @@ def test_consignments_held_in_part_are_compared_like_for_like_and_said_so(hand_s
     rows = consignments([("DEU", b, y, v) for y, months in ((2021, 12), (2022, 3)) for _ in range(months)
                          for b, v in (("origin", 1e6), ("consignment", 2e6))])  # fmt: skip
     months = [m for y, n in ((2021, 12), (2022, 3)) for m in range(1, n + 1) for _ in (0, 1)]
-    load_rows(hand_store, [dict(r, month=m) for r, m in zip(rows, months)], source="national")
+    load_rows(hand_store, [dict(r, month=m) for r, m in zip(rows, months, strict=True)], source="national")
     lead = screen(hand_store, baskets=["cars"], baseline=2021, after=2022).leads.row(0, named=True)
     assert lead["consigned_minus_origin_after_usd"] == pytest.approx(3e6) and lead["consignment_ratio_after"] == 2.0
     assert "(x2.0; $3.0m in 2021; all goods, national; a year held in part, see caveats)" in lead["evidence"]

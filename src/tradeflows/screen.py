@@ -68,8 +68,7 @@ STRENGTHS = {
     "new_flows": ("1 where a code started from nothing", 1.0),
     "imports": ("ln(hub imports ratio) / ln(4)", 1.0),
     "mirror": ("largest unrecorded share of the rise in coalition exports to the hub", 1.0),
-    "consignment": ("ln(hub imports consigned from a coalition country or hub / those made there, after) / ln(4)",
-                    1.0),
+    "consignment": ("ln(imports consigned from a coalition country or hub / made there, after) / ln(4)", 1.0),
 }
 # The partners whose consignments to a hub beyond what they make count: goods of the coalition
 # shipped on, or another hub's re-exports.
@@ -338,13 +337,13 @@ def _commands(r: dict, baseline: str, after: str, db: str, partial: str = "like_
     how = f" --partial {partial}" if partial != "like_for_like" else ""
     period = f"--baseline {baseline} --after {after}{how} --db {q(db)}"
     report = f"reports/{report_name(r['hub'], r['basket'])}"
+    consignment = f"tradeflows indicators origin-consignment --reporter {q(r['hub'])} --partner {CONSIGNORS} {period}"
     return [
         f"tradeflows indicators growth {scope} --partner {q(r['target'])} --by-partner {period}",
         f"tradeflows indicators pass-through {scope} --partner {q(r['target'])} {period}",
         f"tradeflows indicators target-share {scope} {period}",
         f"tradeflows indicators new-flows {scope} --partner {q(r['target'])} {period}",
-        *([f"tradeflows indicators origin-consignment --reporter {q(r['hub'])} --partner {CONSIGNORS} {period}"]
-          if r["consignment_statuses"] is not None else []),
+        *([consignment] if r["consignment_statuses"] is not None else []),  # where its consignments are held
         f"tradeflows report --basket {q(r['basket'])} --hub {q(r['hub'])} --baseline {baseline} "
         f"--out {q(report)} --db {q(db)}",
     ]
