@@ -7,6 +7,7 @@ import math
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import tradeflows
 from tradeflows.errors import ParameterError
@@ -39,14 +40,17 @@ def test_a_lead_scored_by_hand(hand_store):
     assert (lead["hub"], lead["target"], lead["basket"], lead["lead"]) == ("GEO", "RUS", "cars", True)
     # growth: ln 4 / ln 4 = 1 (weight 2); size: (log10 3e6 - 5) / 3 (weight 2); share: 100 (4/7 - 1/4) = 32.1
     # points / 25, capped at 1; pass-through: min(3m, 6m) / 6m = 0.5 / 0.5 = 1; imports: ln 1.6 / ln 4;
-    # no new flow, no mirror gap (no coalition reports): 0. Weights sum to 9.
+    # no new flow, no mirror gap (no coalition reports), no imports by consignment held: 0. Weights sum to 10.
     size = (math.log10(3e6) - 5) / 3
-    expected = (2 * 1 + 2 * size + 1 + 1 + math.log(1.6) / math.log(4)) / 9
+    expected = (2 * 1 + 2 * size + 1 + 1 + math.log(1.6) / math.log(4)) / 10
     assert lead["score"] == pytest.approx(expected)
     assert lead["share_change_pp"] == pytest.approx(100 * (4 / 7 - 1 / 4)) and lead["pass_through"] == 0.5
     assert lead["evidence"].startswith("GEO's exports of cars to RUS rose x4.0 ($1.0m a year in 2021 to $4.0m in 2022)")
     assert "50% of GEO's extra imports passed on" in lead["evidence"]
     assert any("mirror gap not computed" in c for c in lead["caveats"])
+    assert "origin vs consignment: not held (the store holds no imports of GEO by country of consignment: missing, " \
+           "not zero)" in lead["caveats"] and lead["consignment_ratio_after"] is None  # fmt: skip
+    assert not any("origin-consignment" in c for c in lead["commands"])
     db = str(hand_store.path)
     assert f"tradeflows indicators growth --basket cars --reporter GEO --partner RUS --by-partner --baseline 2021 " \
            f"--after 2022 --db {db}" in lead["commands"]  # fmt: skip
@@ -113,3 +117,100 @@ def test_the_indicators_take_the_screens_partial_years(tmp_path):
     assert whole.partial == "whole" and any("--partial whole" in c for c in r["commands"])
     with pytest.raises(ParameterError, match="partial"):
         screen(store, baskets=["cars"], baseline=2021, after=2022, partial="guess")
+
+
+def consignments(rows):
+    """A hub's imports of all goods by origin and by consignment, as a national file gives them."""
+    return [dict(year=y, reporter="GEO", partner=p, flow="M", hs="TOTAL", hs_level=0, value_usd=float(v),
+                 partner_basis=b) for p, b, y, v in rows]  # fmt: skip
+
+
+def test_origin_against_consignment_scored_by_hand(hand_store):
+    # A national file of GEO's imports (another source): DEU consigns 120m then 300m, of which it made 100m a
+    # year; ARM (a hub) 50m then 100m, having made 50m; CHN, neither coalition nor hub, does not count however far
+    # its consignments exceed what it made.
+    load_rows(hand_store, consignments([
+        ("DEU", "origin", 2021, 100e6), ("DEU", "origin", 2022, 100e6),
+        ("DEU", "consignment", 2021, 120e6), ("DEU", "consignment", 2022, 300e6),
+        ("ARM", "origin", 2021, 50e6), ("ARM", "origin", 2022, 50e6),
+        ("ARM", "consignment", 2021, 50e6), ("ARM", "consignment", 2022, 100e6),
+        ("CHN", "origin", 2021, 10e6), ("CHN", "origin", 2022, 10e6),
+        ("CHN", "consignment", 2021, 10e6), ("CHN", "consignment", 2022, 1000e6),
+    ]), source="national")  # fmt: skip
+    result = screen(hand_store, baskets=["cars"], baseline=2021, after=2022)
+    lead = result.leads.row(0, named=True)
+    # DEU: 300m - 100m = 200m a year beyond what it made in 2022 (ARM: 50m), ratio 300 / 100 = 3; in 2021 20m
+    assert (lead["consignment_partner"], lead["consignment_source"]) == ("DEU", "national")
+    assert lead["consigned_minus_origin_after_usd"] == pytest.approx(200e6) and lead["consignment_ratio_after"] == 3.0
+    # the score of test_a_lead_scored_by_hand plus ln 3 / ln 4 (weight 1); weights sum to 10
+    size = (math.log10(3e6) - 5) / 3
+    expected = (2 * 1 + 2 * size + 1 + 1 + math.log(1.6) / math.log(4) + math.log(3) / math.log(4)) / 10
+    assert lead["score"] == pytest.approx(expected)
+    assert "its imports consigned from DEU exceed those made in DEU by $200.0m a year in 2022 (x3.0; $20.0m in " \
+           "2021; all goods, national): goods made elsewhere shipped through DEU" in lead["evidence"]  # fmt: skip
+    assert not any(c.startswith("origin vs consignment") for c in lead["caveats"])
+    db = str(hand_store.path)
+    assert f"tradeflows indicators origin-consignment --reporter GEO --partner coalition,hubs --baseline 2021 " \
+           f"--after 2022 --db {db}" in lead["commands"]  # fmt: skip
+    # the other figures are those the Comtrade-like rows alone give
+    assert lead["exports_ratio"] == 4.0 and lead["pass_through"] == 0.5 and lead["imports_ratio"] == 1.6
+    page = render_screen(result)
+    assert "consigned from DEU beyond what it made there:\n$200.0m a year (x3.0; national)" in page
+
+
+def test_consignment_held_with_none_above_origin_says_so(hand_store):
+    load_rows(hand_store, consignments([("DEU", b, y, 100e6) for b in ("origin", "consignment") for y in (2021, 2022)]),
+              source="national")  # fmt: skip
+    lead = screen(hand_store, baskets=["cars"], baseline=2021, after=2022).leads.row(0, named=True)
+    assert lead["consignment_partner"] is None and lead["consigned_minus_origin_after_usd"] is None
+    assert "origin vs consignment: no coalition country or hub consigned GEO more than it made (ok)" in lead["caveats"]
+    assert any("origin-consignment --reporter GEO" in c for c in lead["commands"])  # held: the command shows it
+
+
+def test_the_armenian_national_file_adds_its_consignments_and_changes_no_other_figure(real_store, tmp_path):
+    from tests.conftest import ARMENIA, GEORGIA
+    from tests.indicators.test_consignment import NATIONAL, _raw
+
+    if not NATIONAL.exists():
+        pytest.skip("shared data not found")
+    both = tradeflows.open(tmp_path / "both.duckdb")
+    both.ingest([GEORGIA, ARMENIA])
+    both.ingest([NATIONAL], source="national_armenia")
+    options = dict(baskets=["cars"], after="2022-2023")
+    without, with_ = (screen(s, **options).leads for s in (real_store, both))
+    raw = _raw("Georgia")  # thousand USD in the file, read here with csv
+    georgia = sum(raw["import_consignment", y] - raw["import_origin", y] for y in (2022, 2023)) / 2
+    assert georgia == pytest.approx(699.7e6, abs=0.05e6)
+    arm = with_.filter(hub="ARM")
+    assert len(arm) and set(arm["consignment_partner"]) == {"GEO"}
+    assert arm["consigned_minus_origin_after_usd"].to_list() == pytest.approx([georgia] * len(arm))
+    assert all("its imports consigned from GEO exceed those made in GEO by $699.7m a year in 2022-2023" in e
+               for e in arm["evidence"])  # fmt: skip
+    assert all(any(c.startswith("tradeflows indicators origin-consignment --reporter ARM") for c in cs)
+               for cs in arm["commands"])  # fmt: skip
+    # Georgia's leads: every figure, word and caveat as without the national file
+    # the commands name the store's path; the ranks move as Armenia's leads rise past them
+    same = [c for c in with_.columns if c not in ("commands", "rank")]
+    geo = (with_.filter(hub="GEO").select(same).sort("target"), without.filter(hub="GEO").select(same).sort("target"))
+    # equal to the last digits a sum's order may move (DuckDB adds in parallel)
+    assert_frame_equal(geo[0], geo[1], check_exact=False, rel_tol=1e-12) and len(geo[0])
+    assert all(any("origin vs consignment: not held" in c for c in cs) for cs in geo[0]["caveats"])
+    # Armenia's: the same figures but for the new component
+    figures = ["target", "exports_baseline_usd", "exports_after_usd", "share_change_pp", "pass_through",
+               "imports_ratio", "new_codes", "n_rows"]  # fmt: skip
+    assert_frame_equal(arm.select(figures).sort("target"), without.filter(hub="ARM").select(figures).sort("target"),
+                       check_exact=False, rel_tol=1e-12)  # fmt: skip
+    assert without.filter(hub="ARM")["consignment_partner"].is_null().all()
+
+
+def test_consignments_held_in_part_are_compared_like_for_like_and_said_so(hand_store):
+    # 2021 held January-December, 2022 January-March: like for like both are read January-March.
+    # DEU consigns 2m a month against 1m made there; so 3 x (2m - 1m) = 3m in each period's months, ratio 2.
+    rows = consignments([("DEU", b, y, v) for y, months in ((2021, 12), (2022, 3)) for _ in range(months)
+                         for b, v in (("origin", 1e6), ("consignment", 2e6))])  # fmt: skip
+    months = [m for y, n in ((2021, 12), (2022, 3)) for m in range(1, n + 1) for _ in (0, 1)]
+    load_rows(hand_store, [dict(r, month=m) for r, m in zip(rows, months, strict=True)], source="national")
+    lead = screen(hand_store, baskets=["cars"], baseline=2021, after=2022).leads.row(0, named=True)
+    assert lead["consigned_minus_origin_after_usd"] == pytest.approx(3e6) and lead["consignment_ratio_after"] == 2.0
+    assert "(x2.0; $3.0m in 2021; all goods, national; a year held in part, see caveats)" in lead["evidence"]
+    assert any(c.startswith("origin vs consignment: partial: a year holds 3 months") for c in lead["caveats"])

@@ -10,7 +10,11 @@ the public indicators over every hub the store holds as a reporter, and every ta
 - ``new-flows``: codes the hub never sent the target in the baseline;
 - ``growth`` of the hub's imports of the basket (its own reports);
 - ``mirror-gap``: the largest share of the rise in a coalition member's exports to the hub that
-  the hub never recorded as imports (where both sides are held).
+  the hub never recorded as imports (where both sides are held);
+- ``origin-consignment``, where the store holds the hub's imports by country of consignment
+  (national files; all goods): the coalition country or hub whose goods consigned to the hub
+  exceed those made there by the most after the baseline (goods made elsewhere shipped through
+  it). Elsewhere the component is not held, and said so, never zero.
 
 The indicators average each series (source, reporter, flow, basket) over the years its files
 hold and compare a year held in part as ``partial`` says (``indicators.base``): the words name
@@ -35,7 +39,7 @@ from pathlib import Path
 import polars as pl
 
 from tradeflows.errors import NoDataError, ParameterError
-from tradeflows.indicators import growth, mirror_gap, new_flows, pass_through, target_share
+from tradeflows.indicators import growth, mirror_gap, new_flows, origin_consignment, pass_through, target_share
 from tradeflows.indicators.base import (
     DEFAULT_AFTER,
     DEFAULT_BASELINE,
@@ -64,7 +68,12 @@ STRENGTHS = {
     "new_flows": ("1 where a code started from nothing", 1.0),
     "imports": ("ln(hub imports ratio) / ln(4)", 1.0),
     "mirror": ("largest unrecorded share of the rise in coalition exports to the hub", 1.0),
+    "consignment": ("ln(imports consigned from a coalition country or hub / made there, after) / ln(4)", 1.0),
 }
+# The partners whose consignments to a hub beyond what they make count: goods of the coalition
+# shipped on, or another hub's re-exports.
+CONSIGNORS = "coalition,hubs"
+NOT_HELD = "no_consignment_data"  # origin_consignment's status where a hub's imports by consignment are not held
 EAEU_CAVEAT = ("trade inside the EAEU has no full customs declarations: the hub's exports to {t} are "
                "under-recorded")  # fmt: skip
 
@@ -149,6 +158,8 @@ def _calls(store: Store, basket: str, hubs: tuple[str, ...], targets: dict[str, 
         ("target-share", lambda: target_share(store, basket=basket, reporter=reporters, **common)),
         ("new-flows", lambda: new_flows(store, basket=basket, reporter=reporters, partner=everyone, **common)),
         ("mirror-gap", lambda: mirror_gap(store, basket=basket, reporter="coalition", partner=reporters, **common)),
+        # all goods (national files give no codes): the same for every basket
+        ("origin-consignment", lambda: origin_consignment(store, reporter=reporters, partner=CONSIGNORS, **common)),
     ]  # fmt: skip
     for t in everyone.split(","):
         calls.append((f"pass-through:{t}", lambda t=t: pass_through(store, basket=basket, reporter=reporters,
@@ -186,12 +197,29 @@ def _combine(basket: str, out: dict[str, pl.DataFrame], targets: dict[str, tuple
                mirror_exporter=pl.col("exporter").first()))  # fmt: skip
     mg_held = mg_all.group_by(pl.col("importer").alias("hub")).agg(
         mirror_statuses=pl.col("status").unique().sort().str.join(","))
+    # by hub, whatever the source: a national file's consignments stand beside the hub's Comtrade exports
+    oc_all = out["origin-consignment"].filter(pl.col("status") != NOT_HELD)
+    oc = (oc_all.filter(pl.col("consignment_ratio_after").is_not_null(), pl.col("consigned_minus_origin_after_usd") > 0)
+          .sort("consigned_minus_origin_after_usd", "source", "partner", descending=[True, False, False])
+          .group_by("hub", maintain_order=True)
+          .agg(*(pl.col(c).first().alias(a) for c, a in (
+              ("partner", "consignment_partner"), ("source", "consignment_source"),
+              ("consigned_minus_origin_after_usd", "consigned_minus_origin_after_usd"),
+              ("consigned_minus_origin_baseline_usd", "consigned_minus_origin_baseline_usd"),
+              ("consignment_ratio_after", "consignment_ratio_after"),
+              ("consignment_ratio_baseline", "consignment_ratio_baseline"), ("after", "consignment_after"),
+              ("baseline", "consignment_baseline"), ("after_years", "consignment_after_years"),
+              ("baseline_years", "consignment_baseline_years"), ("status", "consignment_status"),
+              ("reason", "consignment_reason")))))  # fmt: skip
+    oc_held = oc_all.group_by("hub").agg(consignment_statuses=pl.col("status").unique().sort().str.join(","))
     frame = (g.join(ts, on=["source", "hub", "target"], how="left")
              .join(pt, on=["source", "hub", "target"], how="left")
              .join(nf, on=["source", "hub", "target"], how="left")
              .join(im, on=["source", "hub"], how="left")
              .join(mg, on=["source", "hub"], how="left")
              .join(mg_held, on="hub", how="left")
+             .join(oc, on="hub", how="left")
+             .join(oc_held, on="hub", how="left")
              .join(held, on=["source", "hub"], how="left"))  # fmt: skip
     rise = pl.col("exports_after_usd") - pl.col("exports_baseline_usd")
     from_nothing = (pl.col("exports_baseline_usd") == 0) & (pl.col("exports_after_usd") > 0)
@@ -203,6 +231,7 @@ def _combine(basket: str, out: dict[str, pl.DataFrame], targets: dict[str, tuple
         "new_flows": pl.when(pl.col("new_codes").is_not_null()).then(1.0).otherwise(0.0),
         "imports": pl.col("imports_ratio").log() / pl.lit(4.0).log(),
         "mirror": pl.col("mirror_unreported_share"),
+        "consignment": pl.col("consignment_ratio_after").log() / pl.lit(4.0).log(),
     }
     total = sum(w for _, w in STRENGTHS.values())
     score = sum(STRENGTHS[k][1] * e.clip(0.0, 1.0).fill_null(0.0).fill_nan(0.0) for k, e in strengths.items())
@@ -237,6 +266,15 @@ def _evidence(r: dict) -> str:
     if r["mirror_unreported_share"] is not None:
         parts.append(f"{100 * r['mirror_unreported_share']:.0f}% of the rise in {r['mirror_exporter']}'s exports "
                      f"to it never recorded as imports")  # fmt: skip
+    if r["consignment_partner"] is not None:
+        p = r["consignment_partner"]
+        before = (f"; {_usd(r['consigned_minus_origin_baseline_usd'])} in {r['consignment_baseline']}"
+                  if r["consigned_minus_origin_baseline_usd"] is not None else "")  # fmt: skip
+        parts.append(f"its imports consigned from {p} exceed those made in {p} by "
+                     f"{_usd(r['consigned_minus_origin_after_usd'])} a year in {r['consignment_after']} "
+                     f"(x{r['consignment_ratio_after']:,.1f}{before}; all goods, {r['consignment_source']}"
+                     f"{'; a year held in part, see caveats' if r['consignment_status'] == 'partial' else ''}): "
+                     f"goods made elsewhere shipped through {p}")  # fmt: skip
     return "; ".join(parts)
 
 
@@ -265,6 +303,7 @@ def _caveats(r: dict, base: tuple[int, ...], post: tuple[int, ...], coverage: pl
     if r["mirror_unreported_share"] is None:
         statuses = r["mirror_statuses"] or "no coalition exports to the hub held"
         out.append(f"mirror gap not computed ({statuses})")
+    out += _consignment_caveats(r, base, post)
     if r["target"] in get_group("eaeu").members and r["hub"] in get_group("eaeu").members:
         out.append(EAEU_CAVEAT.format(t=r["target"]))
     for basis, flags in bases.filter(pl.col("reporter") == r["hub"]).select("partner_basis", "qty_flag").iter_rows():
@@ -275,17 +314,36 @@ def _caveats(r: dict, base: tuple[int, ...], post: tuple[int, ...], coverage: pl
     return list(dict.fromkeys(out))
 
 
+def _consignment_caveats(r: dict, base: tuple[int, ...], post: tuple[int, ...]) -> list[str]:
+    if r["consignment_statuses"] is None:
+        return [f"origin vs consignment: not held (the store holds no imports of {r['hub']} by country of "
+                "consignment: missing, not zero)"]  # fmt: skip
+    if r["consignment_partner"] is None:
+        return [f"origin vs consignment: no coalition country or hub consigned {r['hub']} more than it made "
+                f"({r['consignment_statuses']})"]  # fmt: skip
+    out = []
+    for name, held, years in (("baseline", r["consignment_baseline_years"], base),
+                              ("after", r["consignment_after_years"], post)):  # fmt: skip
+        if held is not None and held < len(years):
+            out.append(f"origin vs consignment, {name}: {held} of the {len(years)} years held")
+    if r["consignment_status"] != "ok":
+        out.append(f"origin vs consignment: {r['consignment_reason'] or r['consignment_status']}")
+    return out
+
+
 def _commands(r: dict, baseline: str, after: str, db: str, partial: str = "like_for_like") -> list[str]:
     q = shlex.quote
     scope = f"--basket {q(r['basket'])} --reporter {q(r['hub'])}"
     how = f" --partial {partial}" if partial != "like_for_like" else ""
     period = f"--baseline {baseline} --after {after}{how} --db {q(db)}"
     report = f"reports/{report_name(r['hub'], r['basket'])}"
+    consignment = f"tradeflows indicators origin-consignment --reporter {q(r['hub'])} --partner {CONSIGNORS} {period}"
     return [
         f"tradeflows indicators growth {scope} --partner {q(r['target'])} --by-partner {period}",
         f"tradeflows indicators pass-through {scope} --partner {q(r['target'])} {period}",
         f"tradeflows indicators target-share {scope} {period}",
         f"tradeflows indicators new-flows {scope} --partner {q(r['target'])} {period}",
+        *([consignment] if r["consignment_statuses"] is not None else []),  # where its consignments are held
         f"tradeflows report --basket {q(r['basket'])} --hub {q(r['hub'])} --baseline {baseline} "
         f"--out {q(report)} --db {q(db)}",
     ]
@@ -324,8 +382,9 @@ def screen(
     ``Screen.leads`` columns (``LEAD_COLUMNS``): rank, lead, score (0-1), source, hub, basket,
     target, evidence, the figures (exports_baseline_usd, exports_after_usd, exports_ratio,
     exports_rise_usd, share_change_pp, pass_through, best_lag_months, new_codes,
-    new_flows_after_usd, imports_ratio, mirror_unreported_share, mirror_exporter),
-    components_held (of the seven; new flows always counts), n_rows (store rows behind the
+    new_flows_after_usd, imports_ratio, mirror_unreported_share, mirror_exporter,
+    consignment_partner, consigned_minus_origin_after_usd, consignment_ratio_after,
+    consignment_source), components_held (of the eight; new flows always counts), n_rows (store rows behind the
     exports after), baseline_held and after_held (the years of each period the hub's exports
     series holds, as words), caveats and commands (lists), report (the lead's report file), since.
     """
@@ -378,7 +437,8 @@ def screen(
 LEAD_COLUMNS = ("rank", "lead", "score", "source", "hub", "basket", "target", "evidence", "exports_baseline_usd",
                 "exports_after_usd", "exports_ratio", "exports_rise_usd", "share_change_pp", "pass_through",
                 "best_lag_months", "new_codes", "new_flows_after_usd", "imports_ratio", "mirror_unreported_share",
-                "mirror_exporter", "components_held", "n_rows", "baseline_held", "after_held", "caveats", "commands",
+                "mirror_exporter", "consignment_partner", "consigned_minus_origin_after_usd", "consignment_ratio_after",
+                "consignment_source", "components_held", "n_rows", "baseline_held", "after_held", "caveats", "commands",
                 "report", "since")  # fmt: skip
 
 
