@@ -8,8 +8,10 @@ kept here, so the schema is written down exactly once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -21,17 +23,20 @@ class Column:
 
     @property
     def polars_type(self) -> pl.DataType:
-        return _POLARS_TYPES[self.sql_type]
+        import polars as pl
+
+        return getattr(pl, _POLARS_TYPES[self.sql_type])()
 
 
-_POLARS_TYPES: dict[str, pl.DataType] = {
-    "VARCHAR": pl.String(),
-    "INTEGER": pl.Int32(),
-    "SMALLINT": pl.Int16(),
-    "TINYINT": pl.Int8(),
-    "BIGINT": pl.Int64(),
-    "DOUBLE": pl.Float64(),
-    "BOOLEAN": pl.Boolean(),
+# Polars' type names, not its types: the schema loads without polars (the CLI starts faster).
+_POLARS_TYPES: dict[str, str] = {
+    "VARCHAR": "String",
+    "INTEGER": "Int32",
+    "SMALLINT": "Int16",
+    "TINYINT": "Int8",
+    "BIGINT": "Int64",
+    "DOUBLE": "Float64",
+    "BOOLEAN": "Boolean",
 }
 
 # Codes for "this row is the total over that breakdown". Sums must use either the

@@ -12,7 +12,6 @@ import typer
 from tradeflows.cli.common import DbOption
 from tradeflows.cli.output import err_console
 from tradeflows.errors import ParameterError
-from tradeflows.store import open_store
 
 
 class ExportFormat(StrEnum):
@@ -46,6 +45,8 @@ def export(
         tradeflows export --format parquet --output flows.parquet
         tradeflows export data/processed/flows-dataset --partition year,reporter
     """
+    from tradeflows.store import open_store
+
     target = path or output
     if target is None:
         raise ParameterError("Give the file or folder to write: `tradeflows export PATH` or --output PATH")

@@ -6,14 +6,16 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from tradeflows.errors import ParameterError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # Control characters (an escape sequence recolours, moves or retitles the terminal) and the
 # bidirectional overrides that make text read other than it is.

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 
 from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
 from tradeflows.cli.output import OutputFormat, write_result
-from tradeflows.store import open_store
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def quarantine(
@@ -29,6 +30,10 @@ def quarantine(
 
         tradeflows quarantine --file vehicle_trade_armenia.csv --format csv --output rejected.csv
     """
+    import polars as pl
+
+    from tradeflows.store import open_store
+
     frame = open_store(db, create=False).quarantine(ingest_id=run, file=file)
     if fmt is OutputFormat.table:  # a terminal is narrow: the file's name, no raw line (files keep both)
         frame = frame.drop("raw").with_columns(pl.col("file").str.split("/").list.last())

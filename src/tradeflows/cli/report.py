@@ -11,8 +11,6 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from tradeflows.cli.common import DbOption, PartialChoice, PartialOption
 from tradeflows.cli.output import err_console, visible
-from tradeflows.reports import build_report, write_report
-from tradeflows.store import Store, open_store
 
 
 class ReportFormat(StrEnum):
@@ -58,6 +56,9 @@ def report(
         tradeflows report --basket cars --hub GEO --out report.html \
             --ingest ../shared/data/comtrade/vehicle_trade_georgia.csv --db georgia.duckdb
     """
+    from tradeflows.reports import build_report, write_report
+    from tradeflows.store import Store, open_store
+
     Store(db).check_output(out)
     with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(), console=err_console,
                   transient=True) as progress:  # fmt: skip

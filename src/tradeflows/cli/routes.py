@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 
 from tradeflows.cli.common import (
@@ -22,7 +21,9 @@ from tradeflows.cli.common import (
     open_engine_for,
 )
 from tradeflows.cli.output import OutputFormat, err_console, write_result
-from tradeflows.routes import find_routes, write_graphml, write_node_link
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class RankBy(StrEnum):
@@ -41,6 +42,8 @@ BaselineOption = Annotated[str, typer.Option("--baseline", help="Years growth is
 
 def _for_terminal(frame: pl.DataFrame) -> pl.DataFrame:
     """The columns a terminal has room for, in millions; files get every column in USD."""
+    import polars as pl
+
     musd = 1e6
     return frame.select(
         "rank", "path",
@@ -94,6 +97,8 @@ def routes(
 
         tradeflows routes --basket chpl --target RUS --years 2023 --graphml routes.graphml
     """
+    from tradeflows.routes import find_routes, write_graphml, write_node_link
+
     runner = open_engine_for(db, engine, dataset)
     with err_console.status("Valuing legs and allocating routes…", spinner="dots"):
         found = find_routes(

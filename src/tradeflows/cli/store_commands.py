@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -15,7 +14,11 @@ from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOpt
 from tradeflows.cli.output import OutputFormat, console, err_console, render_table, visible, write_result
 from tradeflows.errors import ParameterError
 from tradeflows.sources import SOURCES, describe_sources
-from tradeflows.store import IngestReport, open_store
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from tradeflows.store import IngestReport
 
 SourceName = typer.Option(
     "--source",
@@ -45,6 +48,8 @@ def ingest(
 
         tradeflows ingest my_table.csv --source my_map.toml
     """
+    from tradeflows.store import open_store
+
     store = open_store(db)
     with Progress(
         TextColumn("ingest", style="bold"),
@@ -93,6 +98,8 @@ def sources(
 
 
 def _print_report(report: IngestReport, db: Path) -> None:
+    import polars as pl
+
     frame = report.as_frame().select(
         pl.col("file").map_elements(lambda f: Path(f).name, return_dtype=pl.String),
         "status", pl.col("ingest_id").alias("run"), "source",
@@ -147,6 +154,8 @@ def sql(
         tradeflows sql "SELECT year, sum(value_usd) FROM annual WHERE reporter = $r AND flow = 'X'
         AND hs = '8703' GROUP BY year ORDER BY year" --param r=GEO
     """
+    from tradeflows.store import open_store
+
     params = dict(_parse_param(p) for p in param or [])
     frame = open_store(db, create=False).sql(query, params or None)
     write_result(frame, fmt=fmt, output=output, limit=limit, db=db)
@@ -159,6 +168,8 @@ def tables(db: DbOption) -> None:
 
         tradeflows tables
     """
+    from tradeflows.store import open_store
+
     write_result(open_store(db, create=False).tables(), title=str(db))
 
 
@@ -174,6 +185,8 @@ def schema(
 
         tradeflows schema annual
     """
+    from tradeflows.store import open_store
+
     write_result(open_store(db, create=False).schema(table), fmt=fmt, limit=limit)
 
 
@@ -204,6 +217,8 @@ def coverage(
 
         tradeflows coverage --reporter GEO --by product --hs 8703
     """
+    from tradeflows.store import open_store
+
     where, params = [], {}
     if reporter:
         where.append("reporter = $r")
@@ -237,6 +252,10 @@ def revisions(
 
         tradeflows revisions --reporter GEO
     """
+    import polars as pl
+
+    from tradeflows.store import open_store
+
     frame = open_store(db, create=False).revisions(reporter=reporter, run=run, repeats=repeats)
     if fmt is OutputFormat.table and output is None:  # a screen is narrow: the figure's key and the change
         frame = frame.select(

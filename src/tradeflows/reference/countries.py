@@ -12,11 +12,13 @@ partners (world, areas not elsewhere specified), which are real rows to keep.
 from __future__ import annotations
 
 from functools import cache
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from tradeflows.errors import UnknownCountryError
 from tradeflows.schema import WORLD
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # UN Comtrade area codes that are not the country's M49 number, and Comtrade's
 # special partners. Source: UN Comtrade reference tables (Reporters.json /
@@ -57,6 +59,7 @@ def country_table() -> pl.DataFrame:
     should be summed over.
     """
     import country_converter as coco
+    import polars as pl
 
     data = coco.CountryConverter().data
     countries = pl.DataFrame(
@@ -95,6 +98,8 @@ def comtrade_code_table() -> pl.DataFrame:
     Comtrade's own codes (842 USA) and, as its extracts also carry them
     (Italy as 380 as well as 381), the plain M49 numbers.
     """
+    import polars as pl
+
     table = country_table()
     own = table.drop_nulls("comtrade_code").select(pl.col("comtrade_code").alias("code"), "iso3")
     m49 = table.drop_nulls("m49").select(pl.col("m49").alias("code"), "iso3")
@@ -124,6 +129,8 @@ def iso3_to_m49(iso3: str) -> int:
     >>> iso3_to_m49("KAZ")
     398
     """
+    import polars as pl
+
     table = country_table().filter(pl.col("iso3") == iso3.upper())
     if table.is_empty() or table["m49"][0] is None:
         raise UnknownCountryError(f"Unknown ISO3 country code {iso3!r}; expected e.g. 'KAZ', 'RUS', 'DEU'")
@@ -132,5 +139,7 @@ def iso3_to_m49(iso3: str) -> int:
 
 def country_name(iso3: str) -> str:
     """English short name of an ISO3 code, or the code itself when unknown."""
+    import polars as pl
+
     table = country_table().filter(pl.col("iso3") == iso3)
     return table["name"][0] if len(table) else iso3

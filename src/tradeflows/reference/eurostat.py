@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from tradeflows.errors import ParameterError
 from tradeflows.reference.countries import country_table
+
+if TYPE_CHECKING:
+    import polars as pl
 
 GEO_EXCEPTIONS: dict[str, str] = {
     "GR": "GRC",
@@ -93,6 +95,7 @@ def eur_usd_sql(year_expr: str) -> str:
 def geo_code_table() -> pl.DataFrame:
     """Every Eurostat geo code a Comext file may use -> iso3 (``code``, ``iso3``)."""
     import country_converter as coco
+    import polars as pl
 
     data = coco.CountryConverter().data
     # coco writes a few ISO2 cells as patterns ("^GB$|^UK$"): take each two-letter code in them.

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from tradeflows.errors import SchemaError, UnknownSourceError
 from tradeflows.sources import baci, comext, comtrade, comtrade_plus, eurostat_browser, kazakhstan
 from tradeflows.sources.base import Field, Layout, SourceSpec, Unpivot
 from tradeflows.sources.generic import BUILTIN_MAPS as BUILTIN_MAP_DIR
 from tradeflows.sources.generic import MAP_SUFFIXES, builtin_maps, load_column_map
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # Order matters only when two signatures match the same header: the first wins.
 SOURCES: dict[str, SourceSpec] = {
@@ -67,6 +69,8 @@ def describe_sources(map_folders: list[Path] | None = None) -> pl.DataFrame:
     ``detected_by`` (the columns or cells that identify it, or "only with --source"),
     ``description`` and ``path`` (of a map). Maps in ``map_folders`` (``*.toml``, ``*.yaml``)
     are listed too; one that does not parse is listed with its error."""
+    import polars as pl
+
     builtin = {p.stem: p for p in BUILTIN_MAP_DIR.glob("*.toml")}
     rows = []
     for name, spec in SOURCES.items():

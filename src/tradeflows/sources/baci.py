@@ -27,12 +27,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import polars as pl
-
 from tradeflows.errors import SchemaError
 from tradeflows.reference.countries import comtrade_code_table
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from tradeflows.store import Store
 from tradeflows.schema import HS_VERSIONS
 from tradeflows.sources.base import Field, SourceSpec
@@ -104,6 +104,8 @@ def read_product_codes(path: Path | str, *, hs_version: int | None = None) -> pl
 
     The revision comes from the file name (``product_codes_HS17_V202401.csv``) unless given.
     """
+    import polars as pl
+
     path = Path(path)
     version = hs_version or hs_version_from_name(path.name)
     if version is None:
@@ -137,6 +139,8 @@ def check_country_codes(path: Path | str) -> pl.DataFrame:
     """CEPII's country code file beside our mapping of the same codes: one row per code
     with ``baci_iso3``, ``our_iso3`` and ``agrees`` (codes we map differently, or not at all,
     are the ones whose rows the reader would quarantine or misplace)."""
+    import polars as pl
+
     path = Path(path)
     table = _read(path, {"country_code"})
     iso3 = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in table.columns), None)
@@ -153,6 +157,8 @@ def check_country_codes(path: Path | str) -> pl.DataFrame:
 
 
 def _read(path: Path, needed: set[str]) -> pl.DataFrame:
+    import polars as pl
+
     try:
         table = pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
     except (OSError, pl.exceptions.PolarsError) as exc:

@@ -55,11 +55,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from tradeflows.errors import FetchError, ParameterError
 from tradeflows.reference.countries import country_table
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DEFAULT_BASE_URL = "https://comtradeapi.un.org"
 DEFAULT_RAW_DIR = Path("data/raw/comtrade")
@@ -134,6 +136,8 @@ def comtrade_area_code(country: str, *, option: str = "--reporter") -> int:
     >>> comtrade_area_code("KAZ"), comtrade_area_code("usa"), comtrade_area_code("699")
     (398, 842, 699)
     """
+    import polars as pl
+
     text = country.strip()
     if text.isdigit() and len(text) <= 4:
         return int(text)
@@ -196,17 +200,25 @@ def plan_requests(
 
 
 MANIFEST = "manifest.jsonl"  # not .csv: `tradeflows ingest DIR` must not take it for data
-_MANIFEST_SCHEMA = {"key": pl.String, "status": pl.String, "url": pl.String, "rows": pl.Int64, "sha256": pl.String,
-                    "fetched_at": pl.String}  # fmt: skip
+
+
+def _manifest_schema() -> dict[str, pl.DataType]:
+    # A function, not a constant: polars loads only when a manifest is read.
+    import polars as pl
+
+    return {"key": pl.String, "status": pl.String, "url": pl.String, "rows": pl.Int64, "sha256": pl.String,
+            "fetched_at": pl.String}  # fmt: skip
 
 
 def read_manifest(raw_dir: Path) -> pl.DataFrame:
     """What has been fetched into ``raw_dir`` (empty when nothing); a line without a status
     (written before splitting existed) is a complete request."""
+    import polars as pl
+
     path = raw_dir / MANIFEST
     if not path.exists():
-        return pl.DataFrame(schema=_MANIFEST_SCHEMA)
-    frame = pl.read_ndjson(path, schema=_MANIFEST_SCHEMA)
+        return pl.DataFrame(schema=_manifest_schema())
+    frame = pl.read_ndjson(path, schema=_manifest_schema())
     return frame.with_columns(pl.col("status").fill_null("complete"))
 
 
@@ -256,6 +268,8 @@ def fetch_comtrade(
     Retries 429 and 5xx answers and lost connections ``retries`` times, waiting
     ``backoff * 2**attempt`` seconds (or the server's Retry-After) in between.
     """
+    import polars as pl
+
     api_key = api_key or os.environ.get(API_KEY_ENV)
     if not api_key:
         raise FetchError(
