@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from tradeflows.cli.common import DbOption, FormatOption, LimitOption, OutputOption
 from tradeflows.cli.output import OutputFormat, write_result
-
-if TYPE_CHECKING:
-    import polars as pl
 
 
 def quarantine(

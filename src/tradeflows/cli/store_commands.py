@@ -16,7 +16,6 @@ from tradeflows.errors import ParameterError
 from tradeflows.sources import SOURCES, describe_sources
 
 if TYPE_CHECKING:
-    import polars as pl
 
     from tradeflows.store import IngestReport
 

@@ -162,7 +162,7 @@ def _layout(table: dict[str, Any], unpivot: Unpivot | None, label: str) -> Layou
 def _by_file_name(table: dict[str, dict[str, Any]], label: str) -> Callable[[str], tuple[dict[str, Field], str]]:
     """Constants that only a file's name states (a statistics office's table number): the
     first pattern the name matches gives them; a name matching none is refused."""
-    for pattern, consts in table.items():
+    for consts in table.values():
         for k in consts:
             _canonical(k, label)
 
