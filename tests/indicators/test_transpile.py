@@ -10,8 +10,7 @@ from tradeflows.indicators.testing import load_rows
 
 sqlglot = pytest.importorskip("sqlglot")
 
-OPTIONS = {"hub-score": {"origins": ("DEU",)}, "pass-through": {"origins": ("DEU",)},
-           "did": {"origins": ("DEU",), "groups": {"hubs": ("KAZ",)}}}  # fmt: skip
+OPTIONS = {"hub-score": {"origin": "DEU"}, "pass-through": {"origin": "DEU"}, "did": {"treated": "KAZ"}}
 FORBIDDEN = ("GROUP BY ALL", "QUALIFY", "$", "LIST(", "STRUCT_PACK")
 
 
@@ -19,7 +18,8 @@ FORBIDDEN = ("GROUP BY ALL", "QUALIFY", "$", "LIST(", "STRUCT_PACK")
 def test_indicator_sql_transpiles_to_spark(name, store):
     load_rows(store, [dict(year=2021, reporter="DEU", partner="KAZ", hs="870323", value_usd=1.0)])
     scope = make_scope(store, basket="cars", reporter="DEU", partner="KAZ", baseline=2021, after=2022)
-    text = INDICATORS[name].module.sql(scope, **OPTIONS.get(name, {}))
+    entry = INDICATORS[name]
+    text = entry.sql(scope, entry.settings(**OPTIONS.get(name, {})))
     assert not any(token in text.upper() for token in FORBIDDEN)
     spark = sqlglot.transpile(text, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
     assert len(spark) == 1 and "SELECT" in spark[0]

@@ -1,13 +1,15 @@
 """Anomaly indicators: the evidence of circumvention, each defined once as SQL.
 
-Every indicator is a module with ``sql(scope, ...) -> str`` (one SQL text over the
-store's views, kept transpilable), ``frame(store, scope, ...)`` that runs it, and a
-function of the indicator's name that resolves its parameters against a store and
+Every indicator is a module declaring its ``Settings`` (its own options), its ``SCOPE``
+(defaults for the common keywords, the series it reads) and ``sql(scope, settings) -> str``
+(one SQL text over the store's views, kept transpilable); ``indicators.api`` makes from
+them the function of the indicator's name that resolves its parameters against a store and
 returns a polars DataFrame with provenance columns (baseline years, rows behind each
 figure, source) and a ``status``/``reason`` where a figure cannot be computed.
 
-``INDICATORS`` maps each CLI name to its module and one-sentence summary, for the
-CLI, reports and other engines (``INDICATORS["growth"].module.sql(scope)``).
+``INDICATORS`` is the registry, by CLI name: each entry's ``settings(...)``, ``scope(store,
+...)``, ``sql(scope, settings)`` and ``run(store, scope, settings)`` are what the CLI, the
+screen, reports, benchmarks and other engines call (``INDICATORS["growth"].sql(scope)``).
 
 >>> list(INDICATORS)[:3]
 ['growth', 'excess', 'mirror-gap']
@@ -16,7 +18,6 @@ CLI, reports and other engines (``INDICATORS["growth"].module.sql(scope)``).
 from __future__ import annotations
 
 import importlib
-import inspect
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from tradeflows.indicators.absorption import absorption
-from tradeflows.indicators.base import SCOPE_PARAMETERS, Scope, describe_runs, describe_scope, make_scope, runs_behind
+from tradeflows.indicators.api import ScopeSpec
+from tradeflows.indicators.base import SCOPE_PARAMETERS, Scope, describe_runs, describe_scope, make_scope, resolve_scope, runs_behind
 from tradeflows.indicators.consignment import origin_consignment
 from tradeflows.indicators.did import did
 from tradeflows.indicators.excess import excess
@@ -40,11 +42,14 @@ from tradeflows.indicators.target_share import target_share
 from tradeflows.indicators.unit_value import unit_value
 
 if TYPE_CHECKING:
+    from tradeflows.engines import Engine
     from tradeflows.store import Store
 
 
 @dataclass(frozen=True)
 class Indicator:
+    """A registry entry: an indicator's module and what the CLI shows of it."""
+
     name: str
     module_name: str
     summary: str
@@ -53,6 +58,29 @@ class Indicator:
     @property
     def module(self) -> ModuleType:
         return importlib.import_module(f"tradeflows.indicators.{self.module_name}")
+
+    @property
+    def spec(self) -> ScopeSpec:
+        return self.module.SCOPE
+
+    def settings(self, **options: Any) -> Any:
+        """The indicator's settings: its defaults with ``options`` changed."""
+        return self.module.Settings(**options)
+
+    def scope(self, store: Store | Engine | None, **keywords: Any) -> Scope:
+        """The Scope of a call, with the indicator's defaults (``ScopeSpec.resolve``)."""
+        return self.spec.resolve(store, **keywords)
+
+    def sql(self, scope: Scope, settings: Any = None) -> str:
+        return self.module.sql(scope, settings if settings is not None else self.settings())
+
+    def run(self, store: Store | Engine, scope: Scope, settings: Any = None) -> pl.DataFrame:
+        return self.module.run(store, scope, settings if settings is not None else self.settings())
+
+    def runs(self, store: Store | Engine, scope: Scope, settings: Any = None) -> str:
+        """Provenance: the ingest runs behind the series the indicator reads (``ScopeSpec.reads``)."""
+        sides = self.spec.sides(scope, settings if settings is not None else self.settings())
+        return describe_runs(runs_behind(store, scope, sides=sides))
 
 
 INDICATORS: dict[str, Indicator] = {  # fmt: skip
@@ -243,23 +271,20 @@ INDICATORS: dict[str, Indicator] = {  # fmt: skip
 }  # fmt: skip
 
 
-def compute(name: str, store: Store, **kwargs: Any) -> tuple[pl.DataFrame, str]:
-    """Run indicator ``name`` (CLI spelling) and return its frame and a provenance line."""
-    module = INDICATORS[name].module
-    if "basket" not in kwargs and hasattr(module, "DEFAULT_BASKETS"):
-        kwargs["basket"] = module.DEFAULT_BASKETS
-    common = {k: kwargs.pop(k) for k in list(kwargs) if k in SCOPE_PARAMETERS}
-    scope = make_scope(store, **common)
-    if "groups" in common and "groups" in inspect.signature(module.frame).parameters:
-        kwargs["groups"] = common["groups"]  # user groups also name origins and treated countries
-    # The reporters on either side of the figures (mirror indicators read the partners' reports).
-    both = None if scope.reporters is None or scope.partners is None else scope.reporters + scope.partners
-    runs = describe_runs(runs_behind(store, scope, reporters=both))
-    return module.frame(store, scope, **kwargs), f"{describe_scope(scope)} | {runs}"
+def compute(name: str, store: Store | Engine, **kwargs: Any) -> tuple[pl.DataFrame, str]:
+    """Run indicator ``name`` (CLI spelling) on keywords as the CLI gives them (scope keywords by
+    the indicator's names, the rest its settings; ``baseline``/``after`` None: from the years its
+    series hold): its frame and a provenance line. The scope is resolved once."""
+    entry = INDICATORS[name]
+    taken = {*entry.spec.keywords(), *SCOPE_PARAMETERS}
+    scope = entry.scope(store, **{k: v for k, v in kwargs.items() if k in taken})
+    settings = entry.settings(**{k: v for k, v in kwargs.items() if k not in taken})
+    frame = entry.run(store, scope, settings)
+    return frame, f"{describe_scope(scope)} | {entry.runs(store, scope, settings)}"
 
 
 __all__ = [
     "INDICATORS", "Indicator", "Scope", "absorption", "compute", "did", "excess", "exempt_siblings", "growth",
-    "hub_score", "make_scope", "mirror_gap", "mirror_imports", "new_flows", "origin_consignment", "pass_through",
+    "hub_score", "make_scope", "resolve_scope", "mirror_gap", "mirror_imports", "new_flows", "origin_consignment", "pass_through",
     "substitution", "target_share", "unit_value",
 ]  # fmt: skip

@@ -27,38 +27,29 @@ Flagged: ``absorption_ratio`` at least ``threshold``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tradeflows.errors import InputError
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
     SANCTIONED_BASKETS,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
-    literal,
     join_on,
-    make_scope,
+    literal,
     not_held,
     partial_reason,
     period_columns,
     period_means_cte,
     period_years_cte,
     ratio_of,
-    run,
     status_reason,
     values_table,
 )
-
-if TYPE_CHECKING:
-    from tradeflows.store import Store
 
 DEFAULT_BASKETS = SANCTIONED_BASKETS
 PROXY_COLUMNS = {"reporter": "VARCHAR", "year": "INTEGER", "value": "DOUBLE"}
@@ -86,13 +77,28 @@ def as_proxy(proxy: pl.DataFrame | str | Path | None) -> pl.DataFrame | None:
         raise InputError(f"demand proxy: year must be a year and value a number ({exc})") from None
 
 
-def sql(scope: Scope, *, proxy: pl.DataFrame | str | Path | None = None, proxy_name: str = "demand proxy",
-        threshold: float = 2.0) -> str:  # fmt: skip
+@dataclass(frozen=True)
+class Settings:
+    """Absorption's options: ``proxy``, a demand proxy (a frame or CSV of reporter, year, value)
+    named ``proxy_name``; flagged where imports are at least ``threshold`` times what it explains."""
+
+    proxy: pl.DataFrame | str | Path | None = None
+    proxy_name: str = "demand proxy"
+    threshold: float = 2.0
+
+
+SCOPE = ScopeSpec(basket=DEFAULT_BASKETS, reporter="hubs", flow="M", without=("partner",),
+                  reads=(("reporter", "M"), ("reporter", "X")))
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The absorption indicator as one SQL text; ``scope.reporters`` are the hubs.
 
     Each of a hub's series (its imports, its exports of the basket) is averaged over the years
     it holds (``period_years_cte``): a period no file covers for its imports is ``not_held``,
     its exports not held leave the retained figures NULL (missing, not zero exports)."""
+    proxy, proxy_name, threshold = settings.proxy, settings.proxy_name, settings.threshold
     table = as_proxy(proxy)
     rows = [] if table is None else table.rows()
     b, a = scope.baseline, scope.after
@@ -158,37 +164,17 @@ FROM scored
 ORDER BY source, absorption_ratio DESC NULLS LAST, hub, basket"""
 
 
-def absorption(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike] = DEFAULT_BASKETS,
-    reporter: CountriesLike = "hubs",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    proxy: pl.DataFrame | str | Path | None = None,
-    proxy_name: str = "demand proxy",
-    threshold: float = 2.0,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """A hub's (``reporter``) imports of the basket against its baseline and, where ``proxy`` (a
-    frame of reporter, year, value) is given, against the growth of that demand proxy.
+run = runner(sql)
+frame = frame_function(Settings, run)
+absorption = public_function("absorption", settings=Settings, scope=SCOPE, run=run, doc="""\
+A hub's (``reporter``) imports of the basket against its baseline and, where ``proxy`` (a
+frame of reporter, year, value) is given, against the growth of that demand proxy.
 
-    Columns: source, hub, basket, baseline, after, baseline_years, after_years,
-    imports_baseline_usd, imports_after_usd, imports_ratio, exports_baseline_usd,
-    exports_after_usd, retained_baseline_usd, retained_after_usd, proxy (its name),
-    proxy_baseline, proxy_after, proxy_ratio, absorption_ratio, unexplained_usd, flagged,
-    n_rows_imports, status, reason. baseline_years and after_years: the years the hub's imports
-    series holds (the divisors of its means); ``partial``: how a year held in part is compared
-    (``indicators.base.PARTIAL_CHOICES``; like for like by default).
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, flow="M", baseline=baseline, after=after,
-                       source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, proxy=proxy, proxy_name=proxy_name, threshold=threshold)
-
-
-def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope (``scope.reporters`` are the hubs)."""
-    return run(store, sql(scope, **options))
+Columns: source, hub, basket, baseline, after, baseline_years, after_years,
+imports_baseline_usd, imports_after_usd, imports_ratio, exports_baseline_usd,
+exports_after_usd, retained_baseline_usd, retained_after_usd, proxy (its name),
+proxy_baseline, proxy_after, proxy_ratio, absorption_ratio, unexplained_usd, flagged,
+n_rows_imports, status, reason. baseline_years and after_years: the years the hub's imports
+series holds (the divisors of its means); ``partial``: how a year held in part is compared
+(``indicators.base.PARTIAL_CHOICES``; like for like by default).
+""")

@@ -18,6 +18,7 @@ no GROUP BY ALL, QUALIFY, lists or structs, and no bind parameters.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ import polars as pl
 
 from tradeflows.errors import NoDataError, ParameterError
 from tradeflows.periods import parse_years
-from tradeflows.reference.baskets import Basket, as_basket, held_codes, resolve_basket
+from tradeflows.reference.baskets import Basket, as_basket, resolve_basket
 from tradeflows.reference.groups import BUILTIN_GROUPS, CountryGroup, expand_members
 from tradeflows.schema import FLOW_CODES
 
@@ -93,10 +94,49 @@ def as_years(value: YearsLike, *, name: str) -> Years:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What a store holds that a scope is resolved against, read once per store (``read_coverage``):
+    the codes of each HS revision, and the (source, year) in which some series holds a year in part."""
+
+    codes: pl.DataFrame  # (hs_version, hs_level, hs) the store holds
+    short: frozenset[tuple[str, int]] | None = None  # None: not known (another engine): assume some
+    where: str = "The engine's tables hold"  # how messages name the store
+
+    def short_years(self, first: int, last: int, source: str | None) -> bool:
+        """Whether some file holds a code in fewer than 12 months of a year from ``first`` to ``last``."""
+        if self.short is None:
+            return True
+        return any(first <= y <= last and source in (None, s) for s, y in self.short)
+
+
+def read_coverage(store: Store | Engine) -> Coverage:
+    """The store's ``Coverage`` in one query: the codes ``flows`` holds (as ``held_codes``) and the
+    (source, year) where a series (source, reporter, flow, revision, code) holds fewer than 12
+    months (table ``held``). Every scope of a command is resolved against it, so deriving one
+    (``Scope.replace``) queries nothing."""
+    found = run(
+        store,
+        """SELECT 'code' AS part, hs_version, hs_level, hs, CAST(NULL AS VARCHAR) AS source,
+       CAST(NULL AS INTEGER) AS year
+FROM (SELECT DISTINCT hs_version, hs_level, hs FROM flows) AS codes
+UNION ALL
+SELECT DISTINCT 'short' AS part, CAST(NULL AS SMALLINT), CAST(NULL AS TINYINT), CAST(NULL AS VARCHAR), source,
+       CAST(year AS INTEGER)
+FROM (SELECT source, year FROM held WHERE month IS NOT NULL GROUP BY source, reporter, flow, hs_version, hs, year
+      HAVING COUNT(DISTINCT month) < 12) AS short_years""",
+    )
+    codes = found.filter(pl.col("part") == "code").select("hs_version", "hs_level", "hs")
+    short = found.filter(pl.col("part") == "short").select("source", "year").rows()
+    return Coverage(codes, frozenset(short), f"The store {store.path} holds")
+
+
+@dataclass(frozen=True)
 class Scope:
     """The parameters every indicator takes, resolved: what its SQL is built from.
 
-    ``reporters``/``partners`` None mean all; ``*_label`` is how results name a set.
+    ``reporters``/``partners`` None mean all; ``*_label`` is how results name a set. Resolved
+    once per command (``resolve_scope``) and derived with ``replace`` (only what changes is
+    resolved again, against the same ``coverage``: no query).
     """
 
     baskets: pl.DataFrame  # resolved codes: basket, tier, hs_version, code, code_level, ...
@@ -114,6 +154,12 @@ class Scope:
     # Whether any file holds a year of the scope's years in part: where none does, the
     # indicators' SQL leaves out the month-by-month reading (smaller plans on every engine).
     short_years: bool = True
+    # User groups: they also name the countries of an indicator's settings (origins, targets).
+    groups: dict[str, CountryGroup] = field(default_factory=dict)
+    coverage: Coverage | None = None
+    # The baskets as requested (names, codes, Baskets) and the user's basket definitions.
+    basket_request: tuple = ()
+    user_baskets: dict[str, Basket] = field(default_factory=dict)
 
     @property
     def first_year(self) -> int:
@@ -122,6 +168,36 @@ class Scope:
     @property
     def last_year(self) -> int:
         return max(self.baseline.last, self.after.last)
+
+    def replace(self, *, basket: BasketLike | Sequence[BasketLike] | None = None, reporter: CountriesLike = ...,
+                partner: CountriesLike = ..., flow: str | None = None, baseline: YearsLike | None = None,
+                after: YearsLike | None = None, source: str | None = ..., partial: str | None = None,
+                ) -> Scope:  # fmt: skip
+        """This scope with some parameters changed, each resolved as ``resolve_scope`` does;
+        what is not named is kept as resolved (a new reporter does not resolve the basket
+        again). Nothing is read from the store: the coverage is this scope's."""
+        changes: dict[str, Any] = {}
+        if basket is not None:
+            frame, info, request = _resolve_baskets(basket, self.user_baskets, self.coverage)
+            changes.update(baskets=frame, basket_info=info, basket_request=request)
+        for name, value in (("reporter", reporter), ("partner", partner)):
+            if value is not ...:
+                codes, label = as_countries(value, name=name, groups=self.groups)
+                changes.update({f"{name}s": codes, f"{name}_label": label})
+        if flow is not None:
+            changes["flow"] = _checked_flow(flow)
+        if partial is not None:
+            changes["partial"] = _checked_partial(partial)
+        if source is not ...:
+            changes["source"] = _checked_source(source)
+        if baseline is not None or after is not None or source is not ...:
+            base, post = _checked_periods(baseline or self.baseline, after or self.after)
+            changes.update(baseline=base, after=post)
+            if self.coverage is not None:
+                changes["short_years"] = self.coverage.short_years(min(base.first, post.first),
+                                                                   max(base.last, post.last),
+                                                                   changes.get("source", self.source))  # fmt: skip
+        return dataclasses.replace(self, **changes)
 
 
 def as_countries(value: CountriesLike, *, name: str, groups: dict[str, CountryGroup] | None = None,
@@ -144,65 +220,110 @@ def as_countries(value: CountriesLike, *, name: str, groups: dict[str, CountryGr
     return codes, "+".join(names)
 
 
-def make_scope(
-    store: Store | None,
-    *,
-    basket: BasketLike | Sequence[BasketLike],
-    reporter: CountriesLike = None,
-    partner: CountriesLike = None,
-    flow: str = "X",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    source: str | None = None,
-    baskets: dict[str, Basket] | None = None,
-    groups: dict[str, CountryGroup] | None = None,
-    held: pl.DataFrame | None = None,
-    partial: str = "like_for_like",
-) -> Scope:
-    """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions.
-
-    Another engine passes ``store=None`` and ``held``, the (hs_version, hs_level, hs) its
-    tables hold, and gets the same Scope, hence the same SQL.
-    """
+def _checked_flow(flow: str) -> str:
     flow = flow.upper()
     if flow not in FLOW_CODES:
         raise ParameterError(f"flow={flow!r}: expected one of {', '.join(FLOW_CODES)} (X exports, M imports)")
+    return flow
+
+
+def _checked_partial(partial: str) -> str:
+    if partial not in PARTIAL_CHOICES:
+        raise ParameterError(f"partial={partial!r}: expected one of {', '.join(PARTIAL_CHOICES)}")
+    return partial
+
+
+def _checked_source(source: str | None) -> str | None:
+    if source is not None and not re.fullmatch(r"[a-z_]+", source):
+        raise ParameterError(f"source={source!r}: expected a source name such as comtrade, baci, synthetic")
+    return source
+
+
+def _checked_periods(baseline: YearsLike, after: YearsLike) -> tuple[Years, Years]:
     base, post = as_years(baseline, name="baseline"), as_years(after, name="after")
     if base.last >= post.first:
         raise ParameterError(
             f"baseline {base.label} must end before the after period {post.label} begins; e.g. --baseline 2019-2021 "
             "--after 2022-2024"
         )
+    return base, post
+
+
+def _resolve_baskets(basket: BasketLike | Sequence[BasketLike], user: dict[str, Basket] | None,
+                     coverage: Coverage | None) -> tuple[pl.DataFrame, dict[str, Basket], tuple]:  # fmt: skip
+    """The codes of the requested baskets the coverage holds, the Baskets by name, the request."""
     items = [basket] if isinstance(basket, str | Basket) else list(basket)
     # A list of bare codes is one basket; a list of names or Baskets is several.
     if items and all(isinstance(i, str) and i.strip().isdigit() for i in items):
         items = [items]
-    resolved = [as_basket(i, baskets) for i in items]
-    held = held_codes(store) if held is None else held
-    if held.is_empty():
-        where = f"The store {store.path} holds" if store is not None else "The engine's tables hold"
+    resolved = [as_basket(i, user) for i in items]
+    if coverage is None or coverage.codes.is_empty():
+        where = coverage.where if coverage is not None else "The engine's tables hold"
         raise NoDataError(f"{where} no trade rows; load some with `tradeflows ingest`.")
-    frame = pl.concat([resolve_basket(b, held) for b in resolved])
+    frame = pl.concat([resolve_basket(b, coverage.codes) for b in resolved])
+    return frame, {b.name: b for b in resolved}, tuple(items)
+
+
+def resolve_scope(
+    store: Store | Engine | None,
+    *,
+    basket: BasketLike | Sequence[BasketLike],
+    reporter: CountriesLike = None,
+    partner: CountriesLike = None,
+    flow: str = "X",
+    baseline: YearsLike | None = DEFAULT_BASELINE,
+    after: YearsLike | None = DEFAULT_AFTER,
+    source: str | None = None,
+    baskets: dict[str, Basket] | None = None,
+    groups: dict[str, CountryGroup] | None = None,
+    held: pl.DataFrame | None = None,
+    partial: str = "like_for_like",
+    coverage: Coverage | None = None,
+    period_flows: Sequence[str] | None = None,
+) -> Scope:
+    """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions.
+
+    One query reads what the store holds (``read_coverage``), unless ``coverage`` is given.
+    ``baseline``/``after`` None: from the years the scope's reporters' series of the baskets
+    hold (``default_periods``; one more query), so no label names a year no file covers;
+    ``period_flows``: the flows of those series (the scope's flow by default).
+
+    Another engine passes ``store=None`` and ``held``, the (hs_version, hs_level, hs) its
+    tables hold, and gets the same Scope, hence the same SQL.
+    """
+    flow, partial, source = _checked_flow(flow), _checked_partial(partial), _checked_source(source)
+    if coverage is None:
+        coverage = Coverage(held) if held is not None else read_coverage(store)
+    frame, info, request = _resolve_baskets(basket, baskets, coverage)
     reporters, reporter_label = as_countries(reporter, name="reporter", groups=groups)
     partners, partner_label = as_countries(partner, name="partner", groups=groups)
-    if partial not in PARTIAL_CHOICES:
-        raise ParameterError(f"partial={partial!r}: expected one of {', '.join(PARTIAL_CHOICES)}")
-    if source is not None and not re.fullmatch(r"[a-z_]+", source):
-        raise ParameterError(f"source={source!r}: expected a source name such as comtrade, baci, synthetic")
-    short = True if store is None else _holds_short_years(store, base, post, source)
-    return Scope(frame, reporters, partners, flow, base, post, source, reporter_label, partner_label,
-                 {b.name: b for b in resolved}, partial, short)  # fmt: skip
+    given = baseline is not None and after is not None
+    base, post = _checked_periods(baseline, after) if given else (Years(*DEFAULT_BASELINE), Years(*DEFAULT_AFTER))
+    scope = Scope(frame, reporters, partners, flow, base, post, source, reporter_label, partner_label, info, partial,
+                  coverage.short_years(min(base.first, post.first), max(base.last, post.last), source),
+                  dict(groups or {}), coverage, request, dict(baskets or {}))  # fmt: skip
+    if not given and store is not None:
+        held_base, held_after = default_periods(store, scope, flows=period_flows or (flow,))
+        scope = scope.replace(baseline=baseline or held_base, after=after or held_after)
+    return scope
 
 
-def _holds_short_years(store: Store | Engine, baseline: Years, after: Years, source: str | None) -> bool:
-    """Whether some file holds a code in fewer than 12 months of a year in the periods."""
-    first, last = min(baseline.first, after.first), max(baseline.last, after.last)
-    where = f"year BETWEEN {first} AND {last} AND month IS NOT NULL AND " + (
-        f"source = {literal(source)}" if source else "TRUE")
-    found = run(store, f"SELECT COUNT(*) AS n FROM (SELECT source, reporter, flow, hs_version, hs, year FROM held "
-                       f"WHERE {where} GROUP BY source, reporter, flow, hs_version, hs, year "
-                       "HAVING COUNT(DISTINCT month) < 12) AS short_years")  # fmt: skip
-    return bool(found["n"][0])
+make_scope = resolve_scope  # the name reports and routes know
+
+
+def default_periods(store: Store | Engine, scope: Scope, *, flows: Sequence[str],
+                    reporters: Sequence[str] | None | bool = True) -> tuple[Years, Years]:  # fmt: skip
+    """The periods a command compares when the user names none, from what the series hold:
+    the baseline, the years of 2019-2021 held; the after period, 2022 to the last year held.
+    Where the series hold none of a default period, the default stands (and the figures say
+    not held)."""
+    held = series_years(store, scope, reporters=scope.reporters if reporters is True else reporters, flows=flows,
+                        all_years=True)["year"].unique().to_list()  # fmt: skip
+    in_base = [y for y in held if DEFAULT_BASELINE[0] <= y <= DEFAULT_BASELINE[1]]
+    base = Years(min(in_base), max(in_base)) if in_base else Years(*DEFAULT_BASELINE)
+    last = max(held, default=0)
+    post = Years(DEFAULT_AFTER[0], last) if last >= DEFAULT_AFTER[0] else Years(*DEFAULT_AFTER)
+    return base, post
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -604,11 +725,17 @@ def series_years(store: Store | Engine, scope: Scope, *, reporters: Sequence[str
                       "SELECT * FROM held_years ORDER BY source, reporter, flow, basket, year")  # fmt: skip
 
 
-def runs_behind(store: Store | Engine, scope: Scope, *, reporters: Sequence[str] | None | bool = True) -> pl.DataFrame:
+def runs_behind(store: Store | Engine, scope: Scope, *, reporters: Sequence[str] | None | bool = True,
+                sides: Sequence[tuple[Sequence[str] | None, Sequence[str]]] | None = None) -> pl.DataFrame:  # fmt: skip
     """The ingest runs whose files hold the scope's baskets in its years (table ``held``), with
-    their files and how many of their figures later runs superseded: what a result rests on."""
-    reps = scope.reporters if reporters is True else reporters
-    where = _held_where(scope, "h", flows=list(FLOW_CODES), reporters=reps, years=(scope.first_year, scope.last_year))
+    their files and how many of their figures later runs superseded: what a result rests on.
+    ``sides``: the series read, each (reporters, flows) (None: every reporter); by default
+    ``reporters`` (True: the scope's) in every flow."""
+    if sides is None:
+        sides = [(scope.reporters if reporters is True else reporters, list(FLOW_CODES))]
+    span = (scope.first_year, scope.last_year)
+    where = " OR ".join(f"({_held_where(scope, 'h', flows=list(flows), reporters=reps, years=span)})"
+                        for reps, flows in sides)  # fmt: skip
     return run(store, f"""WITH {basket_cte(scope)},
 runs AS (
   SELECT DISTINCT h.ingest_id FROM {_held_basket()}

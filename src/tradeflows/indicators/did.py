@@ -18,32 +18,28 @@ pyfixest (fixed effects absorbed by alternating projections, CRV1 clustered erro
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from tradeflows.errors import InputError, NoDataError, ParameterError
+from tradeflows.errors import InputError, ParameterError
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    SANCTIONED_BASKETS,
-    BasketLike,
     CountriesLike,
     Scope,
-    YearsLike,
     as_countries,
     basket_cte,
     in_list,
     literal,
-    make_scope,
-    run,
     sanctioned_codes,
     source_filter,
     values_table,
 )
-from tradeflows.reference.baskets import get_basket, held_codes, resolve_basket
+from tradeflows.indicators.base import run as run_sql
 
 if TYPE_CHECKING:
+    from tradeflows.engines import Engine
     from tradeflows.store import Store
 
 MIN_OBSERVATIONS = 30
@@ -56,7 +52,49 @@ RESULT_SCHEMA = {
 }  # fmt: skip
 
 
-def sql(
+@dataclass(frozen=True)
+class Settings:
+    """The DiD's options: the ``treated`` destinations (the hubs) and the second treated group
+    ``targets`` (ISO3 codes or groups); ``estimator`` ols on log values or ppml (keeps zeros);
+    ``level`` of the products (6 or 4); ``dated``, a dated sanctions list (``"chpl"``, a CSV or a
+    ``DatedBasket``) for the monthly design, ``listed`` dating the codes it leaves undated."""
+
+    treated: CountriesLike = "hubs"
+    targets: CountriesLike = "targets"
+    estimator: Literal["ols", "ppml"] = "ols"
+    level: Literal[4, 6] = 6
+    dated: object = None
+    listed: str | None = None
+
+
+# The origins are the scope's reporters, called origin.
+SCOPE = ScopeSpec(reporter="coalition", flow="X", without=("partner",), names={"reporter": "origin"})
+
+
+def treated_groups(scope: Scope, settings: Settings) -> dict[str, tuple[str, ...]]:
+    """The treated destination groups by name: the hubs and the targets as the settings name them."""
+    named = {}
+    for value, default in ((settings.treated, "hubs"), (settings.targets, "targets")):
+        members, label = as_countries(value, name="treated", groups=scope.groups)
+        if members:
+            named[label if isinstance(value, str) else default] = members
+    return named
+
+
+def excluded_codes(scope: Scope) -> pl.DataFrame | None:
+    """The codes of the other sanctioned baskets: other sanctioned goods are not "other goods"."""
+    return sanctioned_codes(scope.coverage.codes) if scope.coverage is not None else None
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
+    """The annual estimation panel (``panel_sql``) of the scope's origins, the settings' groups."""
+    excluded = excluded_codes(scope)
+    return panel_sql(scope, origins=scope.reporters, groups=treated_groups(scope, settings), level=settings.level,
+                     excluded=excluded if excluded is not None and len(excluded) else None)  # fmt: skip
+
+
+def panel_sql(
     scope: Scope,
     *,
     origins: tuple[str, ...] | None,
@@ -173,71 +211,36 @@ def estimate(panel: pl.DataFrame, *, basket: str, groups: list[str], baseline: s
     return pl.DataFrame(rows, schema=RESULT_SCHEMA)
 
 
-def did(
-    store: Store,
-    *,
-    basket: BasketLike,
-    origin: CountriesLike = "coalition",
-    treated: CountriesLike = "hubs",
-    targets: CountriesLike = "targets",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    estimator: Literal["ols", "ppml"] = "ols",
-    level: Literal[4, 6] = 6,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    dated: object = None,
-    listed: str | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Relative increase in the origins' exports of the basket to ``treated`` (and ``targets``)
-    after the sanctions, against other goods and other destinations.
-
-    ``dated`` (a ``DatedBasket``, ``"chpl"`` or a dated list's CSV; ``listed`` dates its undated
-    codes): the monthly design, each product sanctioned from its own listing month
-    (``frame_dated``); without it, the annual design, every product from the after period.
-
-    Columns: basket, group, term, baseline, after, estimator, beta, std_error, p_value,
-    pct_increase = 100·(e^β − 1) with pct_ci_low/high (95%), n_obs, n_treated_obs,
-    n_clusters (origin-destination pairs), n_zero_dropped, status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=origin, flow="X", baseline=baseline, after=after,
-                       source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, treated=treated, targets=targets, estimator=estimator, level=level, groups=groups,
-                 dated=dated, listed=listed)
-
-
-def frame(store: Store, scope: Scope, *, treated: CountriesLike = "hubs", targets: CountriesLike = "targets",
-          estimator: str = "ols", level: int = 6, groups: dict | None = None, dated: object = None,
-          listed: str | None = None) -> pl.DataFrame:  # fmt: skip
-    """Run the indicator for an already resolved scope (``scope.reporters`` are the origins);
-    with ``dated`` (a dated sanctions list) the monthly design of ``frame_dated``."""
-    if dated is not None:
-        return frame_dated(store, scope, dated=dated, listed=listed, treated=treated, targets=targets,
-                           estimator=estimator, groups=groups)  # fmt: skip
-    named = {}
-    for value, default in ((treated, "hubs"), (targets, "targets")):
-        members, label = as_countries(value, name="treated", groups=groups)
-        if members:
-            named[label if isinstance(value, str) else default] = members
-    held = held_codes(store)
-    excluded = []
-    for name in SANCTIONED_BASKETS:  # other sanctioned goods are not "other goods"
-        try:
-            excluded.append(resolve_basket(get_basket(name), held))
-        except NoDataError:  # the store holds none of these goods: nothing to leave out
-            pass
-    panel = run(store, sql(scope, origins=scope.reporters, groups=named, level=level,
-                           excluded=pl.concat(excluded) if excluded else None))  # fmt: skip
+def run(store: Store | Engine, scope: Scope, settings: Settings) -> pl.DataFrame:
+    """The DiD for a resolved scope (``scope.reporters`` are the origins): the annual design, or
+    with ``settings.dated`` the monthly design of ``frame_dated``."""
+    if settings.dated is not None:
+        return frame_dated(store, scope, dated=settings.dated, listed=settings.listed, treated=settings.treated,
+                           targets=settings.targets, estimator=settings.estimator)  # fmt: skip
+    panel = run_sql(store, sql(scope, settings))
     sources = sorted(panel["source"].unique().to_list()) if len(panel) else []
     if len(sources) > 1:  # one flow reported by two sources would enter the regression twice
         raise ParameterError(
             f"The store holds exports from {', '.join(sources)}: choose one with source=... (--source)"
         )
     basket = ",".join(scope.baskets["basket"].unique(maintain_order=True).to_list())
-    return estimate(panel, basket=basket, groups=list(named), baseline=scope.baseline.label,
-                    after=scope.after.label, estimator=estimator)  # fmt: skip
+    return estimate(panel, basket=basket, groups=list(treated_groups(scope, settings)),
+                    baseline=scope.baseline.label, after=scope.after.label, estimator=settings.estimator)  # fmt: skip
+
+
+frame = frame_function(Settings, run)
+did = public_function("did", settings=Settings, scope=SCOPE, run=run, doc="""\
+Relative increase in the origins' exports of the basket to ``treated`` (and ``targets``)
+after the sanctions, against other goods and other destinations.
+
+``dated`` (a ``DatedBasket``, ``"chpl"`` or a dated list's CSV; ``listed`` dates its undated
+codes): the monthly design, each product sanctioned from its own listing month
+(``frame_dated``); without it, the annual design, every product from the after period.
+
+Columns: basket, group, term, baseline, after, estimator, beta, std_error, p_value,
+pct_increase = 100·(e^β − 1) with pct_ci_low/high (95%), n_obs, n_treated_obs,
+n_clusters (origin-destination pairs), n_zero_dropped, status, reason.
+""")
 
 
 # -- the monthly design: each product sanctioned from the month it was listed -------------------
@@ -287,9 +290,9 @@ FROM panel WHERE in_basket = 1 OR excluded = 0
 GROUP BY source, origin, destination, product, period"""
 
 
-def frame_dated(store: Store, scope: Scope, *, dated: object, listed: str | None = None,
-                treated: CountriesLike = "hubs", targets: CountriesLike = "targets", estimator: str = "ols",
-                groups: dict | None = None) -> pl.DataFrame:  # fmt: skip
+def frame_dated(store: Store | Engine, scope: Scope, *, dated: object, listed: str | None = None,
+                treated: CountriesLike = "hubs", targets: CountriesLike = "targets",
+                estimator: str = "ols") -> pl.DataFrame:  # fmt: skip
     """The DiD on monthly figures with each product sanctioned from its own listing month (the
     EBRD design); ``dated`` is a ``DatedBasket``, ``"chpl"`` or the path of a dated list (CSV).
     The basket (``scope``) chooses the products, the list dates them; a basket product it does
@@ -301,14 +304,9 @@ def frame_dated(store: Store, scope: Scope, *, dated: object, listed: str | None
     if not rows:
         raise ParameterError(f"The list {dated.name} dates none of its codes: give a date with listed=... (--listed)")
     dates = pl.DataFrame(rows, schema={"code": pl.String, "listed_month": pl.Int64}, orient="row")
-    named = {}
-    for value, default in ((treated, "hubs"), (targets, "targets")):
-        members, label = as_countries(value, name="treated", groups=groups)
-        if members:
-            named[label if isinstance(value, str) else default] = members
-    # other sanctioned goods are not "other goods"
-    excluded = sanctioned_codes(held_codes(store))
-    panel = run(store, dated_sql(scope, origins=scope.reporters, groups=named, dates=dates, excluded=excluded))
+    named = treated_groups(scope, Settings(treated=treated, targets=targets))
+    panel = run_sql(store, dated_sql(scope, origins=scope.reporters, groups=named, dates=dates,
+                                     excluded=excluded_codes(scope)))  # fmt: skip
     sources = sorted(panel["source"].unique().to_list()) if len(panel) else []
     if len(sources) > 1:
         raise ParameterError(f"The store holds exports from {', '.join(sources)}: choose one with source=... (--source)")

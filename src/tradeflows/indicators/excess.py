@@ -19,34 +19,35 @@ over the after period, in USD, when it has more than one year.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     join_on,
     literal,
-    make_scope,
     period_columns,
-    run,
     status_reason,
 )
 from tradeflows.indicators.growth import KEYS, panel_ctes
 
-if TYPE_CHECKING:
-    from tradeflows.store import Store
+
+@dataclass(frozen=True)
+class Settings:
+    """Excess's options: ``by_partner`` one series per partner instead of their sum."""
+
+    by_partner: bool = False
 
 
-def sql(scope: Scope, *, by_partner: bool = False) -> str:
+SCOPE = ScopeSpec()
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The excess indicator as one SQL text."""
+    by_partner = settings.by_partner
     b, a = scope.baseline, scope.after
     k = ", ".join(KEYS)
     kk = ", ".join("k." + c for c in KEYS)
@@ -103,32 +104,12 @@ FROM rows_out
 ORDER BY {k}, sort_year"""
 
 
-def excess(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = None,
-    partner: CountriesLike = None,
-    flow: str = "X",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    by_partner: bool = False,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Observed minus the baseline-trend counterfactual, per after year and summed, in USD.
+run = runner(sql)
+frame = frame_function(Settings, run)
+excess = public_function("excess", settings=Settings, scope=SCOPE, run=run, doc="""\
+Observed minus the baseline-trend counterfactual, per after year and summed, in USD.
 
-    Columns: source, basket, reporter, partner, flow, period, baseline, baseline_years,
-    method (trend or mean), trend_usd_per_year, counterfactual_usd, value_usd, excess_usd,
-    excess_pct, n_rows_baseline, n_rows, status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, by_partner=by_partner)
-
-
-def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope, **options))
+Columns: source, basket, reporter, partner, flow, period, baseline, baseline_years,
+method (trend or mean), trend_usd_per_year, counterfactual_usd, value_usd, excess_usd,
+excess_pct, n_rows_baseline, n_rows, status, reason.
+""")

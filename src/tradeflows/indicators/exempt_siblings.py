@@ -28,39 +28,27 @@ has no siblings: one row per source says so (status ``no_siblings``). Figures re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     annual_means,
     basket_cte,
     codes_cte,
     in_list,
     join_on,
     literal,
-    make_scope,
     months_held,
     not_held,
     partial_reason,
     period_columns,
     ratio_of,
     rows_where,
-    run,
     sanctioned_codes,
     source_filter,
     status_reason,
 )
-from tradeflows.reference.baskets import held_codes
-
-if TYPE_CHECKING:
-    from tradeflows.store import Store
 
 DEFAULT_BASKETS = "chpl"
 
@@ -100,7 +88,19 @@ def _hs6_rows(scope: Scope, where: str) -> str:
 )"""
 
 
-def sql(scope: Scope, *, sanctioned: pl.DataFrame | None = None, threshold: float = 1.5) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """Exempt siblings' options: flagged where a sibling grows at least ``threshold`` times
+    ordinary goods."""
+
+    threshold: float = 1.5
+
+
+SCOPE = ScopeSpec(basket=DEFAULT_BASKETS, partner="hubs,targets")
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The exempt-siblings indicator as one SQL text; ``sanctioned`` are the resolved codes of
     every sanctioned basket (``base.sanctioned_codes``), which are neither siblings nor control.
 
@@ -110,6 +110,8 @@ def sql(scope: Scope, *, sanctioned: pl.DataFrame | None = None, threshold: floa
     the years its series holds; a sum over reporters compares like for like: a reporter holding
     one period only is left out of both (named in ``reason``), and a code no reporter holds in
     both periods is ``not_held``."""
+    sanctioned = sanctioned_codes(scope.coverage.codes) if scope.coverage is not None else None
+    threshold = settings.threshold
     where = rows_where(scope, "a", flows=[scope.flow], reporters=scope.reporters, partners=scope.partners,
                        first_year=scope.first_year, last_year=scope.last_year)  # fmt: skip
     held_where = " AND ".join([
@@ -250,36 +252,16 @@ WHERE NOT EXISTS (SELECT 1 FROM scored s WHERE s.basket = b.basket AND s.source 
 ORDER BY basket, flagged DESC, relative_growth DESC NULLS LAST, hs"""
 
 
-def exempt_siblings(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike] = DEFAULT_BASKETS,
-    reporter: CountriesLike = None,
-    partner: CountriesLike = "hubs,targets",
-    flow: str = "X",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    threshold: float = 1.5,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Growth of the unsanctioned HS6 codes sharing a heading with the basket, against ordinary goods.
+run = runner(sql)
+frame = frame_function(Settings, run)
+exempt_siblings = public_function("exempt_siblings", settings=Settings, scope=SCOPE, run=run, doc="""\
+Growth of the unsanctioned HS6 codes sharing a heading with the basket, against ordinary goods.
 
-    Columns: source, basket, hs4 (the heading), hs (the sibling code), baseline, after,
-    baseline_years, after_years, sibling_baseline_usd, sibling_after_usd, sibling_ratio,
-    inside_ratio (the basket's codes in the heading), control_ratio (every other unsanctioned
-    code), relative_growth, flagged, n_rows, n_control_codes, status, reason. baseline_years and
-    after_years: the most years a reporter's file behind the sibling holds in each period (the
-    divisors of its means); ``partial``: how a year held in part is compared
-    (``indicators.base.PARTIAL_CHOICES``; like for like by default).
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, threshold=threshold)
-
-
-def frame(store: Store, scope: Scope, **options: float) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope, sanctioned=sanctioned_codes(held_codes(store)), **options))
+Columns: source, basket, hs4 (the heading), hs (the sibling code), baseline, after,
+baseline_years, after_years, sibling_baseline_usd, sibling_after_usd, sibling_ratio,
+inside_ratio (the basket's codes in the heading), control_ratio (every other unsanctioned
+code), relative_growth, flagged, n_rows, n_control_codes, status, reason. baseline_years and
+after_years: the most years a reporter's file behind the sibling holds in each period (the
+divisors of its means); ``partial``: how a year held in part is compared
+(``indicators.base.PARTIAL_CHOICES``; like for like by default).
+""")

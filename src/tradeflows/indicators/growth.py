@@ -25,35 +25,24 @@ with nothing planted, 59 of 140 hub-basket series did), so it is shown, not flag
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     join_on,
     literal,
-    make_scope,
     not_held,
     partial_reason,
     period_columns,
     reported_cte,
     robust_z,
-    run,
     status_reason,
     values_table,
     years_text,
 )
-
-if TYPE_CHECKING:
-    from tradeflows.store import Store
 
 KEYS = ("source", "basket", "reporter", "partner", "flow")  # a series
 
@@ -82,8 +71,23 @@ panel AS (
 )"""
 
 
-def sql(scope: Scope, *, by_partner: bool = False, threshold: float = 2.0, z_threshold: float | None = None) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """Growth's options: ``by_partner`` one series per partner instead of their sum; flagged
+    where the ratio is at least ``threshold`` (and the robust z at least ``z_threshold`` if given)."""
+
+    by_partner: bool = False
+    threshold: float = 2.0
+    z_threshold: float | None = None
+
+
+SCOPE = ScopeSpec()
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The growth indicator as one SQL text over the store's views."""
+    by_partner, threshold, z_threshold = settings.by_partner, settings.threshold, settings.z_threshold
     b, a = scope.baseline, scope.after
     k = ", ".join(KEYS)
     kk = ", ".join("k." + c for c in KEYS)
@@ -162,35 +166,13 @@ FROM scored
 ORDER BY {k}, sort_year"""
 
 
-def growth(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = None,
-    partner: CountriesLike = None,
-    flow: str = "X",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    by_partner: bool = False,
-    threshold: float = 2.0,
-    z_threshold: float | None = None,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Growth of each after year (and the after mean) against the baseline mean, in USD and per cent.
+run = runner(sql)
+frame = frame_function(Settings, run)
+growth = public_function("growth", settings=Settings, scope=SCOPE, run=run, doc="""\
+Growth of each after year (and the after mean) against the baseline mean, in USD and per cent.
 
-    Columns: source, basket, reporter, partner (the set's label unless ``by_partner``),
-    flow, period, baseline (years), baseline_years and after_years (years with data),
-    baseline_usd (annual mean), value_usd, ratio, growth_pct, robust_z, flagged,
-    n_rows_baseline and n_rows (store rows behind each figure), status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, by_partner=by_partner, threshold=threshold, z_threshold=z_threshold)
-
-
-def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope (``options`` as for ``sql``)."""
-    return run(store, sql(scope, **options))
+Columns: source, basket, reporter, partner (the set's label unless ``by_partner``),
+flow, period, baseline (years), baseline_years and after_years (years with data),
+baseline_usd (annual mean), value_usd, ratio, growth_pct, robust_z, flagged,
+n_rows_baseline and n_rows (store rows behind each figure), status, reason.
+""")

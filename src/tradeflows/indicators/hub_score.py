@@ -17,41 +17,49 @@ should flag nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
     SANCTIONED_BASKETS,
-    BasketLike,
     CountriesLike,
     Scope,
-    YearsLike,
     as_countries,
     basket_cte,
     basket_flows_cte,
     in_list,
     join_on,
     literal,
-    make_scope,
     pass_through_share,
     period_columns,
     period_means_cte,
     period_years_cte,
-    run,
 )
-
-if TYPE_CHECKING:
-    from tradeflows.store import Store
 
 DEFAULT_BASKETS = SANCTIONED_BASKETS
 COMPONENTS = ("imports_ratio", "exports_to_target_ratio", "target_share_change_pp", "pass_through")
 
 
-def sql(scope: Scope, *, origins: tuple[str, ...], threshold: float = 1.5, min_pass_through: float = 0.2) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """The hub score's options: ``origin``, the suppliers (ISO3 codes or a group); flagged where the
+    exports to the targets are at least ``threshold`` times their baseline and at least
+    ``min_pass_through`` of the extra imports was passed on."""
+
+    origin: CountriesLike = "coalition"
+    threshold: float = 1.5
+    min_pass_through: float = 0.2
+
+
+SCOPE = ScopeSpec(basket=DEFAULT_BASKETS, reporter="hubs", partner="targets", flow="X",
+                  reads=(("reporter", "X"), ("origin", "X")))
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The hub score as one SQL text; ``scope.reporters`` are the hubs, ``scope.partners`` the targets."""
+    origins = as_countries(settings.origin, name="origin", groups=scope.groups)[0] or ()
+    threshold, min_pass_through = settings.threshold, settings.min_pass_through
     hubs, targets = scope.reporters, scope.partners or ("RUS", "BLR")
     to_targets = f"CASE WHEN {in_list('partner', targets)} THEN value_usd ELSE 0 END"
 
@@ -125,37 +133,14 @@ FROM ranked
 ORDER BY source, score DESC NULLS LAST, hub, basket"""
 
 
-def hub_score(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike] = DEFAULT_BASKETS,
-    reporter: CountriesLike = "hubs",
-    partner: CountriesLike = "targets",
-    origin: CountriesLike = "coalition",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    threshold: float = 1.5,
-    min_pass_through: float = 0.2,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Rank (hub, basket) pairs by the evidence of re-export to the targets, components shown.
+run = runner(sql)
+frame = frame_function(Settings, run)
+hub_score = public_function("hub_score", settings=Settings, scope=SCOPE, run=run, doc="""\
+Rank (hub, basket) pairs by the evidence of re-export to the targets, components shown.
 
-    ``reporter`` are the hubs, ``partner`` the targets, ``origin`` the suppliers. Columns:
-    source, hub, basket, baseline, after, score (0-1, ranked within the source), components_used, flagged, the USD means
-    behind each component, imports_ratio, exports_to_target_ratio, target_share_change_pp,
-    pass_through, n_rows_imports, n_rows_exports, status (ok, partial: some components missing,
-    no_data), reason (why a component is missing).
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, origin=origin, threshold=threshold, min_pass_through=min_pass_through, groups=groups)
-
-
-def frame(store: Store, scope: Scope, *, origin: CountriesLike = "coalition", groups: dict | None = None,
-          **options: float) -> pl.DataFrame:  # fmt: skip
-    """Run the indicator for an already resolved scope."""
-    origins, _ = as_countries(origin, name="origin", groups=groups)
-    return run(store, sql(scope, origins=origins or (), **options))
+``reporter`` are the hubs, ``partner`` the targets, ``origin`` the suppliers. Columns:
+source, hub, basket, baseline, after, score (0-1, ranked within the source), components_used, flagged, the USD means
+behind each component, imports_ratio, exports_to_target_ratio, target_share_change_pp,
+pass_through, n_rows_imports, n_rows_exports, status (ok, partial: some components missing,
+no_data), reason (why a component is missing).
+""")

@@ -31,33 +31,21 @@ HS6 still counts), and a year counts only when both reporters reported that year
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
     Years,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     literal,
-    make_scope,
     period_columns,
     reported_cte,
-    run,
     status_reason,
 )
 from tradeflows.schema import CIF_MARGIN
 from tradeflows.store.views import mirror_pairs_sql
-
-if TYPE_CHECKING:
-    from tradeflows.store import Store
-
 
 # A year of a pair: both sides' basket totals from one source, a missing side as 0 (whether
 # its reporter reported that year at all is checked against ``reported``).
@@ -68,8 +56,20 @@ PAIR_COLUMNS = ", ".join(
 )  # fmt: skip
 
 
-def sql(scope: Scope, *, cif_margin: float = CIF_MARGIN) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """The mirror gap's options: ``cif_margin``, the CIF/FOB margin removed from imports."""
+
+    cif_margin: float = CIF_MARGIN
+
+
+SCOPE = ScopeSpec(reporter="coalition", partner="hubs", flow="X", reads=(("reporter", "X"), ("partner", "M")))
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The mirror-gap indicator as one SQL text; ``scope.reporters`` export, ``scope.partners`` import."""
+    cif_margin = settings.cif_margin
     b, a = scope.baseline, scope.after
     exporters, importers = scope.reporters, scope.partners
     fob = f"(1 + {literal(float(cif_margin))})"
@@ -135,33 +135,13 @@ ORDER BY CASE WHEN x_a - x_b > 0 THEN ((x_a - x_b) - (m_a - m_b)) / (x_a - x_b) 
          source, basket, exporter, importer"""
 
 
-def mirror_gap(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = "coalition",
-    partner: CountriesLike = "hubs",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    cif_margin: float = CIF_MARGIN,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    flow: str = "X",
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Exports of ``reporter`` to ``partner`` against the partner's imports from them, at FOB.
+run = runner(sql)
+frame = frame_function(Settings, run)
+mirror_gap = public_function("mirror_gap", settings=Settings, scope=SCOPE, run=run, doc="""\
+Exports of ``reporter`` to ``partner`` against the partner's imports from them, at FOB.
 
-    Columns: source, basket, exporter, importer, baseline, after, cif_margin,
-    baseline_years and after_years (years both sides reported), exports_* and
-    imports_fob_* (annual means, USD), gap_share_baseline, gap_share_after,
-    unreported_increase_share, n_rows, status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, cif_margin=cif_margin)
-
-
-def frame(store: Store, scope: Scope, **options: float) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope, **options))
+Columns: source, basket, exporter, importer, baseline, after, cif_margin,
+baseline_years and after_years (years both sides reported), exports_* and
+imports_fob_* (annual means, USD), gap_share_baseline, gap_share_after,
+unreported_increase_share, n_rows, status, reason.
+""")

@@ -18,34 +18,32 @@ the rebuilt total with its change in percentage points (the supplier shift).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     join_on,
     literal,
-    make_scope,
     period_columns,
     period_means_cte,
     period_years_cte,
-    run,
     status_reason,
 )
 
-if TYPE_CHECKING:
-    from tradeflows.store import Store
+
+@dataclass(frozen=True)
+class Settings:
+    """Mirror imports take no options of their own."""
 
 
-def sql(scope: Scope) -> str:
+SCOPE = ScopeSpec(partner="targets", flow="X", reads=(("reporter", "X"),))
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The mirror-imports indicator as one SQL text; ``scope.partners`` are the targets."""
     b, a = scope.baseline, scope.after
     keys = ("source", "basket", "partner")
@@ -84,32 +82,13 @@ FROM shares
 ORDER BY source, basket, target, CASE WHEN exporter = 'ALL' THEN 0 ELSE 1 END, after_usd DESC, exporter"""
 
 
-def mirror_imports(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = None,
-    partner: CountriesLike = "targets",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    flow: str = "X",
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """The targets' (``partner``) imports rebuilt from the exports reporters declare to them.
+run = runner(sql)
+frame = frame_function(Settings, run)
+mirror_imports = public_function("mirror_imports", settings=Settings, scope=SCOPE, run=run, doc="""\
+The targets' (``partner``) imports rebuilt from the exports reporters declare to them.
 
-    ``reporter`` limits the exporters (all by default). Years without exports count as
-    zero in the means only where the exporter's file covers them (held years). Columns:
-    source, basket, target, exporter (ALL = the rebuilt total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
-    (annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope)
-
-
-def frame(store: Store, scope: Scope) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope))
+``reporter`` limits the exporters (all by default). Years without exports count as
+zero in the means only where the exporter's file covers them (held years). Columns:
+source, basket, target, exporter (ALL = the rebuilt total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
+(annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
+""")

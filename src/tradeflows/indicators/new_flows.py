@@ -18,35 +18,36 @@ baseline cannot be called new (``no_baseline_data``): missing is not zero.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     literal,
-    make_scope,
     not_held,
     period_columns,
     period_sum,
     reported_cte,
-    run,
     status_reason,
 )
 
-if TYPE_CHECKING:
-    from tradeflows.store import Store
+
+@dataclass(frozen=True)
+class Settings:
+    """New flows' options: ``min_usd``, the smallest after-year value that counts."""
+
+    min_usd: float = 1e6
 
 
-def sql(scope: Scope, *, min_usd: float = 1e6) -> str:
+SCOPE = ScopeSpec()
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The new-flows indicator as one SQL text."""
+    min_usd = settings.min_usd
     b, a = scope.baseline, scope.after
     k = "source, basket, reporter, partner, flow, hs"
     return f"""WITH {basket_cte(scope)},
@@ -82,32 +83,12 @@ WHERE c.baseline_usd = 0 AND c.after_usd > 0
 ORDER BY flagged DESC, c.after_usd DESC, c.reporter, c.partner, c.hs"""
 
 
-def new_flows(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = None,
-    partner: CountriesLike = None,
-    flow: str = "X",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    min_usd: float = 1e6,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Flows (reporter, partner, code) with no trade in the baseline and at least ``min_usd`` in an after year.
+run = runner(sql)
+frame = frame_function(Settings, run)
+new_flows = public_function("new_flows", settings=Settings, scope=SCOPE, run=run, doc="""\
+Flows (reporter, partner, code) with no trade in the baseline and at least ``min_usd`` in an after year.
 
-    Columns: source, basket, reporter, partner, flow, hs, baseline, baseline_years,
-    baseline_usd (0), first_year, after_usd (sum over the after years), max_year_usd,
-    n_rows, flagged, status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, min_usd=min_usd)
-
-
-def frame(store: Store, scope: Scope, **options: float) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope, **options))
+Columns: source, basket, reporter, partner, flow, hs, baseline, baseline_years,
+baseline_usd (0), first_year, after_usd (sum over the after years), max_year_usd,
+n_rows, flagged, status, reason.
+""")

@@ -21,23 +21,17 @@ For hub h (``reporter``) and basket k, from h's own reports:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
     CountriesLike,
     Scope,
-    YearsLike,
     as_countries,
     basket_cte,
     basket_flows_cte,
     join_on,
     literal,
-    make_scope,
     not_held,
     partial_reason,
     pass_through_share,
@@ -45,12 +39,8 @@ from tradeflows.indicators.base import (
     period_means_cte,
     period_years_cte,
     rows_where,
-    run,
     values_table,
 )
-
-if TYPE_CHECKING:
-    from tradeflows.store import Store
 
 MIN_MONTHS = 12
 
@@ -73,8 +63,23 @@ def _monthly_cte(scope: Scope, name: str, flow: str, partners: tuple[str, ...] |
 )"""
 
 
-def sql(scope: Scope, *, origins: tuple[str, ...] | None, max_lag: int = 6) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """Pass-through's options: ``origin``, the suppliers (ISO3 codes or a group); ``max_lag``, the
+    longest lag in months tried for the lagged correlation."""
+
+    origin: CountriesLike = "coalition"
+    max_lag: int = 6
+
+
+SCOPE = ScopeSpec(reporter="hubs", partner="targets", flow="X", reads=(("reporter", "M"), ("reporter", "X")))
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The pass-through indicator as one SQL text; ``scope.reporters`` are hubs, ``scope.partners`` targets."""
+    origins, _ = as_countries(settings.origin, name="origin", groups=scope.groups)
+    max_lag = settings.max_lag
     targets = scope.partners
     lags = values_table({"lag": "INTEGER"}, [(i,) for i in range(max_lag + 1)])
     keys = ("source", "basket", "reporter")
@@ -148,35 +153,12 @@ LEFT JOIN best bl ON {join_on("bl", "s", keys)} AND bl.pick = 1
 ORDER BY pass_through DESC NULLS LAST, s.source, s.basket, s.reporter"""
 
 
-def pass_through(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = "hubs",
-    partner: CountriesLike = "targets",
-    origin: CountriesLike = "coalition",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    max_lag: int = 6,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    flow: str = "X",
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Pass-through of hubs' (``reporter``) extra imports from ``origin`` to ``partner`` (the targets).
+run = runner(sql)
+frame = frame_function(Settings, run)
+pass_through = public_function("pass_through", settings=Settings, scope=SCOPE, run=run, doc="""\
+Pass-through of hubs' (``reporter``) extra imports from ``origin`` to ``partner`` (the targets).
 
-    Columns: source, basket, hub, targets, baseline, after, imports_* and exports_*
-    (annual means, USD), delta_imports_usd, delta_exports_usd, pass_through (0-1),
-    best_lag_months, lag_correlation, n_months, n_rows, status, lag_status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, origin=origin, max_lag=max_lag, groups=groups)
-
-
-def frame(store: Store, scope: Scope, *, origin: CountriesLike = "coalition", groups: dict | None = None,
-          max_lag: int = 6) -> pl.DataFrame:  # fmt: skip
-    """Run the indicator for an already resolved scope."""
-    origins, _ = as_countries(origin, name="origin", groups=groups)
-    return run(store, sql(scope, origins=origins, max_lag=max_lag))
+Columns: source, basket, hub, targets, baseline, after, imports_* and exports_*
+(annual means, USD), delta_imports_usd, delta_exports_usd, pass_through (0-1),
+best_lag_months, lag_correlation, n_months, n_rows, status, lag_status, reason.
+""")

@@ -25,36 +25,26 @@ least ``min_offset`` of the fall. Where direct exports did not fall there is not
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
     SANCTIONED_BASKETS,
-    BasketLike,
     CountriesLike,
     Scope,
-    YearsLike,
     as_countries,
     basket_cte,
     basket_flows_cte,
     in_list,
     join_on,
     literal,
-    make_scope,
     partial_reason,
     period_columns,
     period_means_cte,
     period_years_cte,
     ratio_of,
-    run,
     status_reason,
 )
-
-if TYPE_CHECKING:
-    from tradeflows.store import Store
 
 DEFAULT_BASKETS = SANCTIONED_BASKETS
 DIRECT = "__direct"  # the label of the targets' leg while hubs and targets share one relation
@@ -66,7 +56,22 @@ def _names(*lists: str) -> str:
     return f"array_to_string(list_sort(list_distinct(string_split(CONCAT_WS('+', {', '.join(lists)}), '+'))), '+')"
 
 
-def sql(scope: Scope, *, targets: tuple[str, ...] = ("RUS", "BLR"), min_drop: float = 0.3, min_offset: float = 0.05) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """Substitution's options: ``targets`` (ISO3 codes or a group); flagged where direct exports
+    fell at least ``min_drop`` and a hub's rise offsets at least ``min_offset`` of the fall."""
+
+    targets: CountriesLike = "targets"
+    min_drop: float = 0.3
+    min_offset: float = 0.05
+
+
+SCOPE = ScopeSpec(basket=DEFAULT_BASKETS, reporter="coalition", partner="hubs", flow="X",
+                  reads=(("reporter", "X"),))
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The substitution indicator as one SQL text; ``scope.reporters`` are the origins,
     ``scope.partners`` the hubs.
 
@@ -75,6 +80,8 @@ def sql(scope: Scope, *, targets: tuple[str, ...] = ("RUS", "BLR"), min_drop: fl
     hold only one of the two periods is left out of both (its missing period is not a fall to
     zero) and named in ``reason``; where no origin behind a row holds both, the row is
     ``not_held``."""
+    targets = as_countries(settings.targets, name="targets", groups=scope.groups)[0] or ("RUS", "BLR")
+    min_drop, min_offset = settings.min_drop, settings.min_offset
     hubs = None if scope.partners is None else tuple(p for p in scope.partners if p not in targets)
     partners = None if hubs is None else (*hubs, *targets)
     dest = f"CASE WHEN {in_list('partner', targets)} THEN {literal(DIRECT)} ELSE partner END"
@@ -164,40 +171,17 @@ FROM scored
 ORDER BY source, basket, CASE WHEN hub = {literal(scope.partner_label)} THEN 0 ELSE 1 END, offset_share DESC NULLS LAST, hub"""
 
 
-def substitution(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike] = DEFAULT_BASKETS,
-    reporter: CountriesLike = "coalition",
-    partner: CountriesLike = "hubs",
-    targets: CountriesLike = "targets",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    min_drop: float = 0.3,
-    min_offset: float = 0.05,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """The origins' (``reporter``) rise in exports of the basket to each hub (``partner``) against
-    the fall in their direct exports to ``targets``.
+run = runner(sql)
+frame = frame_function(Settings, run)
+substitution = public_function("substitution", settings=Settings, scope=SCOPE, run=run, doc="""\
+The origins' (``reporter``) rise in exports of the basket to each hub (``partner``) against
+the fall in their direct exports to ``targets``.
 
-    Columns: source, basket, hub (a hub, or the hubs' label for their sum), targets, baseline,
-    after, baseline_years, after_years, direct_baseline_usd, direct_after_usd, direct_change_pct,
-    direct_fall_usd, hub_baseline_usd, hub_after_usd, hub_change_pct, hub_rise_usd, offset_share,
-    flagged, n_rows_direct, n_rows_hub (store rows behind each side), status, reason. The means are
-    over the years each origin's series holds (baseline_years, after_years: the most a series
-    behind the row holds in each); ``partial``: how a year held in part is compared
-    (``indicators.base.PARTIAL_CHOICES``; like for like by default).
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, targets=targets, min_drop=min_drop, min_offset=min_offset, groups=groups)
-
-
-def frame(store: Store, scope: Scope, *, targets: CountriesLike = "targets", groups: dict | None = None,
-          **options: float) -> pl.DataFrame:  # fmt: skip
-    """Run the indicator for an already resolved scope (``scope.partners`` are the hubs)."""
-    members, _ = as_countries(targets, name="targets", groups=groups)
-    return run(store, sql(scope, targets=members or ("RUS", "BLR"), **options))
+Columns: source, basket, hub (a hub, or the hubs' label for their sum), targets, baseline,
+after, baseline_years, after_years, direct_baseline_usd, direct_after_usd, direct_change_pct,
+direct_fall_usd, hub_baseline_usd, hub_after_usd, hub_change_pct, hub_rise_usd, offset_share,
+flagged, n_rows_direct, n_rows_hub (store rows behind each side), status, reason. The means are
+over the years each origin's series holds (baseline_years, after_years: the most a series
+behind the row holds in each); ``partial``: how a year held in part is compared
+(``indicators.base.PARTIAL_CHOICES``; like for like by default).
+""")

@@ -19,36 +19,34 @@ never enter it).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     in_list,
     join_on,
     literal,
-    make_scope,
     not_held,
     period_columns,
     period_sum,
     period_years_cte,
-    run,
     status_reason,
 )
 
-if TYPE_CHECKING:
-    from tradeflows.store import Store
+
+@dataclass(frozen=True)
+class Settings:
+    """Target share takes no options of its own."""
 
 
-def sql(scope: Scope) -> str:
+SCOPE = ScopeSpec()
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The target-share indicator as one SQL text."""
     b, a = scope.baseline, scope.after
     keys = ("source", "basket", "reporter", "flow")
@@ -97,32 +95,13 @@ WHERE {in_list("partner", scope.partners)}
 ORDER BY source, basket, reporter, flow, rank, partner"""
 
 
-def target_share(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = None,
-    partner: CountriesLike = None,
-    flow: str = "X",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Each partner's share of the reporter's basket trade, baseline vs after, ranked by the rise.
+run = runner(sql)
+frame = frame_function(Settings, run)
+target_share = public_function("target_share", settings=Settings, scope=SCOPE, run=run, doc="""\
+Each partner's share of the reporter's basket trade, baseline vs after, ranked by the rise.
 
-    Columns: source, basket, reporter, partner, flow, baseline, after, baseline_years,
-    after_years, baseline_usd and after_usd (annual means, USD), share_baseline and
-    share_after (0-1), change_pp (percentage points), rank (1 = largest rise),
-    n_rows_baseline, n_rows_after, status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope)
-
-
-def frame(store: Store, scope: Scope) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope))
+Columns: source, basket, reporter, partner, flow, baseline, after, baseline_years,
+after_years, baseline_usd and after_usd (annual means, USD), share_baseline and
+share_after (0-1), change_pp (percentage points), rank (1 = largest rise),
+n_rows_baseline, n_rows_after, status, reason.
+""")

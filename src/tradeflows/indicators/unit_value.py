@@ -23,34 +23,39 @@ routes that were always cheap. A flow without a quantity has no unit value
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Literal
 
-import polars as pl
-
+from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     in_list,
     join_on,
     literal,
-    make_scope,
     robust_z,
-    run,
     status_reason,
 )
 
-if TYPE_CHECKING:
-    from tradeflows.store import Store
+
+@dataclass(frozen=True)
+class Settings:
+    """Unit value's options: ``per`` kg (net weight) or unit (quantity); flagged where the robust z
+    is at least ``z_threshold`` against at least ``min_routes`` routes."""
+
+    per: Literal["kg", "unit"] = "kg"
+    z_threshold: float = 3.5
+    min_routes: int = 5
 
 
-def sql(scope: Scope, *, per: Literal["kg", "unit"] = "kg", z_threshold: float = 3.5, min_routes: int = 5) -> str:
+SCOPE = ScopeSpec()
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The unit-value indicator as one SQL text; the reference is every route, the output the scope's."""
+    per, z_threshold, min_routes = settings.per, settings.z_threshold, settings.min_routes
     qty = "net_kg" if per == "kg" else "qty"
     keys = ("source", "basket", "flow", "hs", "year")  # the routes of one code and year compared
     k = ", ".join(keys)
@@ -104,34 +109,12 @@ WHERE {in_list("reporter", scope.reporters)} AND {in_list("partner", scope.partn
 ORDER BY flagged DESC, ABS(robust_z) DESC NULLS LAST, source, basket, reporter, partner, hs, year"""
 
 
-def unit_value(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = None,
-    partner: CountriesLike = None,
-    flow: str = "X",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    per: Literal["kg", "unit"] = "kg",
-    z_threshold: float = 3.5,
-    min_routes: int = 5,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Unit values of the scope's flows against the median of every route of the same code and year.
+run = runner(sql)
+frame = frame_function(Settings, run)
+unit_value = public_function("unit_value", settings=Settings, scope=SCOPE, run=run, doc="""\
+Unit values of the scope's flows against the median of every route of the same code and year.
 
-    Columns: source, basket, reporter, partner, flow, hs, year, period, per, value_usd,
-    quantity, qty_unit, unit_value (USD per kg or unit), median_unit_value, robust_z, z_change,
-    flagged, n_routes (routes in the reference), n_rows, status, reason.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow=flow, baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope, per=per, z_threshold=z_threshold, min_routes=min_routes)
-
-
-def frame(store: Store, scope: Scope, **options: object) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope, **options))
+Columns: source, basket, reporter, partner, flow, hs, year, period, per, value_usd,
+quantity, qty_unit, unit_value (USD per kg or unit), median_unit_value, robust_z, z_change,
+flagged, n_routes (routes in the reference), n_rows, status, reason.
+""")
