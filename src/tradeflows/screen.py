@@ -39,17 +39,19 @@ from pathlib import Path
 import polars as pl
 
 from tradeflows.errors import NoDataError, ParameterError
-from tradeflows.indicators import growth, mirror_gap, new_flows, origin_consignment, pass_through, target_share
+from tradeflows.indicators import INDICATORS, origin_consignment
 from tradeflows.indicators.base import (
     DEFAULT_AFTER,
     DEFAULT_BASELINE,
     PARTIAL_CHOICES,
     SANCTIONED_BASKETS,
+    Scope,
     Years,
     YearsLike,
     as_countries,
     as_years,
-    make_scope,
+    read_coverage,
+    resolve_scope,
     series_years,
 )
 from tradeflows.reference.groups import get_group
@@ -126,12 +128,10 @@ def years_label(years: Sequence[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-def _held_labels(store: Store, basket: str, hubs: tuple[str, ...], base: Years, post: Years,
-                 source: str | None) -> pl.DataFrame:  # fmt: skip
+def _held_labels(store: Store, scope: Scope, hubs: tuple[str, ...]) -> pl.DataFrame:
     """Per (source, hub): the years of each period the hub's exports of the basket are held
     (table ``held`` through ``series_years``): ``*_years_held`` lists, ``*_held`` their words."""
-    scope = make_scope(store, basket=basket, reporter=",".join(hubs), baseline=(base.first, base.last),
-                       after=(post.first, post.last), source=source)  # fmt: skip
+    base, post = scope.baseline, scope.after
     held = series_years(store, scope, reporters=hubs, flows=("X",))
     return held.group_by("source", hub="reporter").agg(
         baseline_years_held=pl.col("year").filter(pl.col("year").is_between(base.first, base.last)).sort(),
@@ -146,24 +146,27 @@ def _after_rows(frame: pl.DataFrame, after: str) -> pl.DataFrame:
     return frame.filter(pl.col("period") == after)
 
 
-def _calls(store: Store, basket: str, hubs: tuple[str, ...], targets: dict[str, tuple[str, ...]],
+def _calls(store: Store, scope: Scope, targets: dict[str, tuple[str, ...]],
            common: dict) -> list[tuple[str, Callable[[], pl.DataFrame]]]:  # fmt: skip
-    """The indicator calls behind one basket, as (name, call)."""
-    everyone = ",".join(sorted({t for ts in targets.values() for t in ts}))
-    reporters = ",".join(hubs)
+    """The indicator calls behind one basket, as (name, call): registry entries on the basket's
+    scope (the hubs' exports to every target), each derived from it with ``Scope.replace``."""
+    everyone = sorted({t for ts in targets.values() for t in ts})
+    hubs = ",".join(scope.reporters or ())
+
+    def call(name: str, derived: Scope, **settings: object) -> Callable[[], pl.DataFrame]:
+        entry = INDICATORS[name]
+        return lambda: entry.run(store, derived, entry.settings(**settings))
+
     calls = [
-        ("growth", lambda: growth(store, basket=basket, reporter=reporters, partner=everyone, by_partner=True,
-                                  **common)),
-        ("imports", lambda: growth(store, basket=basket, reporter=reporters, flow="M", **common)),
-        ("target-share", lambda: target_share(store, basket=basket, reporter=reporters, **common)),
-        ("new-flows", lambda: new_flows(store, basket=basket, reporter=reporters, partner=everyone, **common)),
-        ("mirror-gap", lambda: mirror_gap(store, basket=basket, reporter="coalition", partner=reporters, **common)),
+        ("growth", call("growth", scope, by_partner=True)),
+        ("imports", call("growth", scope.replace(partner=None, flow="M"))),
+        ("target-share", call("target-share", scope.replace(partner=None))),
+        ("new-flows", call("new-flows", scope)),
+        ("mirror-gap", call("mirror-gap", scope.replace(reporter="coalition", partner=hubs))),
         # all goods (national files give no codes): the same for every basket
-        ("origin-consignment", lambda: origin_consignment(store, reporter=reporters, partner=CONSIGNORS, **common)),
+        ("origin-consignment", lambda: origin_consignment(store, reporter=hubs, partner=CONSIGNORS, **common)),
     ]  # fmt: skip
-    for t in everyone.split(","):
-        calls.append((f"pass-through:{t}", lambda t=t: pass_through(store, basket=basket, reporter=reporters,
-                                                                        partner=t, **common)))  # fmt: skip
+    calls += [(f"pass-through:{t}", call("pass-through", scope.replace(partner=t))) for t in everyone]
     return calls
 
 
@@ -400,22 +403,25 @@ def screen(
     per_hub = {h: targets_of(h, target_list) for h in held}
     common = {"baseline": (base.first, base.last), "after": (post.first, post.last), "source": source,
               "partial": partial}
-    plan = []
+    # One reading of what the store holds; each basket's scope is resolved against it once.
+    coverage, plan, scopes, skipped = read_coverage(store), [], {}, []
+    everyone = ",".join(sorted({t for ts in per_hub.values() for t in ts}))
     for basket in baskets:
-        plan += [(basket, name, call) for name, call in _calls(store, basket, held, per_hub, common)]
-    frames, outputs, skipped = [], {}, []
+        try:
+            scopes[basket] = resolve_scope(store, basket=basket, reporter=",".join(held), partner=everyone,
+                                           coverage=coverage, **common)  # fmt: skip
+        except NoDataError:  # the store holds none of the basket's codes
+            skipped.append(basket)
+            continue
+        plan += [(basket, name, call) for name, call in _calls(store, scopes[basket], per_hub, common)]
+    frames, outputs = [], {}
     for i, (basket, name, call) in enumerate(plan):
         if progress:
             progress(f"{basket}: {name}", i, len(plan))
-        if basket in skipped:
-            continue
-        try:
-            outputs.setdefault(basket, {})[name] = call()
-        except NoDataError:  # the store holds none of the basket's codes
-            skipped.append(basket)
+        outputs.setdefault(basket, {})[name] = call()
     for basket, out in outputs.items():
-        if basket not in skipped and len(out["growth"]):
-            held_labels = _held_labels(store, basket, held, base, post, source)
+        if len(out["growth"]):
+            held_labels = _held_labels(store, scopes[basket], held)
             frames.append(_combine(basket, out, per_hub, post.label, min_ratio, min_usd, held_labels))
     if progress:
         progress("ranking", len(plan), len(plan))

@@ -54,8 +54,16 @@ PartnerOpt = Annotated[
 FlowOpt = Annotated[
     Flow, typer.Option("--flow", help="X exports, M imports (RX, RM re-exports/imports).", case_sensitive=False)
 ]
-BaselineOpt = Annotated[str, typer.Option("--baseline", help="Baseline year or years, e.g. 2021 or 2019-2021.")]
-AfterOpt = Annotated[str, typer.Option("--after", help="After period, e.g. 2022-2024 or 2023.")]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option("--baseline", help="Baseline year or years, e.g. 2021 or 2019-2021 (default: the years of "
+                 "2019-2021 the series hold).", show_default=False),
+]  # fmt: skip
+AfterOpt = Annotated[
+    str | None,
+    typer.Option("--after", help="After period, e.g. 2022-2024 or 2023 (default: 2022 to the last year the "
+                 "series hold).", show_default=False),
+]  # fmt: skip
 SourceOpt = Annotated[
     str | None, typer.Option("--source", help="Only rows of this source (comtrade, baci, synthetic ...).")
 ]
@@ -109,7 +117,7 @@ SCOPE = (  # whom the figures concern
     _option("partner", PartnerOpt, None),
     _option("flow", FlowOpt, Flow.X),
 )
-PERIODS = (_option("baseline", BaselineOpt, "2019-2021"), _option("after", AfterOpt, "2022-2024"),
+PERIODS = (_option("baseline", BaselineOpt, None), _option("after", AfterOpt, None),
            _option("partial", PartialOption, PartialChoice.like_for_like))
 OUTPUT = (
     _option("source", SourceOpt, None),
@@ -128,10 +136,11 @@ def indicator_command(name: str, *, without: tuple[str, ...] = ()) -> Callable[[
     The function's docstring is the help. Its options before ``*`` concern whom the figures are
     about: one named like a shared option (--basket, --reporter, --partner, --flow) replaces
     it, another follows the option declared before it; ``without`` drops shared ones the
-    indicator does not take. Its options after ``*`` are the indicator's settings, listed after
-    --baseline/--after. The command passes every option to ``tradeflows.indicators.compute``
-    (choices as their values; an option left out as None takes the library's default) and
-    renders the result.
+    indicator does not take. Its options after ``*`` are the indicator's settings (fields of
+    its ``Settings`` in the registry), listed after --baseline/--after. The command passes every
+    option to ``tradeflows.indicators.compute``, which resolves the scope once (choices as their
+    values; an option left out as None takes the library's default; periods left out come from
+    the years the series hold) and renders the result.
     """
 
     def make(own: Callable[..., None]) -> Callable[..., None]:
@@ -153,6 +162,8 @@ def indicator_command(name: str, *, without: tuple[str, ...] = ()) -> Callable[[
             db, defs, fmt, output, limit = (values.pop(k) for k in ("db", "definitions", "fmt", "output", "limit"))
             engine, dataset = values.pop("engine"), values.pop("dataset")
             kwargs = {k: v.value if isinstance(v, Enum) else v for k, v in values.items() if v is not None and v != []}
+            # Periods the user does not name come from the years the series hold (None).
+            kwargs.update({k: values[k] for k in ("baseline", "after")})
             _run(name, db, defs, fmt, output, limit, engine=engine, dataset=dataset, **kwargs)
 
         functools.update_wrapper(command, own, updated=())
@@ -413,8 +424,8 @@ def origin_consignment(
     hs: Annotated[
         str, typer.Option("--hs", help="TOTAL (all goods, as national tables give them) or an HS code.")
     ] = "TOTAL",
-    baseline: BaselineOpt = "2019-2021",
-    after: AfterOpt = "2022-2024",
+    baseline: Annotated[str, typer.Option("--baseline", help="Baseline year or years, e.g. 2019-2021.")] = "2019-2021",
+    after: Annotated[str, typer.Option("--after", help="After period, e.g. 2022-2024.")] = "2022-2024",
     partial: PartialOption = PartialChoice.like_for_like,
     source: SourceOpt = None,
     fmt: FormatOption = OutputFormat.table,

@@ -101,7 +101,8 @@ class ScopeSpec:
         if self.flow:
             values["flow"] = self.flow
         flows = tuple(dict.fromkeys(f or values.get("flow", "X") for side, f in self.reads if side == "reporter"))
-        return resolve_scope(store, **values, period_flows=flows or None)
+        default_basket = "basket" not in given and not isinstance(self.basket, str)
+        return resolve_scope(store, **values, period_flows=flows or None, held_only=default_basket)
 
     def sides(self, scope: Scope, settings: Any) -> list[tuple[tuple[str, ...] | None, tuple[str, ...]]]:
         """The (reporters, flows) of the series the figures rest on (None: every reporter)."""

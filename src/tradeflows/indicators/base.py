@@ -250,7 +250,8 @@ def _checked_periods(baseline: YearsLike, after: YearsLike) -> tuple[Years, Year
 
 
 def _resolve_baskets(basket: BasketLike | Sequence[BasketLike], user: dict[str, Basket] | None,
-                     coverage: Coverage | None) -> tuple[pl.DataFrame, dict[str, Basket], tuple]:  # fmt: skip
+                     coverage: Coverage | None, held_only: bool = False,
+                     ) -> tuple[pl.DataFrame, dict[str, Basket], tuple]:  # fmt: skip
     """The codes of the requested baskets the coverage holds, the Baskets by name, the request."""
     items = [basket] if isinstance(basket, str | Basket) else list(basket)
     # A list of bare codes is one basket; a list of names or Baskets is several.
@@ -260,8 +261,16 @@ def _resolve_baskets(basket: BasketLike | Sequence[BasketLike], user: dict[str, 
     if coverage is None or coverage.codes.is_empty():
         where = coverage.where if coverage is not None else "The engine's tables hold"
         raise NoDataError(f"{where} no trade rows; load some with `tradeflows ingest`.")
-    frame = pl.concat([resolve_basket(b, coverage.codes) for b in resolved])
-    return frame, {b.name: b for b in resolved}, tuple(items)
+    frames, failed = {}, []
+    for b in resolved:
+        try:
+            frames[b.name] = resolve_basket(b, coverage.codes)
+        except NoDataError as exc:
+            failed.append(exc)
+    # Baskets chosen by default (the sanctioned ones) the store holds nothing of are left out.
+    if failed and (not held_only or not frames):
+        raise failed[0]
+    return pl.concat(frames.values()), {b.name: b for b in resolved if b.name in frames}, tuple(items)
 
 
 def resolve_scope(
@@ -280,13 +289,16 @@ def resolve_scope(
     partial: str = "like_for_like",
     coverage: Coverage | None = None,
     period_flows: Sequence[str] | None = None,
+    held_only: bool = False,
 ) -> Scope:
     """Resolve the common parameters against ``store``; ``baskets``/``groups`` are user definitions.
 
     One query reads what the store holds (``read_coverage``), unless ``coverage`` is given.
     ``baseline``/``after`` None: from the years the scope's reporters' series of the baskets
     hold (``default_periods``; one more query), so no label names a year no file covers;
-    ``period_flows``: the flows of those series (the scope's flow by default).
+    ``period_flows``: the flows of those series (the scope's flow by default). ``held_only``:
+    of several baskets, those the store holds none of are left out (an indicator's default
+    baskets), not an error.
 
     Another engine passes ``store=None`` and ``held``, the (hs_version, hs_level, hs) its
     tables hold, and gets the same Scope, hence the same SQL.
@@ -294,7 +306,7 @@ def resolve_scope(
     flow, partial, source = _checked_flow(flow), _checked_partial(partial), _checked_source(source)
     if coverage is None:
         coverage = Coverage(held) if held is not None else read_coverage(store)
-    frame, info, request = _resolve_baskets(basket, baskets, coverage)
+    frame, info, request = _resolve_baskets(basket, baskets, coverage, held_only)
     reporters, reporter_label = as_countries(reporter, name="reporter", groups=groups)
     partners, partner_label = as_countries(partner, name="partner", groups=groups)
     given = baseline is not None and after is not None
