@@ -24,15 +24,18 @@ import pytest
 from bench import AFTER, BASELINE, BenchData, Result, measured, record, rounds_for
 
 from tradeflows.engines import DuckDBEngine, open_engine
-from tradeflows.indicators import growth, hub_score
+from tradeflows.indicators import INDICATORS
 from tradeflows.store import open_store
 
 BASKETS = ["cars", "computers", "smartphones", "uavs", "chpl"]
 
 
 def both(engine) -> list:
-    period = {"baseline": BASELINE, "after": AFTER}
-    return [growth(engine, basket=BASKETS, by_partner=True, **period), hub_score(engine, basket=BASKETS, **period)]
+    """Growth and the hub score through the registry, on one scope each engine resolves."""
+    growth, hubs = INDICATORS["growth"], INDICATORS["hub-score"]
+    scope = growth.scope(engine, basket=BASKETS, baseline=BASELINE, after=AFTER)
+    return [growth.run(engine, scope, growth.settings(by_partner=True)),
+            hubs.run(engine, scope.replace(reporter="hubs", partner="targets"))]  # fmt: skip
 
 
 @pytest.mark.skipif(

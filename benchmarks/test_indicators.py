@@ -23,10 +23,7 @@ from bench import (
     rounds_for,
 )
 
-from tradeflows.indicators import growth, hub_score
-from tradeflows.indicators.base import make_scope
-from tradeflows.indicators.mirror import mirror_gap
-from tradeflows.indicators.passthrough import pass_through
+from tradeflows.indicators import INDICATORS
 from tradeflows.reference.groups import BUILTIN_GROUPS
 from tradeflows.store import open_store
 
@@ -38,12 +35,15 @@ CIF = 1.05
 
 
 def ours(store) -> list:
-    period = {"baseline": BASELINE, "after": AFTER}
+    """The suite through the registry, as the CLI runs it: one scope resolved, the others derived."""
+    growth, mirror, passes, hubs = (INDICATORS[n] for n in ("growth", "mirror-gap", "pass-through", "hub-score"))
+    everything = growth.scope(store, basket=ALL_GOODS, baseline=BASELINE, after=AFTER)
+    sanctioned = everything.replace(basket=BASKETS, reporter="hubs", partner="targets")
     return [
-        growth(store, basket=ALL_GOODS, by_partner=True, **period),
-        mirror_gap(store, basket=[ALL_GOODS], reporter=None, partner=None, **period),
-        pass_through(store, basket=BASKETS, **period),
-        hub_score(store, basket=BASKETS, **period),
+        growth.run(store, everything, growth.settings(by_partner=True)),
+        mirror.run(store, everything),
+        passes.run(store, sanctioned),
+        hubs.run(store, sanctioned),
     ]
 
 
@@ -133,7 +133,7 @@ def test_indicator_suite(data: BenchData, benchmark, request) -> None:
     frames: list = []
     seconds = measured(benchmark, lambda: frames.append(ours(store)), rounds=rounds)
     assert all(not f.is_empty() for f in frames[-1])
-    baskets = make_scope(store, basket=BASKETS).baskets.to_pandas()
+    baskets = INDICATORS["hub-score"].scope(store, basket=BASKETS).baskets.to_pandas()
     pandas, out = pandas_baseline(pandas_suite, data.canonical, baskets, rounds=rounds)
     if pandas is not None:
         # The same answers where they are the same definition: the hubs' pass-through.
