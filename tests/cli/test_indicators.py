@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import pytest
@@ -104,3 +105,66 @@ def test_substitution_exempt_siblings_and_absorption_commands(tmp_path):
     assert result.exit_code == 0, result.output
     # imports x5 against a population x2: 2.5 times what demand explains
     assert ",KGZ,chpl," in result.stdout and ",population,10.0,20.0,2.0,2.5," in result.stdout
+
+
+# -- the commands are the registry's entries -------------------------------------------------------
+
+
+def test_every_indicator_command_is_a_registry_entry_with_its_settings():
+    import dataclasses
+
+    from tradeflows.cli.indicators import COMMANDS
+
+    commands = {c.__name__.replace("_", "-"): c for c in COMMANDS if c.__name__ != "origin_consignment"}
+    assert set(commands) == set(INDICATORS)
+    for name, command in commands.items():
+        options = set(inspect.signature(command).parameters)
+        settings = {f.name for f in dataclasses.fields(INDICATORS[name].module.Settings)}
+        # Every option of a command is a scope keyword, an output option or one of its settings.
+        own = options - {"db", "basket", "reporter", "partner", "flow", "baseline", "after", "partial", "source",
+                         "definitions", "engine", "dataset", "fmt", "output", "limit", "origin", "targets",
+                         "treated"}  # fmt: skip
+        assert own <= settings, (name, own - settings)
+
+
+@pytest.mark.parametrize("name", ["growth", "target-share", "excess", "new-flows"])
+def test_the_command_and_the_function_give_the_same_frame(name, db):
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
+    result = runner.invoke(app, ["indicators", name, "-b", "cars", "-r", "GEO", "--baseline", "2021", "--after",
+                                 "2022-2023", "--db", str(db), "-f", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    function = getattr(tradeflows.indicators, name.replace("-", "_"))
+    expected = function(tradeflows.open(db), basket="cars", reporter="GEO", baseline=2021, after="2022-2023")
+    got = pl.DataFrame(json.loads(result.stdout), schema=expected.schema)
+    assert_frame_equal(got, expected)
+
+
+def test_default_periods_name_only_years_the_series_hold(db):
+    # The fixture's file holds GEO's car exports in 2021-2023: no 2019, 2020 or 2024 anywhere.
+    result = runner.invoke(app, ["indicators", "growth", "-b", "cars", "-r", "GEO", "--db", str(db), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()
+    periods = [r.split(",")[header.split(",").index("period")] for r in rows]
+    baselines = {r.split(",")[header.split(",").index("baseline")] for r in rows}
+    assert periods == ["2022", "2023", "2022-2023"] and baselines == {"2021"}
+    for year in ("2019", "2020", "2024"):
+        assert year not in result.stdout
+
+
+def test_the_runs_named_are_those_behind_the_indicator_s_own_series(db):
+    # Run 1 (the fixture) holds GEO's exports; run 2 ARM's exports to GEO; run 3 GEO's imports from ARM.
+    store = tradeflows.open(db)
+    load_rows(store, [dict(year=y, reporter="ARM", partner="GEO", hs="8703", value_usd=1.0) for y in (2021, 2022)])
+    load_rows(store, [dict(year=y, reporter="GEO", partner="ARM", flow="M", hs="8703", value_usd=1.0)
+                      for y in (2021, 2022)])  # fmt: skip
+    # Growth of GEO's exports rests on GEO's exports alone: not ARM's file, not GEO's imports.
+    result = runner.invoke(app, ["indicators", "growth", "-b", "cars", "-r", "GEO", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "| runs 1 hand-made rows |" in " ".join(result.stderr.split())
+    # The mirror gap of ARM's exports to GEO reads both sides: ARM's exports, GEO's imports.
+    result = runner.invoke(app, ["indicators", "mirror-gap", "-b", "cars", "-r", "ARM", "-p", "GEO",
+                                 "--baseline", "2021", "--after", "2022", "--db", str(db)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "| runs 2 hand-made rows, 3 hand-made rows |" in " ".join(result.stderr.split())

@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import tradeflows
-from tradeflows.indicators import growth, mirror_imports, new_flows, pass_through, target_share
-from tradeflows.indicators.base import make_scope, series_years
+from tradeflows.indicators import (
+    INDICATORS,
+    growth,
+    hub_score,
+    mirror_imports,
+    new_flows,
+    pass_through,
+    target_share,
+)
+from tradeflows.indicators.base import Years, make_scope, resolve_scope, series_years
 from tradeflows.indicators.testing import canonical_rows, load_rows
 
 
@@ -130,3 +138,89 @@ def test_taiwan_is_found_under_other_asia_nes(store: tradeflows.Store) -> None:
     r = growth(store, basket="cars", reporter="GEO", partner="coalition", flow="M", baseline=2021,
                after=2022).row(0, named=True)  # fmt: skip
     assert (r["baseline_usd"], r["value_usd"]) == (7.0, 21.0)
+
+
+# -- one rule for a sum over series: one holding a single period is left out of both, and named ------
+
+
+def test_hub_score_and_mirror_imports_leave_out_an_origin_holding_one_period(store: tradeflows.Store) -> None:
+    # DEU's file holds its car exports to GEO in 2021 (100) and 2022 (300); FRA's file holds 2022
+    # only (500): FRA's 2022 is not a rise from zero. GEO exports 10 then 50 to RUS.
+    load_rows(store, [row(2021, "DEU", "GEO", 100), row(2022, "DEU", "GEO", 300)])
+    load_rows(store, [row(2022, "FRA", "GEO", 500)])
+    load_rows(store, [row(2021, "GEO", "RUS", 10), row(2022, "GEO", "RUS", 50)])
+    m = {r["exporter"]: r for r in mirror_imports(store, basket="cars", partner="GEO", baseline=2021,
+                                                   after=2022).iter_rows(named=True)}  # fmt: skip
+    # The rebuilt total is DEU's alone: 100 -> 300, not 100 -> 800.
+    assert (m["ALL"]["baseline_usd"], m["ALL"]["after_usd"], m["ALL"]["ratio"]) == (100.0, 300.0, 3.0)
+    assert m["ALL"]["reason"] == "FRA left out of both periods: no file covers their exports of the basket in 2021"
+    assert m["FRA"]["status"] == "no_baseline_data" and m["FRA"]["share_after"] is None
+    assert m["DEU"]["share_after"] == 1.0
+    h = hub_score(store, basket="cars", reporter="GEO", partner="RUS", origin="DEU,FRA", baseline=2021,
+                  after=2022).row(0, named=True)  # fmt: skip
+    assert (h["imports_baseline_usd"], h["imports_after_usd"], h["imports_ratio"]) == (100.0, 300.0, 3.0)
+    # pass-through = min(50 - 10, 300 - 100) / (300 - 100) = 0.2
+    assert h["pass_through"] == pytest.approx(0.2)
+    assert "FRA left out of both periods: no file covers their exports of the basket to the hub in 2021" in h["reason"]
+
+
+# -- the Scope: resolved once, derived without asking the store again --------------------------------
+
+
+class Counting:
+    """An engine in the store's place that counts the queries sent."""
+
+    name = "counting"
+
+    def __init__(self, store: tradeflows.Store) -> None:
+        self.store, self.queries = store, []
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def sql(self, query: str) -> pl.DataFrame:
+        from tradeflows.engines import DuckDBEngine
+
+        self.queries.append(query)
+        return DuckDBEngine(self.store).sql(query)
+
+
+def test_a_scope_is_resolved_in_one_query_and_replace_asks_nothing(store: tradeflows.Store) -> None:
+    load_rows(store, [row(2021, "GEO", "RUS", 10), row(2022, "GEO", "RUS", 30),
+                      row(2022, "GEO", "RUS", 7, hs="847130")])  # fmt: skip
+    counting = Counting(store)
+    scope = resolve_scope(counting, basket="cars", reporter="GEO", baseline=2021, after=2022)
+    assert len(counting.queries) == 1
+    derived = scope.replace(reporter="ARM,KAZ", partner="RUS", baseline=2020, after="2022-2023", flow="m",
+                            basket="computers")  # fmt: skip
+    assert len(counting.queries) == 1
+    # What changed is resolved as resolve_scope resolves it ...
+    fresh = resolve_scope(store, basket="computers", reporter="ARM,KAZ", partner="RUS", baseline=2020,
+                          after="2022-2023", flow="M")  # fmt: skip
+    for name in ("reporters", "partners", "reporter_label", "partner_label", "flow", "baseline", "after",
+                 "short_years"):  # fmt: skip
+        assert getattr(derived, name) == getattr(fresh, name), name
+    assert_frame_equal(derived.baskets, fresh.baskets)
+    # ... and what did not is kept: a new reporter leaves the resolved basket as it was.
+    assert scope.replace(reporter="ARM").baskets is scope.baskets
+    assert derived.source is None and derived.partial == "like_for_like"
+
+
+def test_replace_gives_the_same_figures_as_a_scope_resolved_afresh(store: tradeflows.Store) -> None:
+    load_rows(store, [row(y, r, "RUS", 10 * y - 20200 + i) for y in (2021, 2022)
+                      for i, r in enumerate(["GEO", "ARM"])])  # fmt: skip
+    entry = INDICATORS["growth"]
+    derived = entry.scope(store, basket="cars", reporter="GEO", baseline=2021, after=2022).replace(reporter="ARM")
+    assert_frame_equal(entry.run(store, derived), growth(store, basket="cars", reporter="ARM", baseline=2021,
+                                                         after=2022))  # fmt: skip
+
+
+def test_default_periods_come_from_the_years_the_series_hold(store: tradeflows.Store) -> None:
+    # GEO's file holds 2021-2023 only: the baseline is 2021 (of 2019-2021), the after period 2022-2023.
+    load_rows(store, [row(y, "GEO", "RUS", v) for y, v in ((2021, 10), (2022, 20), (2023, 40))])
+    scope = resolve_scope(store, basket="cars", reporter="GEO", baseline=None, after=None)
+    assert (scope.baseline, scope.after) == (Years(2021, 2021), Years(2022, 2023))
+    # A period the user names stands.
+    scope = resolve_scope(store, basket="cars", reporter="GEO", baseline="2019-2021", after=None)
+    assert (scope.baseline, scope.after) == (Years(2019, 2021), Years(2022, 2023))

@@ -26,7 +26,15 @@ import polars as pl
 
 from tradeflows.indicators.absorption import absorption
 from tradeflows.indicators.api import ScopeSpec
-from tradeflows.indicators.base import SCOPE_PARAMETERS, Scope, describe_runs, describe_scope, make_scope, resolve_scope, runs_behind
+from tradeflows.indicators.base import (
+    SCOPE_PARAMETERS,
+    Scope,
+    describe_runs,
+    describe_scope,
+    make_scope,
+    resolve_scope,
+    runs_behind,
+)
 from tradeflows.indicators.consignment import origin_consignment
 from tradeflows.indicators.did import did
 from tradeflows.indicators.excess import excess

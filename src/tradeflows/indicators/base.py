@@ -711,6 +711,37 @@ def annual_means(scope: Scope, value: str = "value_usd") -> tuple[str, str]:
     )  # type: ignore[return-value]
 
 
+# A sum over series compares like for like: a series holding only one of the two periods is left
+# out of both (its missing period is not a fall to zero, nor a rise from it) and named. The rule
+# of substitution, hub score, mirror imports and exempt siblings, in these pieces.
+HOLDS_BOTH = "py.nb > 0 AND py.na > 0"
+
+
+def both_periods(value: str) -> str:
+    """``value`` where the series (joined as ``period_years py``) holds both periods, else NULL."""
+    return f"CASE WHEN {HOLDS_BOTH} THEN {value} END"
+
+
+def one_period_only(period: str, column: str = "reporter") -> str:
+    """SQL aggregate: the ``column`` of the series holding no year of ``period`` (``nb``: the
+    baseline, ``na``: the after period), '+'-joined (sorted by ``names_sorted``)."""
+    return f"STRING_AGG(DISTINCT CASE WHEN py.{period} = 0 THEN {column} END, '+')"
+
+
+def names_sorted(*lists: str) -> str:
+    """SQL: the '+'-joined country lists ``lists`` as one, each name once, sorted ('' for none)."""
+    return f"array_to_string(list_sort(list_distinct(string_split(CONCAT_WS('+', {', '.join(lists)}), '+'))), '+')"
+
+
+def left_out_reason(scope: Scope, no_baseline: str, no_after: str, what: str) -> str:
+    """SQL text naming the series left out of a sum (``one_period_only`` lists ``no_baseline``,
+    ``no_after``): ``what`` says whose figures, e.g. 'their exports of the basket'."""
+    b, a = literal(scope.baseline.label), literal(scope.after.label)
+    return (f"NULLIF(CONCAT_WS('; ', CASE WHEN {no_baseline} <> '' THEN {no_baseline} || ' left out of both periods: "
+            f"no file covers {what} in ' || {b} END, CASE WHEN {no_after} <> '' THEN {no_after} || ' left out of both "
+            f"periods: no file covers {what} in ' || {a} END), '')")  # fmt: skip
+
+
 def period_means_cte(scope: Scope, name: str, relation: str, *, keys: Sequence[str],
                      means: dict[tuple[str, str], str], extra: Sequence[str] = ()) -> str:  # fmt: skip
     """CTE ``name``: the per-period values of ``relation`` by ``keys`` (columns, or

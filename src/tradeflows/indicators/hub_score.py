@@ -3,7 +3,8 @@
 For each hub h and basket k, baseline against after (annual means):
 
 - ``imports_ratio``: the origins' (coalition's) exports of k to h, as the origins report
-  them (mirror data: hubs' own import records are patchy, the coalition's are not);
+  them (mirror data: hubs' own import records are patchy, the coalition's are not); an origin
+  whose files hold only one of the two periods is left out of both and named in ``reason``;
 - ``exports_to_target_ratio``: h's reported exports of k to the targets;
 - ``target_share_change_pp``: the change in the share of h's exports of k going to the targets;
 - ``pass_through``: min(Δ imports, Δ exports to targets) / Δ imports, where imports rose.
@@ -21,15 +22,20 @@ from dataclasses import dataclass
 
 from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
+    HOLDS_BOTH,
     SANCTIONED_BASKETS,
     CountriesLike,
     Scope,
     as_countries,
     basket_cte,
     basket_flows_cte,
+    both_periods,
     in_list,
     join_on,
+    left_out_reason,
     literal,
+    names_sorted,
+    one_period_only,
     pass_through_share,
     period_columns,
     period_means_cte,
@@ -83,16 +89,26 @@ def sql(scope: Scope, settings: Settings) -> str:
 {period_years_cte(scope)},
 {basket_flows_cte(scope, name="imp_rows", flows=["X"], reporters=list(origins) if origins else None, partners=hubs)},
 {basket_flows_cte(scope, name="exp_rows", flows=["X"], reporters=hubs, partners=None)},
-{period_means_cte(scope, "imp", "imp_rows", keys=["source", "basket", "partner AS hub"],
-                  means={("imp_baseline", "imp_after"): "value_usd"},
-                  extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows_imports"])},
+{period_means_cte(scope, "imp_all", "imp_rows", keys=["source", "basket", "partner AS hub"],
+                  means={("imp_baseline", "imp_after"): both_periods("value_usd")},
+                  extra=[f"CAST(SUM(CASE WHEN {HOLDS_BOTH} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows_imports",
+                         f"COUNT(DISTINCT CASE WHEN {HOLDS_BOTH} THEN reporter END) AS n_compared",
+                         f"{one_period_only('nb')} AS no_baseline", f"{one_period_only('na')} AS no_after"])},
+imp AS (
+  -- the origins holding both periods only (the rule of substitution): NULL where none does
+  SELECT source, basket, hub, CASE WHEN n_compared > 0 THEN imp_baseline END AS imp_baseline,
+         CASE WHEN n_compared > 0 THEN imp_after END AS imp_after, n_rows_imports,
+         {names_sorted("no_baseline")} AS no_baseline, {names_sorted("no_after")} AS no_after
+  FROM imp_all
+),
 {period_means_cte(scope, "exp", "exp_rows", keys=["source", "basket", "reporter AS hub"],
                   means={("tgt_baseline", "tgt_after"): to_targets, ("all_baseline", "all_after"): "value_usd"},
                   extra=["CAST(SUM(n_rows) AS BIGINT) AS n_rows_exports", "MAX(py.nb) AS baseline_years",
                          "MAX(py.na) AS after_years"])},
 pairs AS (
   SELECT COALESCE(i.source, e.source) AS source, COALESCE(i.basket, e.basket) AS basket, COALESCE(i.hub, e.hub) AS hub,
-         i.imp_baseline, i.imp_after, e.tgt_baseline, e.tgt_after, e.all_baseline, e.all_after,
+         i.imp_baseline, i.imp_after, i.no_baseline, i.no_after,
+         e.tgt_baseline, e.tgt_after, e.all_baseline, e.all_after,
          COALESCE(i.n_rows_imports, 0) AS n_rows_imports, COALESCE(e.n_rows_exports, 0) AS n_rows_exports,
          COALESCE(e.baseline_years, 0) AS baseline_years, COALESCE(e.after_years, 0) AS after_years
   FROM imp i FULL OUTER JOIN exp e ON {join_on("e", "i", ("source", "basket", "hub"))}
@@ -122,7 +138,11 @@ SELECT source, hub, basket, {period_columns(scope, years=True)},
        n_rows_imports, n_rows_exports,
        CASE WHEN ({rank_n}) = 4 THEN 'ok' WHEN ({rank_n}) > 0 THEN 'partial' ELSE 'no_data' END AS status,
        TRIM(BOTH ' ' FROM
-         CASE WHEN imp_baseline IS NULL THEN 'no origin exports to the hub in the store; ' ELSE '' END ||
+         CASE WHEN imp_baseline IS NULL AND no_baseline || no_after <> ''
+              THEN 'no origin''s files hold its exports to the hub in both periods; '
+              WHEN imp_baseline IS NULL THEN 'no origin exports to the hub in the store; ' ELSE '' END ||
+         COALESCE({left_out_reason(scope, "no_baseline", "no_after", "their exports of the basket to the hub")}
+                  || '; ', '') ||
          CASE WHEN imp_baseline = 0 THEN 'no imports in the baseline; ' ELSE '' END ||
          CASE WHEN tgt_baseline IS NULL THEN 'no file covers the hub''s exports of the basket in the baseline; '
               ELSE '' END ||

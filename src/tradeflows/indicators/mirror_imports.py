@@ -4,7 +4,9 @@ Russia has published no detailed customs data since 2022, so its imports of a ba
 the sum of every other country's reported exports to it (FOB, so somewhat below what
 Russia would record CIF). One row per target and exporter, plus an ``ALL`` row per
 target: annual means in the baseline and after, the ratio, and each exporter's share of
-the rebuilt total with its change in percentage points (the supplier shift).
+the rebuilt total with its change in percentage points (the supplier shift). An exporter whose
+files hold only one of the two periods is left out of the ``ALL`` row (both periods) and named
+in its ``reason``; its own row says which period is not held.
 
 >>> import tempfile, pathlib, tradeflows
 >>> from tradeflows.indicators.testing import load_rows
@@ -26,7 +28,9 @@ from tradeflows.indicators.base import (
     basket_cte,
     basket_flows_cte,
     join_on,
+    left_out_reason,
     literal,
+    names_sorted,
     period_columns,
     period_means_cte,
     period_years_cte,
@@ -48,6 +52,13 @@ def sql(scope: Scope, settings: Settings) -> str:
     b, a = scope.baseline, scope.after
     keys = ("source", "basket", "partner")
     g = ", ".join(keys)
+
+    def compared(column: str) -> str:  # an exporter's figure where its series holds both periods
+        return f"CASE WHEN baseline_years > 0 AND after_years > 0 THEN {column} END"
+
+    def left_out(years: str) -> str:  # the exporters whose series holds no year of a period
+        return f"STRING_AGG(CASE WHEN {years} = 0 THEN exporter END, '+')"
+
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope)},
 {basket_flows_cte(scope, flows=["X"])},
@@ -56,16 +67,21 @@ def sql(scope: Scope, settings: Settings) -> str:
                   extra=["MAX(py.nb) AS baseline_years", "MAX(py.na) AS after_years",
                          "CAST(SUM(n_rows) AS BIGINT) AS n_rows"])},
 with_total AS (
-  SELECT * FROM per_exporter
+  SELECT *, CAST(NULL AS VARCHAR) AS no_baseline, CAST(NULL AS VARCHAR) AS no_after FROM per_exporter
   UNION ALL
-  SELECT {g}, 'ALL' AS exporter, SUM(baseline_usd), SUM(after_usd), MAX(baseline_years), MAX(after_years),
-         CAST(SUM(n_rows) AS BIGINT)
+  -- the exporters holding both periods only (the rule of substitution): NULL where none does
+  SELECT {g}, 'ALL' AS exporter, SUM({compared("baseline_usd")}), SUM({compared("after_usd")}),
+         MAX({compared("baseline_years")}), MAX({compared("after_years")}),
+         CAST(SUM({compared("n_rows")}) AS BIGINT),
+         {names_sorted(left_out("baseline_years"))}, {names_sorted(left_out("after_years"))}
   FROM per_exporter GROUP BY {g}
 ),
 shares AS (
   SELECT w.*,
-         CASE WHEN t.baseline_usd > 0 THEN w.baseline_usd / t.baseline_usd END AS share_baseline,
-         CASE WHEN t.after_usd > 0 THEN w.after_usd / t.after_usd END AS share_after
+         CASE WHEN t.baseline_usd > 0 AND w.baseline_years > 0 AND w.after_years > 0
+              THEN w.baseline_usd / t.baseline_usd END AS share_baseline,
+         CASE WHEN t.after_usd > 0 AND w.baseline_years > 0 AND w.after_years > 0
+              THEN w.after_usd / t.after_usd END AS share_after
   FROM with_total w JOIN with_total t ON {join_on("t", "w", keys)} AND t.exporter = 'ALL'
 )
 SELECT source, basket, partner AS target, exporter, {period_columns(scope)},
@@ -77,7 +93,7 @@ SELECT source, basket, partner AS target, exporter, {period_columns(scope)},
             f"'not held: no file covers the exporter''s exports of the basket in ' || {literal(b.label)}"),
            ("after_years = 0", "no_after_data",
             f"'not held: no file covers the exporter''s exports of the basket in ' || {literal(a.label)}"),
-       ])}
+       ], ok_reason=left_out_reason(scope, "no_baseline", "no_after", "their exports of the basket"))}
 FROM shares
 ORDER BY source, basket, target, CASE WHEN exporter = 'ALL' THEN 0 ELSE 1 END, after_usd DESC, exporter"""
 
@@ -89,6 +105,6 @@ The targets' (``partner``) imports rebuilt from the exports reporters declare to
 
 ``reporter`` limits the exporters (all by default). Years without exports count as
 zero in the means only where the exporter's file covers them (held years). Columns:
-source, basket, target, exporter (ALL = the rebuilt total), baseline, after, baseline_years, after_years, baseline_usd, after_usd
-(annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
+source, basket, target, exporter (ALL = the rebuilt total), baseline, after, baseline_years,
+after_years, baseline_usd, after_usd (annual means, USD), ratio, share_baseline, share_after, change_pp, n_rows, status, reason.
 """)

@@ -29,15 +29,20 @@ from dataclasses import dataclass
 
 from tradeflows.indicators.api import ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
+    HOLDS_BOTH,
     SANCTIONED_BASKETS,
     CountriesLike,
     Scope,
     as_countries,
     basket_cte,
     basket_flows_cte,
+    both_periods,
     in_list,
     join_on,
+    left_out_reason,
     literal,
+    names_sorted,
+    one_period_only,
     partial_reason,
     period_columns,
     period_means_cte,
@@ -49,11 +54,6 @@ from tradeflows.indicators.base import (
 DEFAULT_BASKETS = SANCTIONED_BASKETS
 DIRECT = "__direct"  # the label of the targets' leg while hubs and targets share one relation
 HUBS = "__hubs"  # the label of the hubs together (a hub's own code could equal the group's label)
-
-
-def _names(*lists: str) -> str:
-    """SQL: the '+'-joined country lists ``lists`` as one, each name once ('' for none)."""
-    return f"array_to_string(list_sort(list_distinct(string_split(CONCAT_WS('+', {', '.join(lists)}), '+'))), '+')"
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,7 @@ def sql(scope: Scope, settings: Settings) -> str:
     partners = None if hubs is None else (*hubs, *targets)
     dest = f"CASE WHEN {in_list('partner', targets)} THEN {literal(DIRECT)} ELSE partner END"
     b, a = literal(scope.baseline.label), literal(scope.after.label)
-    both = "py.nb > 0 AND py.na > 0"
-
-    def one_period(n: str) -> str:  # the origins behind a row holding no year of a period
-        return f"STRING_AGG(DISTINCT CASE WHEN py.{n} = 0 THEN reporter END, '+')"  # sorted by _names
+    both = HOLDS_BOTH
 
     return f"""WITH {basket_cte(scope)},
 {period_years_cte(scope, flows=["X"], reporters=scope.reporters)},
@@ -102,13 +99,13 @@ legs AS (
   WHERE dest <> {literal(DIRECT)}
 ),
 {period_means_cte(scope, "means", "legs", keys=["source", "basket", "dest"],
-                  means={("baseline_usd", "after_usd"): f"CASE WHEN {both} THEN value_usd END"},
+                  means={("baseline_usd", "after_usd"): both_periods("value_usd")},
                   extra=[f"CAST(SUM(CASE WHEN {both} THEN n_rows ELSE 0 END) AS BIGINT) AS n_rows",
                          f"COUNT(DISTINCT CASE WHEN {both} THEN reporter END) AS n_compared",
                          f"MAX(CASE WHEN {both} THEN py.nb END) AS baseline_years",
                          f"MAX(CASE WHEN {both} THEN py.na END) AS after_years",
                          f"MIN(CASE WHEN {both} THEN py.min_months END) AS min_months",
-                         f"{one_period('nb')} AS no_baseline", f"{one_period('na')} AS no_after"])},
+                         f"{one_period_only('nb')} AS no_baseline", f"{one_period_only('na')} AS no_after"])},
 legs_held AS (
   -- the figures of the origins holding both periods only: NULL where none does
   SELECT source, basket, dest, CASE WHEN n_compared > 0 THEN baseline_usd END AS baseline_usd,
@@ -132,7 +129,7 @@ joined AS (
          LEAST(COALESCE(h.after_years, 0), COALESCE(d.after_years, 0)) AS after_years,
          LEAST(h.min_months, d.min_months) AS min_months,
          -- the origins left out: holding one period only (the direct leg's or the hub's)
-         {_names("d.no_baseline", "h.no_baseline")} AS no_baseline, {_names("d.no_after", "h.no_after")} AS no_after,
+         {names_sorted("d.no_baseline", "h.no_baseline")} AS no_baseline, {names_sorted("d.no_after", "h.no_after")} AS no_after,
          d.n_compared AS direct_compared, h.n_compared AS hub_compared, 'X' AS flow,
          COALESCE(d.n_rows, 0) AS n_rows_direct, COALESCE(h.n_rows, 0) AS n_rows_hub
   FROM hub_rows h FULL OUTER JOIN direct d ON {join_on("h", "d", ("source", "basket"))}
@@ -155,10 +152,7 @@ scored AS (
              ("direct_fall_usd <= 0", "direct_did_not_fall",
               "'direct exports to the targets did not fall: there is nothing to offset'"),
              ("min_months < 12", "partial", partial_reason(scope, "min_months", a)),
-         ], ok_reason="NULLIF(CONCAT_WS('; ', CASE WHEN no_baseline <> '' THEN no_baseline || ' left out of both "
-                      f"periods: no file covers their exports of the basket in ' || {b} END, CASE WHEN no_after <> '' "
-                      f"THEN no_after || ' left out of both periods: no file covers their exports of the basket in ' "
-                      f"|| {a} END), '')")}
+         ], ok_reason=left_out_reason(scope, "no_baseline", "no_after", "their exports of the basket"))}
   FROM joined j
 )
 SELECT source, basket, hub, {literal("+".join(targets))} AS targets, {period_columns(scope, years=True)},
