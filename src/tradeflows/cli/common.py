@@ -62,13 +62,14 @@ DatasetOption = Annotated[
 ]  # fmt: skip
 
 
-def open_engine_for(db: Path, engine: EngineChoice, dataset: Path | None) -> Engine:
-    """The engine a command runs on: DuckDB on ``db``, or Spark on ``dataset`` (or db's own dataset)."""
+def open_engine_for(db: Path, engine: EngineChoice, dataset: Path | None, *, keep_views: bool = False) -> Engine:
+    """The engine a command runs on: DuckDB on ``db``, or Spark on ``dataset`` (or db's own dataset);
+    ``keep_views``: DuckDB computes the views the command's queries read once (``DuckDBEngine``)."""
     from tradeflows.engines import open_engine
     from tradeflows.store import open_store
 
     store = None if engine is EngineChoice.spark and dataset is not None else open_store(db, create=False)
-    return open_engine(engine.value, store=store, dataset=dataset)
+    return open_engine(engine.value, store=store, dataset=dataset, keep_views=keep_views)
 
 
 class PartialChoice(StrEnum):

@@ -90,8 +90,11 @@ def _run(name: str, db: Path, defs: Path | None, fmt: OutputFormat, output: Path
          engine: EngineChoice = EngineChoice.duckdb, dataset: Path | None = None, **kwargs) -> None:  # fmt: skip
     from tradeflows.indicators import INDICATORS, compute
 
-    runner = open_engine_for(db, engine, dataset)
-    frame, note = compute(name, runner, **kwargs, **_definitions(defs))
+    runner = open_engine_for(db, engine, dataset, keep_views=True)
+    try:
+        frame, note = compute(name, runner, **kwargs, **_definitions(defs))
+    finally:
+        getattr(runner, "close", lambda: None)()
     if "source" in frame.columns and len(frame):
         note = f"source {', '.join(sorted(frame['source'].unique().to_list()))} | {note}"
     shown = frame

@@ -26,9 +26,13 @@ ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 
 def open_engine(
-    name: EngineName = "duckdb", *, store: Store | None = None, dataset: Path | str | None = None, session: Any = None
+    name: EngineName = "duckdb", *, store: Store | None = None, dataset: Path | str | None = None, session: Any = None,
+    keep_views: bool = False,
 ) -> Engine:
     """An engine over ``store``: DuckDB on the file, or Spark on its Parquet dataset.
+
+    ``keep_views``: DuckDB keeps one connection and the views its queries read, computed once
+    (``DuckDBEngine``): for one command's queries.
 
     For Spark, ``dataset`` is a dataset folder used as it is (``tradeflows export DIR
     --partition year,reporter``); without it, the store's own dataset beside the store
@@ -38,7 +42,7 @@ def open_engine(
     if name == "duckdb":
         if store is None:
             raise ParameterError("engine duckdb runs on a store: pass store= (or --db)")
-        return DuckDBEngine(store)
+        return DuckDBEngine(store, keep_views=keep_views)
     if name == "spark":
         from tradeflows.engines.spark import SparkEngine
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,9 +15,23 @@ from tradeflows.errors import QueryError
 if TYPE_CHECKING:
     from tradeflows.store import Store
 
+# The views most queries read, several times each (an indicator reads ``annual_hs4``, which reads
+# ``annual`` twice, and ``figures`` month by month): kept as tables for one command's queries.
+KEPT_VIEWS = ("figures", "annual")  # in the order they build on each other
+# Up to this many rows in the store's tables a copy of the views costs less than reading them
+# again in every query (a store of the shared files: 123,000 rows; the copy takes ~0.3 s).
+KEEP_VIEWS_MAX_ROWS = 1_000_000
+
 
 class DuckDBEngine:
     """Queries run by DuckDB on the store, read-only.
+
+    With ``keep_views`` (one command's engine: ``open_engine(..., keep_views=True)``) the engine
+    holds one connection for its queries, and the first query reading ``figures``, ``annual`` or
+    ``annual_hs4`` keeps each as a temporary table of that connection, so the queries after it,
+    and each reference within one query, read the store's views once: the same rows, computed
+    once (on a store of up to ``KEEP_VIEWS_MAX_ROWS`` rows; a larger one reads the views as
+    they are). ``close()`` releases the connection.
 
     >>> import tempfile, pathlib, tradeflows
     >>> engine = DuckDBEngine(tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb"))
@@ -25,8 +41,13 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, keep_views: bool = False) -> None:
         self.store = store
+        self.keep_views = keep_views
+        self._held: ExitStack | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._depends: dict[str, set[str]] | None = None  # each view: the views it reads
+        self._kept: set[str] = set()
 
     def __repr__(self) -> str:
         return f"DuckDBEngine({str(self.store.path)!r})"
@@ -37,9 +58,61 @@ class DuckDBEngine:
 
     def sql(self, query: str) -> pl.DataFrame:
         """Run ``query`` on the store; results are printed, so DuckDB's progress bar is kept off stdout."""
-        with self.store.connect(read_only=True) as con:
-            con.execute("SET enable_progress_bar = false")
-            try:
-                return con.sql(query).pl()
-            except duckdb.Error as exc:  # a bug in a definition, or a store without the views: say which
-                raise QueryError(f"The query failed on DuckDB: {str(exc).strip()}") from None
+        if not self.keep_views:
+            with self.store.connect(read_only=True) as con:
+                return self._run(con, query)
+        return self._run(self._connection(query), query)
+
+    @staticmethod
+    def _run(con: duckdb.DuckDBPyConnection, query: str) -> pl.DataFrame:
+        con.execute("SET enable_progress_bar = false")
+        try:
+            # Through the Arrow stream interface: ``.pl()`` would import pyarrow (0.2 s a command).
+            return pl.DataFrame(con.sql(query))
+        except duckdb.Error as exc:  # a bug in a definition, or a store without the views: say which
+            raise QueryError(f"The query failed on DuckDB: {str(exc).strip()}") from None
+
+    def _connection(self, query: str) -> duckdb.DuckDBPyConnection:
+        """The engine's one connection, with the kept views ``query`` reads kept."""
+        if self._con is None:
+            self._held = ExitStack()
+            self._con = self._held.enter_context(self.store.connect(read_only=True))
+            rows = self._con.execute("SELECT COALESCE(SUM(estimated_size), 0) FROM duckdb_tables() "
+                                     "WHERE NOT temporary").fetchall()  # fmt: skip
+            if rows[0][0] > KEEP_VIEWS_MAX_ROWS:
+                self._depends = {}
+            else:
+                views = dict(self._con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
+                                               "AND NOT temporary").fetchall())  # fmt: skip
+                self._depends = {v: _named(sql, views) - {v} for v, sql in views.items()}
+        assert self._depends is not None
+        needed, todo = set(), list(_named(query, self._depends))
+        while todo:  # the views the query reads, and the views those read
+            view = todo.pop()
+            if view not in needed:
+                needed.add(view)
+                todo += self._depends.get(view, ())
+        for view in KEPT_VIEWS:
+            if view in needed and view in self._depends and view not in self._kept:
+                # Built from the tables kept before it: annual from the kept figures.
+                self._con.execute(f"CREATE TEMPORARY TABLE {view} AS SELECT * FROM main.{view}")
+                self._kept.add(view)
+        return self._con
+
+    def close(self) -> None:
+        """Release the connection (and the views kept in it)."""
+        if self._held is not None:
+            self._held.close()
+        self._held, self._con, self._depends, self._kept = None, None, None, set()
+
+    def __enter__(self) -> DuckDBEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _named(text: str, names: dict[str, object] | set[str]) -> set[str]:
+    """The names of ``names`` that ``text`` mentions as words."""
+    words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text.lower()))
+    return {n for n in names if n.lower() in words}
