@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,8 +16,8 @@ from tradeflows.errors import QueryError
 if TYPE_CHECKING:
     from tradeflows.store import Store
 
-# The views most queries read, several times each (an indicator reads ``annual_hs4``, which reads
-# ``annual`` twice, and ``figures`` month by month): kept as tables for one command's queries.
+# The views most queries read, often several times each (an indicator reads ``annual_hs4``, which
+# reads ``annual`` twice, and ``figures`` month by month): kept as tables for one command's queries.
 KEPT_VIEWS = ("figures", "annual")  # in the order they build on each other
 # Up to this many rows in the store's tables a copy of the views costs less than reading them
 # again in every query (a store of the shared files: 123,000 rows; the copy takes ~0.3 s).
@@ -27,11 +28,11 @@ class DuckDBEngine:
     """Queries run by DuckDB on the store, read-only.
 
     With ``keep_views`` (one command's engine: ``open_engine(..., keep_views=True)``) the engine
-    holds one connection for its queries, and the first query reading ``figures``, ``annual`` or
-    ``annual_hs4`` keeps each as a temporary table of that connection, so the queries after it,
-    and each reference within one query, read the store's views once: the same rows, computed
-    once (on a store of up to ``KEEP_VIEWS_MAX_ROWS`` rows; a larger one reads the views as
-    they are). ``close()`` releases the connection.
+    holds one connection for its queries, and a view of ``KEPT_VIEWS`` that a query reads more
+    than once (through the views it reads: ``annual_hs4`` reads ``annual`` twice), or that an
+    earlier query read, is kept as a temporary table of that connection: the same rows, computed
+    once (on a store of up to ``KEEP_VIEWS_MAX_ROWS`` rows; a larger one reads the views as they
+    are). ``close()`` releases the connection.
 
     >>> import tempfile, pathlib, tradeflows
     >>> engine = DuckDBEngine(tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb"))
@@ -46,8 +47,9 @@ class DuckDBEngine:
         self.keep_views = keep_views
         self._held: ExitStack | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._depends: dict[str, set[str]] | None = None  # each view: the views it reads
+        self._depends: dict[str, Counter[str]] | None = None  # each view: the views it reads, how often
         self._kept: set[str] = set()
+        self._read: Counter[str] = Counter()  # the views the queries so far read
 
     def __repr__(self) -> str:
         return f"DuckDBEngine({str(self.store.path)!r})"
@@ -73,7 +75,8 @@ class DuckDBEngine:
             raise QueryError(f"The query failed on DuckDB: {str(exc).strip()}") from None
 
     def _connection(self, query: str) -> duckdb.DuckDBPyConnection:
-        """The engine's one connection, with the kept views ``query`` reads kept."""
+        """The engine's one connection, with the views ``query`` reads more than once (or an
+        earlier query read too) kept as tables."""
         if self._con is None:
             self._held = ExitStack()
             self._con = self._held.enter_context(self.store.connect(read_only=True))
@@ -84,26 +87,28 @@ class DuckDBEngine:
             else:
                 views = dict(self._con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
                                                "AND NOT temporary").fetchall())  # fmt: skip
-                self._depends = {v: _named(sql, views) - {v} for v, sql in views.items()}
+                self._depends = {v: _mentions(sql, views) - Counter([v]) for v, sql in views.items()}
         assert self._depends is not None
-        needed, todo = set(), list(_named(query, self._depends))
-        while todo:  # the views the query reads, and the views those read
-            view = todo.pop()
-            if view not in needed:
-                needed.add(view)
-                todo += self._depends.get(view, ())
+        reads: Counter[str] = Counter()  # how many times the query reads each view, through the others
+        todo = list(_mentions(query, self._depends).items())
+        while todo:
+            view, times = todo.pop()
+            reads[view] += times
+            if view not in self._kept:
+                todo += [(v, times * n) for v, n in self._depends.get(view, {}).items()]
         for view in KEPT_VIEWS:
-            if view in needed and view in self._depends and view not in self._kept:
+            if reads[view] and (reads[view] > 1 or self._read[view]) and view not in self._kept:
                 # Built from the tables kept before it: annual from the kept figures.
                 self._con.execute(f"CREATE TEMPORARY TABLE {view} AS SELECT * FROM main.{view}")
                 self._kept.add(view)
+        self._read.update(reads)
         return self._con
 
     def close(self) -> None:
         """Release the connection (and the views kept in it)."""
         if self._held is not None:
             self._held.close()
-        self._held, self._con, self._depends, self._kept = None, None, None, set()
+        self._held, self._con, self._depends, self._kept, self._read = None, None, None, set(), Counter()
 
     def __enter__(self) -> DuckDBEngine:
         return self
@@ -112,7 +117,7 @@ class DuckDBEngine:
         self.close()
 
 
-def _named(text: str, names: dict[str, object] | set[str]) -> set[str]:
-    """The names of ``names`` that ``text`` mentions as words."""
-    words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text.lower()))
-    return {n for n in names if n.lower() in words}
+def _mentions(text: str, names: dict[str, object]) -> Counter[str]:
+    """How many times ``text`` names each of ``names`` as a word."""
+    words = Counter(re.findall(r"[a-z_][a-z_0-9]*", text.lower()))
+    return Counter({n: words[n.lower()] for n in names if words[n.lower()]})
