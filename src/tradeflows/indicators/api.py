@@ -20,10 +20,8 @@ engines the same entry points.
 ... class Settings:
 ...     threshold: float = 2.0
 >>> f = public_function("demo", settings=Settings, scope=ScopeSpec(), sql=lambda s, o: "", doc="Demo.")
->>> str(inspect.signature(f)).split(", ")[:3]
-['store', '*', 'basket']
->>> "threshold: float = 2.0" in str(inspect.signature(f))
-True
+>>> list(inspect.signature(f).parameters)[:4], list(inspect.signature(f).parameters)[-1]
+(['store', 'basket', 'reporter', 'partner'], 'threshold')
 """
 
 from __future__ import annotations
@@ -187,6 +185,7 @@ def public_function(name: str, *, settings: type, scope: ScopeSpec, doc: str,
                                      annotation=hints.get(f.name, inspect.Parameter.empty))
                    for f in dataclasses.fields(settings)]  # fmt: skip
     function.__name__ = function.__qualname__ = name
+    function.__module__ = settings.__module__  # the indicator's module, where help() says it lives
     function.__doc__ = doc
     function.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     return function
