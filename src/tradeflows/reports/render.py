@@ -18,8 +18,7 @@ import jinja2
 import markupsafe
 import polars as pl
 
-from tradeflows.reference.countries import country_name
-from tradeflows.reports.report import INVASION, Report, ReportFormat, _times, _usd
+from tradeflows.reports.report import INVASION, Report, ReportFormat, _pct, _times, _usd
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -56,7 +55,7 @@ def series_figure(report: Report) -> go.Figure:
         for name in names:
             part = frame.filter(pl.col("series") == name).sort("period")
             fig.add_trace(go.Scatter(
-                x=part["period"].to_list(), y=(part["value_usd"] / 1e6).round(2).to_list(), name=_legend(report, name),
+                x=part["period"].to_list(), y=_millions(part["value_usd"]).to_list(), name=_legend(report, name),
                 mode="lines+markers" if not monthly else "lines", stackgroup=f"s{row}", line={"color": COLOURS[name]},
                 hovertemplate="%{x}: $%{y:,.1f}m<extra>" + _legend(report, name) + "</extra>",
             ), row=row, col=1)  # fmt: skip
@@ -79,39 +78,51 @@ def _legend(report: Report, name: str) -> str:
     return name
 
 
-def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
-    """Origins → hub → targets, link widths the routes' yearly values over the period."""
+def _millions(values: pl.Series | pl.Expr) -> pl.Series | pl.Expr:
+    """USD as the charts draw them: millions, two decimals (formatting, not a figure)."""
+    return (values / 1e6).round(2)
+
+
+def sankey_note(report: Report) -> str:
+    """What the Sankey leaves out, in words: the share of the hub's exports to the targets not
+    allocated to the origins drawn (``routes.summary.sankey``)."""
+    share = report.sankey.outside_share if report.sankey else None
+    if share is None:
+        return ""
+    return (f"Not drawn: {_pct(share, 1)} of {report.hub_name}'s exports to the targets, allocated to other origins "
+            "(the targets' own goods coming back, areas not specified, origins outside those drawn).")
+
+
+def sankey_figure(report: Report) -> go.Figure:
+    """Origin groups → hub → targets, band widths and labels the routes' yearly values over the period."""
     import plotly.graph_objects as go
 
-    routes = report.found.routes.filter(pl.col("hub2").is_null())
-    by_origin = (
-        routes.group_by("origin")
-        .agg(pl.col("value_per_year").sum())
-        .sort(["value_per_year", "origin"], descending=[True, False])
-    )
-    keep = by_origin.head(max_origins)["origin"].to_list()
-    routes = routes.with_columns(
-        origin=pl.when(pl.col("origin").is_in(keep)).then("origin").otherwise(pl.lit("other origins"))
-    )
-    # ties broken by name: the same report must draw the same diagram
-    into = routes.group_by("origin", "hub").agg(pl.col("value_per_year").sum())
-    into = into.sort(["value_per_year", "origin"], descending=[True, False])
-    out = routes.group_by("hub", "target").agg(pl.col("value_per_year").sum())
-    out = out.sort(["value_per_year", "target"], descending=[True, False])
+    assert report.sankey is not None
+    bands = report.sankey.bands
     # Nodes keyed by role, so a country that is both an origin and a target is drawn twice.
-    nodes = [*(("origin", o) for o in dict.fromkeys(into["origin"].to_list())), ("hub", report.hub),
-             *(("target", t) for t in dict.fromkeys(out["target"].to_list()))]  # fmt: skip
+    ends = [(r, c) for r, c in zip(bands["source_role"], bands["source"], strict=True)] + \
+        [(r, c) for r, c in zip(bands["target_role"], bands["target"], strict=True)]  # fmt: skip
+    nodes = list(dict.fromkeys(sorted(ends, key=lambda n: ("origin", "hub", "target").index(n[0]))))
     index = {n: i for i, n in enumerate(nodes)}
-    labels = [plot_text(code if code == "other origins" else country_name(code)) for _, code in nodes]
+    into = dict(zip(bands["target"], bands["value_per_year"], strict=True))
+    out = dict(zip(bands["source"], bands["value_per_year"], strict=True))
+
+    def label(role: str, code: str) -> str:
+        if role == "hub":
+            return plot_text(report.name(code))
+        value = out[code] if role == "origin" else into[code]
+        return plot_text(f"{code if role == 'origin' else report.name(code)}: {_usd(value)} a year")
+
+    labels = [label(role, code) for role, code in nodes]
     colours = [COLOURS["other"] if code == "other origins" else COLOURS[role] for role, code in nodes]
-    source = [index["origin", o] for o in into["origin"]] + [index["hub", report.hub]] * len(out)
-    target = [index["hub", report.hub]] * len(into) + [index["target", t] for t in out["target"]]
-    value = (pl.concat([into["value_per_year"], out["value_per_year"]]) / 1e6).round(2).to_list()
+    source = [index[n] for n in zip(bands["source_role"], bands["source"], strict=True)]
+    target = [index[n] for n in zip(bands["target_role"], bands["target"], strict=True)]
     fig = go.Figure(go.Sankey(
         arrangement="snap",
         node={"label": labels, "color": colours, "pad": 18, "thickness": 18,
-              "hovertemplate": "%{label}: $%{value:,.1f}m a year<extra></extra>"},
-        link={"source": source, "target": target, "value": value, "color": "rgba(120,120,120,0.25)",
+              "hovertemplate": "%{label}<extra></extra>"},
+        link={"source": source, "target": target, "value": _millions(bands["value_per_year"]).to_list(),
+              "color": "rgba(120,120,120,0.25)",
               "hovertemplate": "%{source.label} → %{target.label}: $%{value:,.1f}m a year<extra></extra>"},
     ))  # fmt: skip
     fig.update_layout(template="plotly_white", height=480, margin={"l": 20, "r": 20, "t": 30, "b": 20},
@@ -156,6 +167,12 @@ def plot_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+@jinja2.pass_context
+def _name(context: jinja2.runtime.Context, code: str) -> str:
+    """Filter ``name``: a country's name as the report being rendered knows it."""
+    return context["r"].name(code)
+
+
 @cache
 def _environment(fmt: ReportFormat) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -163,8 +180,7 @@ def _environment(fmt: ReportFormat) -> jinja2.Environment:
         autoescape=fmt == "html", finalize=markdown_text if fmt == "md" else None,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
-    env.filters.update(usd=_usd, times=_times, pct=lambda v: "n/a" if v is None else f"{100 * v:.0f}%",
-                       name=country_name, fenced=fenced)  # fmt: skip
+    env.filters.update(usd=_usd, times=_times, pct=_pct, name=_name, fenced=fenced)
     return env
 
 
@@ -172,8 +188,10 @@ def _context(report: Report) -> dict:
     routes = report.routes.select(
         "rank", "path", "value_per_year", "baseline_per_year", "growth_ratio", "share_of_hub_exports", "flags"
     ).to_dicts()
+    bands = report.sankey.bands.to_dicts() if report.sankey else []
     return {"r": report, "routes": routes, "indicators": report.indicators.to_dicts(), "legs": report.legs.to_dicts(),
-            "ingests": report.ingests.to_dicts(), "consignment": report.consignment.to_dicts()}  # fmt: skip
+            "ingests": report.ingests.to_dicts(), "consignment": report.consignment.to_dicts(), "bands": bands,
+            "sankey_note": sankey_note(report)}  # fmt: skip
 
 
 def render_html(report: Report) -> str:

@@ -44,6 +44,12 @@ class OriginGroups:
     every_origin: bool
 
     @property
+    def label(self) -> str:
+        """How the report names the origins: ``every origin (coalition, China, other origins)``."""
+        names = ", ".join(self.groups)
+        return f"every origin ({names})" if self.every_origin else names
+
+    @property
     def codes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c for members in self.groups.values() for c in members))
 
@@ -55,9 +61,11 @@ class OriginGroups:
 
 
 def every_origin(store) -> tuple[str, ...]:
-    """Every country and area nes the store's reference table knows (what a leg can start from)."""
+    """Every country and area nes of the store's reference table that has a three-character
+    code (S19, Taiwan in Comtrade); the others (``_X``, ``X1_527`` ...) no group can name, and
+    what they send the hub is in the share ``sankey`` states as not drawn."""
     frame = run(store, "SELECT iso3 FROM countries WHERE kind IN ('country', 'area_nes') ORDER BY iso3")
-    return tuple(frame["iso3"].to_list())
+    return tuple(c for c in frame["iso3"].to_list() if len(c) == 3 and c[0].isalpha() and c.isalnum())
 
 
 def origin_groups(store, origins: str | None = None) -> OriginGroups:
@@ -104,8 +112,9 @@ def by_group(routes: pl.DataFrame, groups: OriginGroups) -> pl.DataFrame:
 class Sankey:
     """The bands of a Sankey diagram origin group -> hub -> target, a year on average over the
     period (``bands``: source_role, source, target_role, target, value_per_year), and the share
-    of the hub's exports to the targets allocated to origins not drawn (None when every
-    origin is drawn)."""
+    of the hub's exports to the targets not allocated to the origins drawn (goods of the
+    target itself coming back, areas nes, origins left out; None where the hub exported
+    nothing to the targets)."""
 
     bands: pl.DataFrame
     outside_share: float | None
@@ -130,12 +139,15 @@ def sankey(routes: pl.DataFrame, legs: pl.DataFrame, groups: OriginGroups, *, hu
         .select(source_role=pl.lit("hub"), source=pl.lit(hub), target_role=pl.lit("target"), target="target",
                 value_per_year="value_per_year")
     )  # fmt: skip
-    share = None
-    if not groups.every_origin:
-        exports = legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(list(targets)),
-                              pl.col("year").is_in(list(period)))["value_usd"].sum()  # fmt: skip
-        share = 1.0 - float(mine["value_usd"].sum()) / exports if exports else None
+    exports = legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(list(targets)),
+                          pl.col("year").is_in(list(period)))["value_usd"].sum()  # fmt: skip
+    share = 1.0 - float(mine["value_usd"].sum()) / exports if exports else None
     return Sankey(pl.concat([into, out]), share)
+
+
+def fob_divisor(cif_margin: float) -> float:
+    """What an importer's CIF figure is divided by to bring it to FOB (``routes.edges``)."""
+    return 1 + cif_margin
 
 
 def example_route(routes: pl.DataFrame) -> dict:
