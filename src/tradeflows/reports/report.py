@@ -353,8 +353,8 @@ def build_report(
                               "product` shows who reports what.")  # fmt: skip
         period, base = _default_years(held, hub, years, baseline)
         # A year outside the span make_scope looked at may be held in part: then read month by month.
-        looked = set(range(DEFAULT_BASELINE[0], DEFAULT_AFTER[1] + 1))
-        short_years = scope.short_years or not set(period.years + base.years) <= looked
+        looked = Years(DEFAULT_BASELINE[0], DEFAULT_AFTER[1]).years
+        short_years = scope.short_years or not set(period.years + base.years) <= set(looked)
         scope = replace(scope, baseline=base, after=period, short_years=short_years)
         names = country_names(engine)
 
