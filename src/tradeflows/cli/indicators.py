@@ -213,6 +213,16 @@ def hub_score(
     """
 
 
+@indicator_command("hub-profile", without=("flow",))
+def hub_profile(reporter: HubsOpt = "hubs", partner: TargetsOpt = "targets") -> None:
+    """Hub profile: a hub's imports, exports and exports to the targets of the basket as it reports them, baseline and after means over the years each series holds, ratios and the targets' share.
+
+    Example:
+
+        tradeflows indicators hub-profile --basket cars --reporter GEO --partner RUS,BLR,ARM,KAZ,KGZ --baseline 2021 --after 2022-2023
+    """
+
+
 @indicator_command("excess")
 def excess(
     *,
@@ -451,6 +461,7 @@ COMMANDS = (
     target_share,
     mirror_imports,
     hub_score,
+    hub_profile,
     substitution,
     exempt_siblings,
     absorption,
