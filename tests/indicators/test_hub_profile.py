@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import tradeflows
 from tradeflows.indicators.base import make_scope
 from tradeflows.indicators.hub_profile import frame, hub_profile, monthly
 from tradeflows.indicators.testing import load_rows
-
-
-@pytest.fixture
-def store(tmp_path) -> tradeflows.Store:
-    return tradeflows.open(tmp_path / "s.duckdb")
 
 
 def test_means_over_the_years_each_series_holds(store):

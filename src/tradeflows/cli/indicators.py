@@ -215,11 +215,14 @@ def hub_score(
 
 @indicator_command("hub-profile", without=("flow",))
 def hub_profile(reporter: HubsOpt = "hubs", partner: TargetsOpt = "targets") -> None:
-    """Hub profile: a hub's imports, exports and exports to the targets of the basket as it reports them, baseline and after means over the years each series holds, ratios and the targets' share.
+    """Hub profile: a hub's imports, exports and exports to the targets as it reports them; means, ratios, shares.
+
+    Each a mean over the years that series holds in the baseline and after periods.
 
     Example:
 
-        tradeflows indicators hub-profile --basket cars --reporter GEO --partner RUS,BLR,ARM,KAZ,KGZ --baseline 2021 --after 2022-2023
+        tradeflows indicators hub-profile --basket cars --reporter GEO --partner RUS,KAZ --baseline 2021 \
+            --after 2022-2023
     """
 
 

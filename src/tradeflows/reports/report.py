@@ -15,8 +15,8 @@ store's last ingest).
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import polars as pl
@@ -42,8 +42,17 @@ from tradeflows.reference.groups import CountryGroup, get_group
 from tradeflows.routes import RouteSet, find_routes
 from tradeflows.routes.edges import EXPORTER_BASIS, MIRROR_BASIS
 from tradeflows.routes.hub_legs import hub_legs
-from tradeflows.routes.summary import OriginGroups, Sankey, by_group, by_origin, example_route, fob_divisor, origin_groups
-from tradeflows.routes.summary import annual_series, sankey as sankey_bands
+from tradeflows.routes.summary import (
+    OriginGroups,
+    Sankey,
+    annual_series,
+    by_group,
+    by_origin,
+    example_route,
+    fob_divisor,
+    origin_groups,
+)
+from tradeflows.routes.summary import sankey as sankey_bands
 from tradeflows.store import Store
 from tradeflows.store.ingest_log import data_as_of, ingest_log
 from tradeflows.store.names import country_names
@@ -182,7 +191,8 @@ def _change(after: float | None, ratio: float | None, before: float | None, held
 
 
 def _headline(profile: dict | None, groups: pl.DataFrame, routes: pl.DataFrame, *, name: Callable[[str], str],
-              hub: str, targets: tuple[str, ...], primary: str, every_origin: bool) -> list[tuple[str, str, str]]:  # fmt: skip
+              hub: str, targets: tuple[str, ...], primary: str,
+              every_origin: bool) -> list[tuple[str, str, str]]:  # fmt: skip
     hub_name = name(hub)
     rows = []
     if profile is not None:
@@ -378,8 +388,8 @@ def build_report(
             monthly = annual_series(found.legs, hub, primary, target_codes)
             series_note = "annual leg values (the store has no monthly figures for this hub)"
         origin_totals, group_totals = by_origin(found.routes, groups), by_group(found.routes, groups)
-        indicators, ind_sql = _indicator_table(engine, scope, hub, target_codes,
-                                               origin_totals.head(5)["origin"].to_list(), found.basket, name)  # fmt: skip
+        top_origins = origin_totals.head(5)["origin"].to_list()
+        indicators, ind_sql = _indicator_table(engine, scope, hub, target_codes, top_origins, found.basket, name)
         passing = _indicator("passthrough").frame(engine, hub_scope, origin=primary)
         runs = describe_runs(runs_behind(engine, scope, reporters=None))
         ingests = ingest_log(engine)
@@ -436,8 +446,8 @@ def build_report(
         f"The figures rest on ingest {runs} (see the ingest log); where two files give the same figure, the later "
         "run's stands.",
     ]
-    headline = _headline(profile, group_totals, found.routes, name=name, hub=hub, targets=target_codes, primary=groups.primary,
-                         every_origin=groups.every_origin)  # fmt: skip
+    headline = _headline(profile, group_totals, found.routes, name=name, hub=hub, targets=target_codes,
+                         primary=groups.primary, every_origin=groups.every_origin)  # fmt: skip
     card = _pass_through_card(passing, groups.primary)
     if card:
         headline.insert(4 if profile is not None and profile["targets_share_after"] is not None else 3, card)
