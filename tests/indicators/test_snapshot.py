@@ -33,7 +33,7 @@ def test_other_goods_are_not_in_it(store):
                       for hs in ("870323", "870899", "300490")])  # fmt: skip
     scope = make_scope(store, basket="cars", baseline=2020, after=2021)
     with BasketSnapshot(store, scope) as snapshot:
-        for view in ("figures", "annual", "annual_hs4"):
+        for view in ("flows", "standing", "figures", "annual", "annual_hs4"):
             assert set(snapshot.sql(f"SELECT DISTINCT left(hs, 4) AS h FROM {view}")["h"]) <= {"8703"}
     with pytest.raises(tradeflows.errors.QueryError, match="closed"):
         snapshot.sql("SELECT 1")

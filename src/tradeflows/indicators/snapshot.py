@@ -1,16 +1,19 @@
 """The store's views read once for one basket, for a batch of queries about it (a report).
 
 Every indicator and route leg reads ``figures``, ``annual`` and ``annual_hs4``, and each
-query expands those views again: over the shared files (120,000 rows) one expansion of
-``annual_hs4`` costs half a second, and a report runs a dozen such queries. A
-``BasketSnapshot`` opens one read-only connection, computes ``figures`` once for the
-basket's codes into a temporary table of the same name, then ``annual`` and ``annual_hs4``
-from it: DuckDB binds a name in the temporary schema first, inside views too, so every
-query on the snapshot runs the library's own SQL text over the same rows, read once.
+query expands those views again over the whole store: over the shared files (120,000
+rows) one expansion of ``annual_hs4`` costs half a second, and a report runs a dozen such
+queries. A ``BasketSnapshot`` opens one read-only connection and copies the rows of
+``flows`` with the basket's codes into a temporary table of the same name, then computes
+``figures``, ``annual`` and ``annual_hs4`` from it, once each, into temporary tables of
+their names. DuckDB binds a name in the temporary schema first, inside the views too, so
+every query on the snapshot runs the library's own SQL text over the same rows. The views
+keep a figure or drop it by comparing rows of the same HS code, so cutting the rows to the
+basket's codes first changes no figure of those codes (tests/indicators/test_snapshot.py).
 
 Only the basket's codes are in the snapshot: a query about other goods (a hub's imports of
-all goods) must run on the store itself. ``held``, ``ingests`` and the reference tables are
-read from the store as they are.
+all goods) must run on the store itself. ``held``, ``superseded``, ``ingests`` and the
+reference tables are the store's own.
 
 >>> import tempfile, pathlib, tradeflows
 >>> from tradeflows.indicators.base import make_scope
@@ -39,16 +42,18 @@ from tradeflows.indicators.base import Scope, basket_cte
 if TYPE_CHECKING:
     from tradeflows.store import Store
 
-# In the order each is computed: annual reads figures, annual_hs4 reads annual.
-SNAPSHOT_VIEWS = ("figures", "annual", "annual_hs4")
+# In the order each is computed: the views over flows read the copy before.
+SNAPSHOT_TABLES = ("flows", "figures", "annual", "annual_hs4")
 
 
-def snapshot_sql(scope: Scope, view: str) -> str:
-    """The statement that fills temporary table ``view`` with the rows of the scope's basket
-    codes (the views over it then read it: each view is computed once)."""
-    return (f"CREATE TEMP TABLE {view} AS WITH {basket_cte(scope)}\nSELECT v.* FROM main.{view} v\n"
-            "WHERE EXISTS (SELECT 1 FROM p_basket b WHERE b.hs_version = v.hs_version "
-            "AND left(v.hs, b.code_level) = b.code)")  # fmt: skip
+def snapshot_sql(scope: Scope, table: str) -> str:
+    """The statement that fills temporary table ``table``: ``flows`` cut to the rows of the
+    scope's basket codes, each view computed from what precedes it."""
+    if table != "flows":
+        return f"CREATE TEMP TABLE {table} AS SELECT * FROM main.{table}"
+    return (f"CREATE TEMP TABLE flows AS WITH {basket_cte(scope)}\nSELECT f.* FROM main.flows f\n"
+            "WHERE EXISTS (SELECT 1 FROM p_basket b WHERE b.hs_version = f.hs_version "
+            "AND left(f.hs, b.code_level) = b.code)")  # fmt: skip
 
 
 class BasketSnapshot:
@@ -72,8 +77,8 @@ class BasketSnapshot:
     def __enter__(self) -> BasketSnapshot:
         self._stack = ExitStack()
         self._con = self._stack.enter_context(self.store.connect(read_only=True))
-        for view in SNAPSHOT_VIEWS:
-            self._con.execute(snapshot_sql(self.scope, view))
+        for table in SNAPSHOT_TABLES:
+            self._con.execute(snapshot_sql(self.scope, table))
         return self
 
     def __exit__(self, *exc: object) -> None:
