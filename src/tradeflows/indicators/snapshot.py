@@ -57,13 +57,17 @@ def snapshot_sql(scope: Scope, table: str) -> str:
 
 
 class BasketSnapshot:
-    """An engine (``tradeflows.engines.base.Engine``) over ``store`` for ``scope``'s basket:
-    one connection, the views computed once. Use as a context manager."""
+    """An engine (``tradeflows.engines.base.Engine``) over ``store`` on one read-only
+    connection. Use as a context manager. Given ``scope`` (or once ``cut(scope)`` is called),
+    it answers for that scope's basket, the views computed once; before, it is the store
+    itself, so a command can resolve its scope and ask about other goods on the same
+    connection first."""
 
     name = "duckdb"
 
-    def __init__(self, store: Store, scope: Scope) -> None:
-        self.store, self.scope = store, scope
+    def __init__(self, store: Store, scope: Scope | None = None) -> None:
+        self.store, self.scope = store, None
+        self._pending = scope
         self._stack: ExitStack | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
 
@@ -72,13 +76,14 @@ class BasketSnapshot:
         return self.store.path
 
     def __repr__(self) -> str:
-        return f"BasketSnapshot({str(self.store.path)!r}, {', '.join(self.scope.basket_info) or 'basket'})"
+        basket = ", ".join(self.scope.basket_info) or "basket" if self.scope else "whole store"
+        return f"BasketSnapshot({str(self.store.path)!r}, {basket})"
 
     def __enter__(self) -> BasketSnapshot:
         self._stack = ExitStack()
         self._con = self._stack.enter_context(self.store.connect(read_only=True))
-        for table in SNAPSHOT_TABLES:
-            self._con.execute(snapshot_sql(self.scope, table))
+        if self._pending is not None:
+            self.cut(self._pending)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -86,11 +91,22 @@ class BasketSnapshot:
         self._stack.close()
         self._con = self._stack = None
 
-    def sql(self, query: str) -> pl.DataFrame:
-        """Run one of the library's queries on the snapshot."""
+    def cut(self, scope: Scope) -> None:
+        """From now on, answer for ``scope``'s basket only (once per snapshot)."""
+        if self.scope is not None:
+            raise QueryError("The snapshot is cut to a basket already; open another for another basket.")
+        for table in SNAPSHOT_TABLES:
+            self._connection().execute(snapshot_sql(scope, table))
+        self.scope = scope
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
             raise QueryError("The basket snapshot is closed: use it inside `with BasketSnapshot(store, scope)`.")
+        return self._con
+
+    def sql(self, query: str) -> pl.DataFrame:
+        """Run one of the library's queries on the snapshot."""
         try:
-            return self._con.sql(query).pl()
+            return self._connection().sql(query).pl()
         except duckdb.Error as exc:
             raise QueryError(f"The query failed on DuckDB: {str(exc).strip()}") from None

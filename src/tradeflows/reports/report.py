@@ -351,8 +351,8 @@ def build_report(
               "Russia and Belarus, and the other members of the Eurasian Economic Union (Armenia, Kazakhstan, "
               "Kyrgyzstan): goods cross from them into Russia without customs declarations, so exports to them "
               "may end in Russia")  # fmt: skip
-    scope = make_scope(store, basket=basket, partial=partial)  # the one resolution of the basket
-    with BasketSnapshot(store, scope) as engine:
+    with BasketSnapshot(store) as engine:
+        scope = make_scope(engine, basket=basket, partial=partial)  # the one resolution of the basket
         # What each country's series of the basket holds: the hub's give the default period and
         # the baseline years held; every country's, the years each leg's mean divides by.
         series = series_years(engine, scope, all_years=True)
@@ -366,6 +366,10 @@ def build_report(
         looked = Years(DEFAULT_BASELINE[0], DEFAULT_AFTER[1]).years
         short_years = scope.short_years or not set(period.years + base.years) <= set(looked)
         scope = replace(scope, baseline=base, after=period, short_years=short_years)
+        # The hub's imports of all goods, asked before the snapshot is cut to the basket.
+        consigned = origin_consignment(engine, reporter=hub, baseline=base.label, after=period.label,
+                                       partial=partial)  # fmt: skip
+        engine.cut(scope)
         names = country_names(engine)
 
         def name(code: str) -> str:
@@ -396,8 +400,6 @@ def build_report(
         legs = hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
                         cif_margin=found.cif_margin).select("leg", *_LEG_COLS)  # fmt: skip
         bands = sankey_bands(found.routes, found.legs, groups, hub=hub, targets=target_codes, period=period.years)
-    # All goods, not the basket: on the store itself.
-    consigned = origin_consignment(store, reporter=hub, baseline=base.label, after=period.label, partial=partial)
     consigned = consigned.filter(pl.col("status").is_in(["ok", "partial"]))
     hub_name = name(hub)
     consignment_note = ""
