@@ -14,14 +14,16 @@ store's last ingest).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from types import ModuleType
 from typing import Literal
 
 import polars as pl
 
+from tradeflows.engines import Engine
 from tradeflows.errors import NoDataError, ParameterError
+from tradeflows.indicators import INDICATORS
 from tradeflows.indicators.base import (
     DEFAULT_AFTER,
     DEFAULT_BASELINE,
@@ -68,9 +70,9 @@ INVASION = "2022-02"  # Russia's full-scale invasion of Ukraine, 24 February 202
 _LEG_COLS = ("period_per_year", "baseline_per_year", "period_basis", "period_rows")
 
 
-def _indicator(name: str):
-    """An indicator's module (``tradeflows.indicators.<name>``: its ``frame`` and ``sql``)."""
-    return importlib.import_module(f"tradeflows.indicators.{name}")
+def _indicator(name: str) -> ModuleType:
+    """An indicator's module from the registry (``INDICATORS``: its ``frame`` and ``sql``)."""
+    return INDICATORS[name].module
 
 
 def default_targets(hub: str) -> tuple[str, ...]:
@@ -232,7 +234,7 @@ def _pass_through_card(frame: pl.DataFrame, primary: str) -> tuple[str, str, str
     return ("Pass-through to the targets", _pct(row["pass_through"]), note)
 
 
-def _indicator_table(engine, scope: Scope, hub: str, targets: tuple[str, ...], top_origins: list[str],
+def _indicator_table(engine: Engine, scope: Scope, hub: str, targets: tuple[str, ...], top_origins: list[str],
                      basket: str, name: Callable[[str], str]) -> tuple[pl.DataFrame, str]:  # fmt: skip
     """Growth of the hub's exports to each target and imports from the main origins, with
     target shares, and one plain sentence per row."""
@@ -243,7 +245,7 @@ def _indicator_table(engine, scope: Scope, hub: str, targets: tuple[str, ...], t
     from_origins = replace(to_targets, partners=tuple(top_origins), partner_label="+".join(top_origins), flow="M")
     frames = [growth.frame(engine, to_targets, by_partner=True), growth.frame(engine, from_origins, by_partner=True)]
     table = pl.concat(frames).filter(pl.col("period") == after, pl.col("status").is_in(["ok", "partial"]))
-    shares = _indicator("target_share").frame(engine, to_targets).select("partner", "flow", "share_baseline",
+    shares = _indicator("target-share").frame(engine, to_targets).select("partner", "flow", "share_baseline",
                                                                           "share_after")  # fmt: skip
     table = table.join(shares, on=["partner", "flow"], how="left").sort(
         ["flow", "value_usd", "partner"], descending=[True, True, False]
@@ -383,7 +385,7 @@ def build_report(
         primary = groups.groups[groups.primary]
         hub_scope = replace(scope, reporters=(hub,), reporter_label=hub, partners=target_codes,
                             partner_label="+".join(target_codes), flow="X")  # fmt: skip
-        hub_profile = _indicator("hub_profile")
+        hub_profile = _indicator("hub-profile")
         profile_frame = hub_profile.frame(engine, hub_scope)
         profile = profile_frame.row(0, named=True) if len(profile_frame) else None
         monthly = hub_profile.monthly(engine, hub_scope, origins=primary)
@@ -394,7 +396,7 @@ def build_report(
         origin_totals, group_totals = by_origin(found.routes, groups), by_group(found.routes, groups)
         top_origins = origin_totals.head(5)["origin"].to_list()
         indicators, ind_sql = _indicator_table(engine, scope, hub, target_codes, top_origins, found.basket, name)
-        passing = _indicator("passthrough").frame(engine, hub_scope, origin=primary)
+        passing = _indicator("pass-through").frame(engine, hub_scope, origin=primary)
         runs = describe_runs(runs_behind(engine, scope, reporters=None))
         ingests = ingest_log(engine)
         legs = hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,

@@ -25,10 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from tradeflows.indicators.base import as_countries, run
+
+if TYPE_CHECKING:
+    from tradeflows.engines import Engine
+    from tradeflows.store import Store
 
 OTHERS = "other origins"
 
@@ -60,7 +65,7 @@ class OriginGroups:
         return frame.unique("origin", keep="first", maintain_order=True)
 
 
-def every_origin(store) -> tuple[str, ...]:
+def every_origin(store: Store | Engine) -> tuple[str, ...]:
     """Every country and area nes of the store's reference table that has a three-character
     code (S19, Taiwan in Comtrade); the others (``_X``, ``X1_527`` ...) no group can name, and
     what they send the hub is in the share ``sankey`` states as not drawn."""
@@ -68,7 +73,7 @@ def every_origin(store) -> tuple[str, ...]:
     return tuple(c for c in frame["iso3"].to_list() if len(c) == 3 and c[0].isalpha() and c.isalnum())
 
 
-def origin_groups(store, origins: str | None = None) -> OriginGroups:
+def origin_groups(store: Store | Engine, origins: str | None = None) -> OriginGroups:
     """The origins a report draws: ``origins`` (ISO3 codes, group names) as one group, or by
     default every origin as the coalition, China and the others."""
     if origins is not None:
