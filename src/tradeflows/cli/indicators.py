@@ -227,6 +227,19 @@ def hub_score(
     """
 
 
+@indicator_command("hub-profile", without=("flow",))
+def hub_profile(reporter: HubsOpt = "hubs", partner: TargetsOpt = "targets") -> None:
+    """Hub profile: a hub's imports, exports and exports to the targets as it reports them; means, ratios, shares.
+
+    Each a mean over the years that series holds in the baseline and after periods.
+
+    Example:
+
+        tradeflows indicators hub-profile --basket cars --reporter GEO --partner RUS,KAZ --baseline 2021 \
+            --after 2022-2023
+    """
+
+
 @indicator_command("excess")
 def excess(
     *,
@@ -465,6 +478,7 @@ COMMANDS = (
     target_share,
     mirror_imports,
     hub_score,
+    hub_profile,
     substitution,
     exempt_siblings,
     absorption,

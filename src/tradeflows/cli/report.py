@@ -39,7 +39,11 @@ def report(
         str | None,
         typer.Option("--baseline", help="Baseline years, e.g. 2019-2021; default: the years of 2019-2021 held."),
     ] = None,
-    origins: Annotated[str, typer.Option("--origins", help="Origins (ISO3 codes, groups).")] = "coalition",
+    origins: Annotated[
+        str | None,
+        typer.Option("--origins", help="Origins drawn (ISO3 codes, groups); default every origin, as the coalition, "
+                     "China and the others."),
+    ] = None,
     partial: PartialOption = PartialChoice.like_for_like,
     ingest: Annotated[
         list[Path] | None,

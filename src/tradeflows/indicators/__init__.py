@@ -255,6 +255,14 @@ INDICATORS: dict[str, Indicator] = {  # fmt: skip
             ),
         ),
         Indicator(
+            "hub-profile",
+            "hub_profile",
+            "A hub's imports, exports and exports to the targets as it reports them: means, ratios, targets' share.",
+            ("hub", "basket", "imports_baseline_usd", "imports_after_usd", "imports_ratio", "exports_ratio",
+             "targets_baseline_usd", "targets_after_usd", "targets_ratio", "targets_share_baseline",
+             "targets_share_after", "status"),
+        ),
+        Indicator(
             "substitution",
             "substitution",
             "The origins' rise in exports to each hub against the fall in their direct exports to the targets.",

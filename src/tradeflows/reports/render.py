@@ -9,23 +9,21 @@ browser-driven exporter at render time).
 from __future__ import annotations
 
 import html
+import json
 import re
 from functools import cache
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 import markupsafe
 import polars as pl
 
-from tradeflows.reference.countries import country_name
-from tradeflows.reports.report import INVASION, Report, ReportFormat, _times, _usd
+from tradeflows.reports.report import INVASION, Report, ReportFormat, _pct, _times, _usd
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
-# plotly is imported where a chart is drawn: it costs a fifth of a second, which every
-# other command (and `import tradeflows`) would otherwise pay at start-up.
+# Charts are plotly.js figure specifications (data and layout, as JSON) drawn by the
+# plotly.js bundle the page carries: building them through plotly's Python objects cost
+# more than a second (its validators import narwhals and pandas) for the same JSON.
 
 COLOURS = {
     "imports from origins": "#1f5fa8", "imports from others": "#9db9dc",
@@ -33,95 +31,133 @@ COLOURS = {
     "origin": "#1f5fa8", "hub": "#e67e22", "target": "#c0392b", "other": "#9aa5b1",
 }  # fmt: skip
 _CONFIG = {"displaylogo": False, "responsive": True}
+_GRID = {"gridcolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "linecolor": "#ebf0f8", "automargin": True}
+# plotly's "plotly_white" look, the parts these charts use.
+_WHITE = {"paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"color": "#2a3f5f"},
+          "hoverlabel": {"align": "left"}}  # fmt: skip
 
 
-def series_figure(report: Report) -> go.Figure:
+def _millions(values: pl.Series) -> list[float]:
+    """USD as the charts draw them: millions, two decimals (formatting, not a figure)."""
+    return (values / 1e6).round(2).to_list()
+
+
+def series_figure(report: Report) -> dict:
     """Two panels: the hub's imports (from the origins, from others) and exports (to the targets, to others)."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
     frame = report.series
     monthly = frame["month"].is_not_null().any()
     frame = frame.with_columns(
         period=pl.format("{}-{}", "year", pl.col("month").cast(pl.String).str.zfill(2)) if monthly
         else pl.col("year").cast(pl.String)
     ).sort("period")  # fmt: skip
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=(plot_text(f"{report.hub_name}'s imports of {report.basket}"),
-                                        plot_text(f"{report.hub_name}'s exports of {report.basket}")))  # fmt: skip
-    for row, names in (
-        (1, ("imports from origins", "imports from others")),
-        (2, ("exports to targets", "exports to others")),
-    ):
+    data = []
+    for row, names in ((1, ("imports from origins", "imports from others")),
+                       (2, ("exports to targets", "exports to others"))):  # fmt: skip
         for name in names:
             part = frame.filter(pl.col("series") == name).sort("period")
-            fig.add_trace(go.Scatter(
-                x=part["period"].to_list(), y=(part["value_usd"] / 1e6).round(2).to_list(), name=_legend(report, name),
-                mode="lines+markers" if not monthly else "lines", stackgroup=f"s{row}", line={"color": COLOURS[name]},
-                hovertemplate="%{x}: $%{y:,.1f}m<extra>" + _legend(report, name) + "</extra>",
-            ), row=row, col=1)  # fmt: skip
+            data.append({
+                "type": "scatter", "x": part["period"].to_list(), "y": _millions(part["value_usd"]),
+                "name": _legend(report, name), "mode": "lines" if monthly else "lines+markers",
+                "stackgroup": f"s{row}", "line": {"color": COLOURS[name]}, "xaxis": "x" if row == 1 else "x2",
+                "yaxis": "y" if row == 1 else "y2",
+                "hovertemplate": "%{x}: $%{y:,.1f}m<extra>" + _legend(report, name) + "</extra>",
+            })  # fmt: skip
+    unit = "USD million" + (" a month" if monthly else " a year")
+    titles = (f"{report.hub_name}'s imports of {report.basket}", f"{report.hub_name}'s exports of {report.basket}")
+    annotations = [{"text": plot_text(t), "x": 0.5, "xref": "paper", "xanchor": "center", "y": y, "yref": "paper",
+                    "yanchor": "bottom", "showarrow": False, "font": {"size": 16}}
+                   for t, y in zip(titles, (1.0, 0.44), strict=True)]  # fmt: skip
+    shapes = []
     if monthly:
-        for row in (1, 2):
-            fig.add_vline(x=INVASION, line={"dash": "dot", "color": "#555"}, row=row, col=1)
-        fig.add_annotation(x=INVASION, y=1.0, yref="paper", text="Feb 2022: invasion, sanctions", showarrow=False,
-                           xanchor="left", font={"size": 11, "color": "#555"})  # fmt: skip
-    fig.update_yaxes(title_text="USD million" + (" a month" if monthly else " a year"))
-    fig.update_layout(template="plotly_white", height=560, margin={"l": 60, "r": 20, "t": 60, "b": 40},
-                      legend={"orientation": "h", "y": -0.08}, hovermode="x unified")  # fmt: skip
-    return fig
+        shapes = [{"type": "line", "x0": INVASION, "x1": INVASION, "xref": x, "y0": 0, "y1": 1, "yref": f"{y} domain",
+                   "line": {"dash": "dot", "color": "#555"}} for x, y in (("x", "y"), ("x2", "y2"))]  # fmt: skip
+        annotations.append({"text": "Feb 2022: invasion, sanctions", "x": INVASION, "xref": "x", "y": 1.0,
+                            "yref": "paper", "xanchor": "left", "showarrow": False,
+                            "font": {"size": 11, "color": "#555"}})  # fmt: skip
+    layout = {
+        **_WHITE, "height": 560, "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
+        "legend": {"orientation": "h", "y": -0.08}, "hovermode": "x unified",
+        "xaxis": {**_GRID, "anchor": "y", "domain": [0, 1], "matches": "x2", "showticklabels": False},
+        "xaxis2": {**_GRID, "anchor": "y2", "domain": [0, 1]},
+        "yaxis": {**_GRID, "anchor": "x", "domain": [0.56, 1.0], "title": {"text": unit}},
+        "yaxis2": {**_GRID, "anchor": "x2", "domain": [0.0, 0.44], "title": {"text": unit}},
+        "annotations": annotations, "shapes": shapes,
+    }  # fmt: skip
+    return {"data": data, "layout": layout}
 
 
 def _legend(report: Report, name: str) -> str:
     if name == "imports from origins":
-        return plot_text(f"imports from {report.origins_label}")
+        return plot_text(f"imports from {report.origin_groups.primary if report.origin_groups else 'the origins'}")
     if name == "exports to targets":
         return plot_text(f"exports to {', '.join(report.targets)}")
     return name
 
 
-def sankey_figure(report: Report, *, max_origins: int = 8) -> go.Figure:
-    """Origins → hub → targets, link widths the routes' yearly values over the period."""
-    import plotly.graph_objects as go
+def sankey_note(report: Report) -> str:
+    """What the Sankey leaves out, in words: the share of the hub's exports to the targets not
+    allocated to the origins drawn (``routes.summary.sankey``)."""
+    share = report.sankey.outside_share if report.sankey else None
+    if share is None:
+        return ""
+    return (f"Not drawn: {_pct(share, 1)} of {report.hub_name}'s exports to the targets, allocated to other origins "
+            "(the targets' own goods coming back, areas not specified, origins outside those drawn).")
 
-    routes = report.found.routes.filter(pl.col("hub2").is_null())
-    by_origin = (
-        routes.group_by("origin")
-        .agg(pl.col("value_per_year").sum())
-        .sort(["value_per_year", "origin"], descending=[True, False])
-    )
-    keep = by_origin.head(max_origins)["origin"].to_list()
-    routes = routes.with_columns(
-        origin=pl.when(pl.col("origin").is_in(keep)).then("origin").otherwise(pl.lit("other origins"))
-    )
-    # ties broken by name: the same report must draw the same diagram
-    into = routes.group_by("origin", "hub").agg(pl.col("value_per_year").sum())
-    into = into.sort(["value_per_year", "origin"], descending=[True, False])
-    out = routes.group_by("hub", "target").agg(pl.col("value_per_year").sum())
-    out = out.sort(["value_per_year", "target"], descending=[True, False])
+
+def sankey_figure(report: Report) -> dict:
+    """Origin groups → hub → targets, band widths and labels the routes' yearly values over the period."""
+    assert report.sankey is not None
+    bands = report.sankey.bands
     # Nodes keyed by role, so a country that is both an origin and a target is drawn twice.
-    nodes = [*(("origin", o) for o in dict.fromkeys(into["origin"].to_list())), ("hub", report.hub),
-             *(("target", t) for t in dict.fromkeys(out["target"].to_list()))]  # fmt: skip
+    ends = list(zip(bands["source_role"], bands["source"], strict=True)) + \
+        list(zip(bands["target_role"], bands["target"], strict=True))  # fmt: skip
+    nodes = list(dict.fromkeys(sorted(ends, key=lambda n: ("origin", "hub", "target").index(n[0]))))
     index = {n: i for i, n in enumerate(nodes)}
-    labels = [plot_text(code if code == "other origins" else country_name(code)) for _, code in nodes]
-    colours = [COLOURS["other"] if code == "other origins" else COLOURS[role] for role, code in nodes]
-    source = [index["origin", o] for o in into["origin"]] + [index["hub", report.hub]] * len(out)
-    target = [index["hub", report.hub]] * len(into) + [index["target", t] for t in out["target"]]
-    value = (pl.concat([into["value_per_year"], out["value_per_year"]]) / 1e6).round(2).to_list()
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": labels, "color": colours, "pad": 18, "thickness": 18,
-              "hovertemplate": "%{label}: $%{value:,.1f}m a year<extra></extra>"},
-        link={"source": source, "target": target, "value": value, "color": "rgba(120,120,120,0.25)",
-              "hovertemplate": "%{source.label} → %{target.label}: $%{value:,.1f}m a year<extra></extra>"},
-    ))  # fmt: skip
-    fig.update_layout(template="plotly_white", height=480, margin={"l": 20, "r": 20, "t": 30, "b": 20},
-                      title={"text": plot_text(f"Allocated routes, USD million a year, {report.period}"),
-                             "font": {"size": 14}})  # fmt: skip
-    return fig
+    into = dict(zip(bands["target"], bands["value_per_year"], strict=True))
+    out = dict(zip(bands["source"], bands["value_per_year"], strict=True))
+
+    def label(role: str, code: str) -> str:
+        if role == "hub":
+            return plot_text(report.name(code))
+        value = out[code] if role == "origin" else into[code]
+        return plot_text(f"{code if role == 'origin' else report.name(code)}: {_usd(value)} a year")
+
+    data = [{
+        "type": "sankey", "arrangement": "snap",
+        "node": {"label": [label(r, c) for r, c in nodes], "pad": 18, "thickness": 18,
+                 "color": [COLOURS["other"] if c == "other origins" else COLOURS[r] for r, c in nodes],
+                 "hovertemplate": "%{label}<extra></extra>"},
+        "link": {"source": [index[n] for n in zip(bands["source_role"], bands["source"], strict=True)],
+                 "target": [index[n] for n in zip(bands["target_role"], bands["target"], strict=True)],
+                 "value": _millions(bands["value_per_year"]), "color": "rgba(120,120,120,0.25)",
+                 "hovertemplate": "%{source.label} → %{target.label}: $%{value:,.1f}m a year<extra></extra>"},
+    }]  # fmt: skip
+    layout = {**_WHITE, "height": 480, "margin": {"l": 20, "r": 20, "t": 30, "b": 20},
+              "title": {"text": plot_text(f"Allocated routes, USD million a year, {report.period}"),
+                        "font": {"size": 14}}}  # fmt: skip
+    return {"data": data, "layout": layout}
 
 
-def _chart(fig: go.Figure, div_id: str) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG)
+def _chart(figure: dict, div_id: str) -> markupsafe.Markup:
+    """A div and the script that draws ``figure`` in it. In the JSON, ``<``, ``>`` and ``&``
+    are written as \\u escapes: no label can close the script or open a tag."""
+    def js(value: object) -> str:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    height = figure["layout"]["height"]
+    return markupsafe.Markup(
+        f'<div id="{div_id}" class="plotly-graph-div" style="height:{height}px; width:100%;"></div>\n'
+        f'<script type="text/javascript">Plotly.newPlot("{div_id}", {js(figure["data"])}, {js(figure["layout"])}, '
+        f"{js(_CONFIG)});</script>"
+    )
+
+
+@cache
+def plotly_js() -> str:
+    """The plotly.js bundle that plotly's Python package carries (its ``get_plotlyjs``), read
+    without importing the package's figure machinery."""
+    return resources.files("plotly").joinpath("package_data", "plotly.min.js").read_text(encoding="utf-8")
 
 
 # Every value a template prints is text from the store (file names, source names, country
@@ -156,6 +192,12 @@ def plot_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+@jinja2.pass_context
+def _name(context: jinja2.runtime.Context, code: str) -> str:
+    """Filter ``name``: a country's name as the report being rendered knows it."""
+    return context["r"].name(code)
+
+
 @cache
 def _environment(fmt: ReportFormat) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -163,8 +205,7 @@ def _environment(fmt: ReportFormat) -> jinja2.Environment:
         autoescape=fmt == "html", finalize=markdown_text if fmt == "md" else None,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
-    env.filters.update(usd=_usd, times=_times, pct=lambda v: "n/a" if v is None else f"{100 * v:.0f}%",
-                       name=country_name, fenced=fenced)  # fmt: skip
+    env.filters.update(usd=_usd, times=_times, pct=_pct, name=_name, fenced=fenced)
     return env
 
 
@@ -172,19 +213,18 @@ def _context(report: Report) -> dict:
     routes = report.routes.select(
         "rank", "path", "value_per_year", "baseline_per_year", "growth_ratio", "share_of_hub_exports", "flags"
     ).to_dicts()
+    bands = report.sankey.bands.to_dicts() if report.sankey else []
     return {"r": report, "routes": routes, "indicators": report.indicators.to_dicts(), "legs": report.legs.to_dicts(),
-            "ingests": report.ingests.to_dicts(), "consignment": report.consignment.to_dicts()}  # fmt: skip
+            "ingests": report.ingests.to_dicts(), "consignment": report.consignment.to_dicts(), "bands": bands,
+            "sankey_note": sankey_note(report)}  # fmt: skip
 
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page."""
-    from plotly.offline import get_plotlyjs
-
     charts = {"series": _chart(series_figure(report), "chart-series"),
               "sankey": _chart(sankey_figure(report), "chart-sankey")}  # fmt: skip
-    return (
-        _environment("html").get_template("report.html.j2").render(**_context(report), charts=charts, plotlyjs=get_plotlyjs())
-    )
+    return _environment("html").get_template("report.html.j2").render(**_context(report), charts=charts,
+                                                                       plotlyjs=plotly_js())  # fmt: skip
 
 
 def render_markdown(report: Report) -> str:

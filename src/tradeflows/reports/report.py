@@ -1,46 +1,63 @@
 """A route report for one hub and basket: the data, then HTML or Markdown.
 
-``build_report`` gathers everything a report shows from the library (routes from
-``tradeflows.routes``, indicators from ``tradeflows.indicators``, a monthly series
-from the store's ``figures`` view) with the SQL behind each figure; ``render_html``
-and ``render_markdown`` only format it. The same store and arguments give the same
-bytes: no clock, no random ids (the date shown is the store's last ingest).
+``build_report`` gathers everything a report shows from the library and computes nothing
+itself: the routes from ``tradeflows.routes`` (``find_routes``; totals by origin group, the
+Sankey's bands and the worked example from ``routes.summary``; the legs from
+``routes.hub_legs``), the headline and the monthly series from the ``hub-profile``
+indicator, the table from ``growth`` and ``target-share``, the pass-through card from
+``pass-through``, the ingest log from ``store.ingest_log``. It resolves the scope once and
+derives each indicator's from it, and reads the store's views once for the basket
+(``indicators.snapshot``). ``render_html`` and ``render_markdown`` only format it. The same
+store and arguments give the same bytes: no clock, no random ids (the date shown is the
+store's last ingest).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from types import ModuleType
 from typing import Literal
 
 import polars as pl
 
+from tradeflows.engines import Engine
 from tradeflows.errors import NoDataError, ParameterError
+from tradeflows.indicators import INDICATORS
 from tradeflows.indicators.base import (
+    DEFAULT_AFTER,
     DEFAULT_BASELINE,
     PARTIAL_CHOICES,
+    Scope,
+    Years,
     YearsLike,
     as_countries,
     as_years,
-    basket_cte,
     describe_runs,
-    in_list,
-    literal,
     make_scope,
     runs_behind,
     series_years,
 )
 from tradeflows.indicators.consignment import origin_consignment
-from tradeflows.indicators.growth import growth
-from tradeflows.indicators.growth import sql as growth_sql
-from tradeflows.indicators.passthrough import pass_through
-from tradeflows.indicators.target_share import target_share
-from tradeflows.reference.countries import country_name
-from tradeflows.reference.groups import get_group
+from tradeflows.indicators.snapshot import BasketSnapshot
+from tradeflows.reference.groups import CountryGroup, get_group
 from tradeflows.routes import RouteSet, find_routes
 from tradeflows.routes.edges import EXPORTER_BASIS, MIRROR_BASIS
 from tradeflows.routes.hub_legs import hub_legs
+from tradeflows.routes.summary import (
+    OriginGroups,
+    Sankey,
+    annual_series,
+    by_group,
+    by_origin,
+    example_route,
+    fob_divisor,
+    origin_groups,
+)
+from tradeflows.routes.summary import sankey as sankey_bands
 from tradeflows.store import Store
+from tradeflows.store.ingest_log import data_as_of, ingest_log
+from tradeflows.store.names import country_names
 
 ReportFormat = Literal["html", "md"]
 ALLOCATION_NOTE = """-- tradeflows.routes.allocate.route_values, in polars, on the leg values above:
@@ -50,6 +67,12 @@ ALLOCATION_NOTE = """-- tradeflows.routes.allocate.route_values, in polars, on t
 --   route(o -> h1 -> h2 -> R) = leg(h2 -> R) * share(h2 <- h1) * share(h1 <- o)
 -- then summed over the basket's codes; a route's yearly mean is over the years every leg on it was reported."""
 INVASION = "2022-02"  # Russia's full-scale invasion of Ukraine, 24 February 2022: sanctions follow
+_LEG_COLS = ("period_per_year", "baseline_per_year", "period_basis", "period_rows")
+
+
+def _indicator(name: str) -> ModuleType:
+    """An indicator's module from the registry (``INDICATORS``: its ``frame`` and ``sql``)."""
+    return INDICATORS[name].module
 
 
 def default_targets(hub: str) -> tuple[str, ...]:
@@ -97,6 +120,18 @@ class Report:
     # (indicators.consignment; empty otherwise).
     consignment: pl.DataFrame = field(default_factory=pl.DataFrame)
     consignment_note: str = ""
+    # The Sankey's bands by origin group (routes.summary.sankey) and the groups drawn.
+    sankey: Sankey | None = None
+    origin_groups: OriginGroups | None = None
+    # ISO3 -> name, from the store's countries table (store.names).
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def name(self, code: str) -> str:
+        """A country's name as the report prints it (the code itself where none is known)."""
+        return self.names.get(code, code)
+
+
+# -- formatting: the only operations on numbers in reports/ --------------------------------
 
 
 def _usd(value: float | None) -> str:
@@ -113,156 +148,119 @@ def _times(ratio: float | None) -> str:
     return "n/a" if ratio is None else f"×{ratio:,.1f}"
 
 
-def series_sql(store_scope, hub: str, origins: tuple[str, ...], targets: tuple[str, ...]) -> str:
-    """Monthly imports and exports of the basket as the hub reports them, by partner group.
-
-    Reads the ``figures`` view (one level of each breakdown) at the level the basket
-    resolved to (``via``: HS4 headings, or HS6 rows), countries and areas nes as partners
-    (no world rows). Unlike ``annual_hs4`` it does not roll HS6 rows up where a month lacks
-    its heading; the report falls back to annual leg values when it finds no monthly rows.
-    """
-    return f"""
-WITH {basket_cte(store_scope)}
-SELECT f.year, f.month, f.flow,
-       CASE WHEN f.flow = 'M' AND {in_list("f.partner", origins)} THEN 'imports from origins'
-            WHEN f.flow = 'M' THEN 'imports from others'
-            WHEN {in_list("f.partner", targets)} THEN 'exports to targets'
-            ELSE 'exports to others' END AS series,
-       SUM(f.value_usd) AS value_usd, COUNT(*) AS n_rows
-FROM figures f
-JOIN countries c ON c.iso3 = f.partner AND c.kind IN ('country', 'area_nes')
-JOIN p_basket b ON f.hs_version = b.hs_version AND f.hs LIKE b.code || '%'
-  AND ((b.via = 'hs4' AND f.hs_level = 4) OR (b.via = 'hs6' AND f.hs_level = 6))
-WHERE f.reporter = {literal(hub)} AND f.flow IN ('X', 'M') AND f.month IS NOT NULL
-  {f"AND f.source = {literal(store_scope.source)}" if store_scope.source else ""}
-GROUP BY f.year, f.month, f.flow, 4
-ORDER BY f.year, f.month, series
-""".strip()
+def _pct(share: float | None, digits: int = 0) -> str:
+    """A share (0-1) as a percentage: 0.4512 -> '45%'."""
+    return "n/a" if share is None else f"{100 * share:.{digits}f}%"
 
 
-def _per_year(frame: pl.DataFrame, wanted: tuple[int, ...], column: str) -> float | None:
-    """Mean yearly value of ``column`` over the wanted years that hold it.
-
-    A year whose legs carry only the other side's figure (a mirror year) holds no
-    value in ``column``: it is missing, not zero, and does not dilute the mean.
-    """
-    held = frame.filter(pl.col("year").is_in(wanted), pl.col(column).is_not_null())
-    years = held["year"].n_unique()
-    return float(held[column].sum()) / years if years else None
+# -- the report's sentences, from figures the library computed -------------------------------
 
 
-def _lead(found: RouteSet, hub: str, targets: tuple[str, ...]) -> str:
-    """The report in one sentence, from the same figures as the headline cards."""
-    exports = found.legs.filter(pl.col("exporter") == hub, pl.col("importer").is_in(targets))
-    before = _per_year(exports, found.years.baseline, "exporter_reported_usd")
-    after = _per_year(exports, found.years.period, "exporter_reported_usd")
-    one_hub = found.routes.filter(pl.col("hub2").is_null())
-    by_origin = (
-        one_hub.group_by("origin")
-        .agg(pl.col("value_per_year").sum())
-        .sort(["value_per_year", "origin"], descending=[True, False])
-    )
-    top = by_origin.row(0, named=True) if len(by_origin) else None
-    text = (f"{country_name(hub)}'s exports of {found.basket} to {', '.join(targets)} went from {_usd(before)} a year "
-            f"in the baseline to {_usd(after)} a year in {found.scope.after.label}")  # fmt: skip
-    if before and after is not None:
-        text += f" ({_times(after / before)})"
-    text += (f". By proportional allocation, {_usd(float(one_hub['value_per_year'].sum()))} a year of them trace back "
-             f"to {found.basket} {country_name(hub)} imported from the {found.labels['origins']}")  # fmt: skip
-    if top:
-        text += f", above all from {country_name(top['origin'])} ({_usd(top['value_per_year'])} a year)"
+def _lead(profile: dict | None, origins: pl.DataFrame, groups: pl.DataFrame, *, name: Callable[[str], str],
+          hub: str, basket: str, targets: tuple[str, ...], period: str, baseline: str, primary: str,
+          every_origin: bool) -> str:  # fmt: skip
+    """The report in one sentence or two, from the same figures as the headline cards. Where
+    the store holds no baseline year of the hub's exports, it says so in words."""
+    hub_name = name(hub)
+    what = f"{hub_name}'s exports of {basket} to {', '.join(targets)}"
+    if profile is None:
+        text = f"The store holds none of {what}"
+    elif not profile["exports_baseline_years"]:
+        text = (f"{what} amounted to {_usd(profile['targets_after_usd'])} a year in {period}; the store holds no "
+                f"baseline year ({baseline}) of {hub_name}'s exports of {basket}, so no change is given")  # fmt: skip
+    else:
+        text = (f"{what} went from {_usd(profile['targets_baseline_usd'])} a year in the baseline to "
+                f"{_usd(profile['targets_after_usd'])} a year in {period}")  # fmt: skip
+        if profile["targets_ratio"] is not None:
+            text += f" ({_times(profile['targets_ratio'])})"
+    totals = dict(groups.select("group", "value_per_year").iter_rows())
+    text += (f". By proportional allocation, {_usd(totals.get(primary, 0.0))} a year of them trace back to {basket} "
+             f"{hub_name} imported from the {primary}")  # fmt: skip
+    top = origins.filter(pl.col("group") == primary)
+    if len(top):
+        text += f", above all from {name(top['origin'][0])} ({_usd(top['value_per_year'][0])} a year)"
+    if every_origin:
+        others = [f"{_usd(value)} from {name}" for name, value in totals.items() if name != primary]
+        text += f"; {' and '.join(others)}"
     return text + "."
 
 
-def _pass_through_card(
-    store: Store, found: RouteSet, hub: str, targets: tuple[str, ...]
-) -> tuple[str, str, str] | None:
-    """The pass-through indicator as a headline card, when it can be computed."""
-    frame = pass_through(
-        store, basket=list(found.scope.basket_info.values()), reporter=hub, partner=list(targets),
-        origin=list(found.origins), baseline=found.scope.baseline.label, after=found.scope.after.label,
-        source=found.scope.source, partial=found.scope.partial,
-    )  # fmt: skip
-    if frame.is_empty() or frame["status"][0] not in ("ok", "partial") or frame["pass_through"][0] is None:
-        return None
-    row = frame.row(0, named=True)
-    note = (f"the rise in exports to the targets ({_usd(row['delta_exports_usd'])} a year) against the rise in "
-            f"imports from the {found.labels['origins']} ({_usd(row['delta_imports_usd'])} a year)")  # fmt: skip
-    if row["lag_status"] == "ok" and row["lag_correlation"] is not None:
-        note += (f"; monthly imports lead exports by {row['best_lag_months']} month(s), "
-                 f"correlation {row['lag_correlation']:.2f}")  # fmt: skip
-    return ("Pass-through to the targets", f"{100 * row['pass_through']:.0f}%", note)
+def _change(after: float | None, ratio: float | None, before: float | None, held: int, side: str) -> tuple[str, str]:
+    """A card's value and note: the period's mean against the baseline's, or why there is none."""
+    if not held:
+        return f"{_usd(after)} a year", f"no baseline year held; {side}"
+    return f"{_usd(after)} a year", f"{_times(ratio)} the baseline ({_usd(before)} a year); {side}"
 
 
-def _headline(found: RouteSet, hub: str, targets: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    legs, years = found.legs, found.years
-    hub_name = country_name(hub)
-
-    imports = legs.filter(pl.col("importer") == hub)
-    exports = legs.filter(pl.col("exporter") == hub)
-    to_targets = exports.filter(pl.col("importer").is_in(targets))
+def _headline(profile: dict | None, groups: pl.DataFrame, routes: pl.DataFrame, *, name: Callable[[str], str],
+              hub: str, targets: tuple[str, ...], primary: str,
+              every_origin: bool) -> list[tuple[str, str, str]]:  # fmt: skip
+    hub_name = name(hub)
     rows = []
-    for label, frame, column, side in (
-        (f"{hub_name}'s imports", imports, "importer_reported_usd", "as reported, CIF"),
-        (f"{hub_name}'s exports", exports, "exporter_reported_usd", "as reported, FOB"),
-        ("…of which to the targets", to_targets, "exporter_reported_usd", ", ".join(targets)),
-    ):
-        before, after = _per_year(frame, years.baseline, column), _per_year(frame, years.period, column)
-        ratio = after / before if before and after is not None else None
-        rows.append((label, f"{_usd(after)} a year", f"{_times(ratio)} the baseline ({_usd(before)} a year); {side}"))
-    share_before = _per_year(to_targets, years.baseline, "exporter_reported_usd")
-    all_before = _per_year(exports, years.baseline, "exporter_reported_usd")
-    share_after = _per_year(to_targets, years.period, "exporter_reported_usd")
-    all_after = _per_year(exports, years.period, "exporter_reported_usd")
-    if all_after and share_after is not None:
-        before_text = f"{100 * share_before / all_before:.0f}%" if all_before and share_before is not None else "n/a"
-        rows.append(("Share of exports going to the targets", f"{100 * share_after / all_after:.0f}%",
-                     f"baseline {before_text}"))  # fmt: skip
-    coalition = found.routes.filter(pl.col("hub2").is_null())
-    total = float(coalition["value_per_year"].sum())
-    rows.append((f"Allocated to routes from the {found.labels['origins']}", f"{_usd(total)} a year",
-                 f"of {hub_name}'s exports to the targets, by proportional allocation"))  # fmt: skip
-    top = found.routes.row(0, named=True)
+    if profile is not None:
+        for label, key, years, side in (
+            (f"{hub_name}'s imports", "imports", "imports_baseline_years", "as reported, CIF"),
+            (f"{hub_name}'s exports", "exports", "exports_baseline_years", "as reported, FOB"),
+            ("…of which to the targets", "targets", "exports_baseline_years", ", ".join(targets)),
+        ):
+            value, note = _change(profile[f"{key}_after_usd"], profile[f"{key}_ratio"],
+                                  profile[f"{key}_baseline_usd"], profile[years], side)  # fmt: skip
+            rows.append((label, value, note))
+        if profile["targets_share_after"] is not None:
+            before = profile["targets_share_baseline"]
+            rows.append(("Share of exports going to the targets", _pct(profile["targets_share_after"]),
+                         f"baseline {_pct(before)}" if before is not None else "no baseline year held"))  # fmt: skip
+    totals = dict(groups.select("group", "value_per_year").iter_rows())
+    note = f"of {hub_name}'s exports to the targets, by proportional allocation"
+    if every_origin:
+        note += "; " + ", ".join(f"{name} {_usd(value)}" for name, value in totals.items() if name != primary)
+    rows.append((f"Allocated to routes from the {primary}", f"{_usd(totals.get(primary, 0.0))} a year", note))
+    top = routes.row(0, named=True)
     rows.append(("Largest rise", top["path"], f"{_usd(top['value_per_year'])} a year, {_times(top['growth_ratio'])} "
                  f"the baseline ({_usd(top['baseline_per_year'])})"))  # fmt: skip
     return rows
 
 
-def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str, ...]) -> tuple[pl.DataFrame, str]:
+def _pass_through_card(frame: pl.DataFrame, primary: str) -> tuple[str, str, str] | None:
+    """The pass-through indicator as a headline card, when it can be computed."""
+    if frame.is_empty() or frame["status"][0] not in ("ok", "partial") or frame["pass_through"][0] is None:
+        return None
+    row = frame.row(0, named=True)
+    note = (f"the rise in exports to the targets ({_usd(row['delta_exports_usd'])} a year) against the rise in "
+            f"imports from the {primary} ({_usd(row['delta_imports_usd'])} a year)")  # fmt: skip
+    if row["lag_status"] == "ok" and row["lag_correlation"] is not None:
+        note += (f"; monthly imports lead exports by {row['best_lag_months']} month(s), "
+                 f"correlation {row['lag_correlation']:.2f}")  # fmt: skip
+    return ("Pass-through to the targets", _pct(row["pass_through"]), note)
+
+
+def _indicator_table(engine: Engine, scope: Scope, hub: str, targets: tuple[str, ...], top_origins: list[str],
+                     basket: str, name: Callable[[str], str]) -> tuple[pl.DataFrame, str]:  # fmt: skip
     """Growth of the hub's exports to each target and imports from the main origins, with
     target shares, and one plain sentence per row."""
-    basket = list(found.scope.basket_info.values())
-    base, after = found.scope.baseline.label, found.scope.after.label
-    common = dict(basket=basket, reporter=hub, baseline=base, after=after, by_partner=True, source=found.scope.source,
-                  partial=found.scope.partial)
-    top_origins = (
-        found.routes.group_by("origin")
-        .agg(pl.col("value_usd").sum())
-        .sort(["value_usd", "origin"], descending=[True, False])
-        .head(5)["origin"]
-    )
-    frames = [
-        growth(store, partner=list(targets), flow="X", **common),
-        growth(store, partner=top_origins.to_list(), flow="M", **common),
-    ]
+    growth = _indicator("growth")
+    base, after = scope.baseline.label, scope.after.label
+    to_targets = replace(scope, reporters=(hub,), reporter_label=hub, partners=targets,
+                         partner_label="+".join(targets), flow="X")  # fmt: skip
+    from_origins = replace(to_targets, partners=tuple(top_origins), partner_label="+".join(top_origins), flow="M")
+    frames = [growth.frame(engine, to_targets, by_partner=True), growth.frame(engine, from_origins, by_partner=True)]
     table = pl.concat(frames).filter(pl.col("period") == after, pl.col("status").is_in(["ok", "partial"]))
-    shares = target_share(store, basket=basket, reporter=hub, partner=list(targets), baseline=base, after=after,
-                          source=found.scope.source, partial=found.scope.partial)  # fmt: skip
-    shares = shares.select("partner", "flow", "share_baseline", "share_after")
+    shares = _indicator("target-share").frame(engine, to_targets).select("partner", "flow", "share_baseline",
+                                                                          "share_after")  # fmt: skip
     table = table.join(shares, on=["partner", "flow"], how="left").sort(
         ["flow", "value_usd", "partner"], descending=[True, True, False]
     )
-    hub_name = country_name(hub)
+    hub_name = name(hub)
 
     def sentence(row: dict) -> str:
         verb = "exports of" if row["flow"] == "X" else "imports of"
         prep = "to" if row["flow"] == "X" else "from"
-        text = (f"{hub_name}'s {verb} {found.basket} {prep} {country_name(row['partner'])} averaged "
+        text = (f"{hub_name}'s {verb} {basket} {prep} {name(row['partner'])} averaged "
                 f"{_usd(row['value_usd'])} a year in {after}, {_times(row['ratio'])} the {base} mean of "
                 f"{_usd(row['baseline_usd'])}")  # fmt: skip
         if row["share_after"] is not None and row["flow"] == "X":
-            text += (f"; {100 * row['share_after']:.0f}% of its {verb.split()[0]} of the basket "
-                     f"(was {100 * (row['share_baseline'] or 0):.0f}%)")  # fmt: skip
+            text += (f"; {_pct(row['share_after'])} of its {verb.split()[0]} of the basket "
+                     f"(was {_pct(row['share_baseline'] or 0.0)})")  # fmt: skip
         return text + ("." if not row["flagged"] else ". Flagged by the growth indicator.")
 
     sentences = [sentence(r) for r in table.iter_rows(named=True)]
@@ -271,10 +269,58 @@ def _indicator_table(store: Store, found: RouteSet, hub: str, targets: tuple[str
         "partner", "baseline_usd", "value_usd", "ratio", "flagged", "share_baseline", "share_after",
         "baseline_years", "n_rows_baseline", "n_rows",
     ).with_columns(explanation=pl.Series(sentences, dtype=pl.String))  # fmt: skip
-    scope_x = make_scope(store, basket=basket, reporter=hub, partner=list(targets), flow="X", baseline=base,
-                         after=after, source=found.scope.source, partial=found.scope.partial)  # fmt: skip
-    query = growth_sql(scope_x, by_partner=True)
-    return out, query
+    return out, growth.sql(to_targets, by_partner=True)
+
+
+def _example(top: dict, after: str, name: Callable[[str], str]) -> str:
+    """How the first route's value is reached, in numbers a reader can check (``routes.summary.example_route``)."""
+    last_hub = top["hub2"] or top["hub"]
+    per_year, share = _usd(top["hub_exports_per_year"]), _pct(top["share_of_hub_exports"], 1)
+    return (
+        f"How to read a row — rank 1, {top['path']}: {name(last_hub)}'s exports to "
+        f"{name(top['target'])} averaged {per_year} a year in {after}; "
+        f"the share of {name(top['hub'])}'s imports that came from {name(top['origin'])}, applied "
+        f"per HS code and year, comes to {share} of them: {per_year} × {share} = "
+        f"{_usd(top['value_per_year'])} a year."
+    )
+
+
+def _caveats(hub: str, basket: str, codes: str, partial: str, short: pl.DataFrame, compared: set[int],
+             base: Years, base_held: list[int]) -> list[str]:  # fmt: skip
+    """The caveats, each once: the partial years in one line (how they are compared is said once,
+    in the methodology), the baseline's missing years in one line."""
+    caveats = [
+        "Trade inside the Eurasian Economic Union (Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia) has no full "
+        "customs declarations: what these countries send on to Russia is under-recorded, and a hub's exports to "
+        "them are the last point the goods are seen.",
+        "HS2022 came into force in January 2022, a classification break that coincides with the sanctions; "
+        f"the basket's codes are matched revision by revision ({codes}).",
+    ]
+    held_in_part = [f"{year} holds only {n} months of {hub}'s {basket}"
+                    for year, n in short.select("year", "n_months").unique().sort("year").iter_rows()
+                    if year in compared]  # fmt: skip
+    if held_in_part:
+        how = "compared like for like" if partial == "like_for_like" else f"--partial {partial}"
+        caveats.append(f"{'; '.join(held_in_part)}: {how} (see Methodology).")
+    if len(base_held) < len(base.years):
+        caveats.append(f"The baseline {base.label} is the mean over the years the store holds of {hub}'s "
+                       f"{basket}: {', '.join(map(str, base_held)) or 'none'}.")  # fmt: skip
+    return list(dict.fromkeys(caveats))
+
+
+def _default_years(held: pl.Series, hub: str, years: YearsLike | None, baseline: YearsLike | None,
+                   ) -> tuple[Years, Years]:  # fmt: skip
+    """The period (2022 to the last year the hub's series hold) and the baseline (the years of
+    2019-2021 they hold), unless given."""
+    if years is None:
+        last = int(held.max())  # type: ignore[arg-type]
+        if last < 2022:
+            raise NoDataError(f"The store holds {hub}'s figures only up to {last}; pass --years")
+        years = (2022, last)
+    if baseline is None:
+        in_default = [y for y in held.to_list() if DEFAULT_BASELINE[0] <= y <= DEFAULT_BASELINE[1]]
+        baseline = (min(in_default), max(in_default)) if in_default else DEFAULT_BASELINE
+    return as_years(years, name="--years"), as_years(baseline, name="--baseline")
 
 
 def build_report(
@@ -285,7 +331,7 @@ def build_report(
     targets: str | None = None,
     years: YearsLike | None = None,
     baseline: YearsLike | None = None,
-    origins: str = "coalition",
+    origins: str | None = None,
     top: int = 20,
     partial: str = "like_for_like",
 ) -> Report:
@@ -293,103 +339,71 @@ def build_report(
 
     ``targets`` defaults to Russia, Belarus and the other EAEU members (``default_targets``);
     ``years`` to 2022 through the last year the hub's series of the basket hold; ``baseline``
-    to the years of 2019-2021 they hold (so no label names a year not held); ``partial`` how a
-    year held in part is compared (``indicators.base.PARTIAL_CHOICES``), stated in the report.
+    to the years of 2019-2021 they hold (so no label names a year not held); ``origins`` to
+    every origin, drawn as the coalition, China and the others (``routes.summary.origin_groups``);
+    ``partial`` how a year held in part is compared (``indicators.base.PARTIAL_CHOICES``), stated
+    in the report.
     """
     hub = hub.strip().upper()
     if not (len(hub) == 3 and hub.isalpha()):
         raise ParameterError(f"--hub {hub!r}: expected one ISO3 code, e.g. GEO")
-    target_codes, target_label = as_countries(targets, name="--targets") if targets else (default_targets(hub), "")
+    target_codes, _ = as_countries(targets, name="--targets") if targets else (default_targets(hub), "")
     assert target_codes is not None
     reason = ("chosen by the user" if targets else
               "Russia and Belarus, and the other members of the Eurasian Economic Union (Armenia, Kazakhstan, "
               "Kyrgyzstan): goods cross from them into Russia without customs declarations, so exports to them "
               "may end in Russia")  # fmt: skip
-    # What each country's series of the basket holds: the hub's give the default period and
-    # the baseline years held; every country's, the years each leg's mean divides by.
-    series = series_years(store, make_scope(store, basket=basket), all_years=True)
-    hub_series = series.filter(pl.col("reporter") == hub)
-    held = hub_series["year"].unique().sort()
-    if held.is_empty():
-        raise NoDataError(f"The store holds no figures reported by {hub} of {basket}; `tradeflows coverage --by "
-                          "product` shows who reports what.")  # fmt: skip
-    if years is None:
-        last = int(held.max())
-        if last < 2022:
-            raise NoDataError(f"The store holds {hub}'s figures only up to {last}; pass --years")
-        years = (2022, last)
-    if baseline is None:
-        in_default = [y for y in held.to_list() if DEFAULT_BASELINE[0] <= y <= DEFAULT_BASELINE[1]]
-        baseline = (min(in_default), max(in_default)) if in_default else DEFAULT_BASELINE
-    period, base = as_years(years, name="--years"), as_years(baseline, name="--baseline")
-    found = find_routes(store, basket, targets=",".join(target_codes), years=period.label, baseline=base.label,
-                        hubs=hub, origins=origins, partial=partial)  # fmt: skip
-    base_held = sorted(set(held.to_list()) & set(base.years))
-    scope = found.scope
-    s_sql = series_sql(scope, hub, found.origins, target_codes)
-    monthly = store.sql(s_sql)
-    series_note = "monthly, as the hub reports them"
-    if monthly.is_empty():
-        legs = found.legs
-        monthly = pl.concat([
-            legs.filter(pl.col("importer") == hub).with_columns(
-                series=pl.when(pl.col("exporter").is_in(found.origins)).then(pl.lit("imports from origins"))
-                .otherwise(pl.lit("imports from others")), flow=pl.lit("M")),
-            legs.filter(pl.col("exporter") == hub).with_columns(
-                series=pl.when(pl.col("importer").is_in(target_codes)).then(pl.lit("exports to targets"))
-                .otherwise(pl.lit("exports to others")), flow=pl.lit("X")),
-        ]).group_by("year", "flow", "series").agg(pl.col("value_usd").sum(), pl.col("n_rows").sum()).with_columns(
-            month=pl.lit(None, pl.Int64)).sort("year", "series")  # fmt: skip
-        series_note = "annual leg values (the store has no monthly figures for this hub)"
-    indicators, ind_sql = _indicator_table(store, found, hub, target_codes)
-    short = hub_series.rename({"months": "n_months"}).filter(pl.col("n_months").is_between(1, 11))
-    caveats = [
-        "Trade inside the Eurasian Economic Union (Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia) has no full "
-        "customs declarations: what these countries send on to Russia is under-recorded, and a hub's exports to "
-        "them are the last point the goods are seen.",
-        "HS2022 came into force in January 2022, a classification break that coincides with the sanctions; "
-        f"the basket's codes are matched revision by revision ({found.codes}).",
-    ]
-    compared = set(period.years) | set(base.years)
-    for year, n in short.unique(["year", "n_months"]).select("year", "n_months").sort("year").iter_rows():
-        if year in compared:
-            caveats.append(f"{year} holds only {n} months of {hub}'s {found.basket}: "
-                           f"{PARTIAL_CHOICES[partial]} (--partial {partial}).")  # fmt: skip
-    if len(base_held) < len(base.years):
-        caveats.append(f"The baseline {base.label} is the mean over the years the store holds of {hub}'s "
-                       f"{found.basket}: "
-                       f"{', '.join(map(str, base_held)) or 'none'}.")  # fmt: skip
-    bases = set(found.legs.filter(pl.col("importer") == hub)["basis"].unique().to_list())
-    hub_name = country_name(hub)
-    if bases == {MIRROR_BASIS}:
-        legs_text = (f"Every leg into {hub_name} comes from {hub_name}'s own import declarations (the store holds none "
-                     f"of its partners' export figures for them), and every leg out of {hub_name} from its own export "
-                     "declarations. As all import legs come from one side, the CIF adjustment does not change the "
-                     "origins' shares.")  # fmt: skip
-    else:
-        legs_text = f"Legs into {hub_name}: {', '.join(sorted(bases))}."
-    methodology = [
-        "Routes are valued by proportional allocation: the hub's exports of each HS code to a target in a year are "
-        "split among origins in proportion to the hub's imports of that code from each origin that year, then "
-        "summed over the basket's codes and the period's years. It assumes imports and re-exports are mixed "
-        "evenly and ignores stocks, transit time and the hub's own consumption: it shows where the goods could "
-        "have come from, not where a given car did.",
-        f"Baseline: the mean yearly value over {base.label} (years held: {', '.join(map(str, base_held)) or 'none'}); "
-        f"the period is {period.label}. Growth is the period's mean yearly value divided by the baseline's; a year "
-        "the store does not hold is missing, not zero.",
-        f"Each leg uses the exporter's own figure (FOB) where the store has it ('{EXPORTER_BASIS}'), otherwise the "
-        f"importer's (CIF, divided by {1 + found.cif_margin:.2f} to bring it to FOB: '{MIRROR_BASIS}'). {legs_text}",
-        f"Origins: {found.labels['origins']} ({len(found.origins)} countries). Targets: {', '.join(target_codes)} — "
-        f"{reason}.",
-        "Indicator flags come from tradeflows' indicators, run on the hub's own reports: growth flags a doubling "
-        "(or a robust z-score of 3.5 or more where there are three baseline years).",
-        f"Years held in part: {PARTIAL_CHOICES[partial]} (--partial {partial}; whole and annualise are the "
-        "other choices).",
-        f"The figures rest on ingest {describe_runs(runs_behind(store, scope, reporters=None))} (see the ingest log); "
-        "where two files give the same figure, the later run's stands.",
-    ]
-    consigned = origin_consignment(store, reporter=hub, baseline=base.label, after=period.label, partial=partial)
+    with BasketSnapshot(store) as engine:
+        scope = make_scope(engine, basket=basket, partial=partial)  # the one resolution of the basket
+        # What each country's series of the basket holds: the hub's give the default period and
+        # the baseline years held; every country's, the years each leg's mean divides by.
+        series = series_years(engine, scope, all_years=True)
+        hub_series = series.filter(pl.col("reporter") == hub)
+        held = hub_series["year"].unique().sort()
+        if held.is_empty():
+            raise NoDataError(f"The store holds no figures reported by {hub} of {basket}; `tradeflows coverage --by "
+                              "product` shows who reports what.")  # fmt: skip
+        period, base = _default_years(held, hub, years, baseline)
+        # A year outside the span make_scope looked at may be held in part: then read month by month.
+        looked = Years(DEFAULT_BASELINE[0], DEFAULT_AFTER[1]).years
+        short_years = scope.short_years or not set(period.years + base.years) <= set(looked)
+        scope = replace(scope, baseline=base, after=period, short_years=short_years)
+        # The hub's imports of all goods, asked before the snapshot is cut to the basket.
+        consigned = origin_consignment(engine, reporter=hub, baseline=base.label, after=period.label,
+                                       partial=partial)  # fmt: skip
+        engine.cut(scope)
+        names = country_names(engine)
+
+        def name(code: str) -> str:
+            return names.get(code, code)
+
+        groups = origin_groups(engine, origins)
+        drawn = CountryGroup(groups.label, groups.codes, "the report's origins", "tradeflows report", "")
+        found = find_routes(engine, list(scope.basket_info.values()), targets=",".join(target_codes),
+                            years=period.label, baseline=base.label, hubs=hub, origins=drawn,
+                            partial=partial)  # fmt: skip
+        primary = groups.groups[groups.primary]
+        hub_scope = replace(scope, reporters=(hub,), reporter_label=hub, partners=target_codes,
+                            partner_label="+".join(target_codes), flow="X")  # fmt: skip
+        hub_profile = _indicator("hub-profile")
+        profile_frame = hub_profile.frame(engine, hub_scope)
+        profile = profile_frame.row(0, named=True) if len(profile_frame) else None
+        monthly = hub_profile.monthly(engine, hub_scope, origins=primary)
+        series_note = "monthly, as the hub reports them"
+        if monthly.is_empty():
+            monthly = annual_series(found.legs, hub, primary, target_codes)
+            series_note = "annual leg values (the store has no monthly figures for this hub)"
+        origin_totals, group_totals = by_origin(found.routes, groups), by_group(found.routes, groups)
+        top_origins = origin_totals.head(5)["origin"].to_list()
+        indicators, ind_sql = _indicator_table(engine, scope, hub, target_codes, top_origins, found.basket, name)
+        passing = _indicator("pass-through").frame(engine, hub_scope, origin=primary)
+        runs = describe_runs(runs_behind(engine, scope, reporters=None))
+        ingests = ingest_log(engine)
+        legs = hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
+                        cif_margin=found.cif_margin).select("leg", *_LEG_COLS)  # fmt: skip
+        bands = sankey_bands(found.routes, found.legs, groups, hub=hub, targets=target_codes, period=period.years)
     consigned = consigned.filter(pl.col("status").is_in(["ok", "partial"]))
+    hub_name = name(hub)
     consignment_note = ""
     if not consigned.is_empty():
         consignment_note = (f"{hub_name}'s imports of all goods (the store holds them by origin and by consignment "
@@ -398,24 +412,58 @@ def build_report(
         consigned = consigned.head(10).select(
             "partner", "origin_after_usd", "consignment_after_usd", "consigned_minus_origin_after_usd",
             "consigned_minus_origin_baseline_usd", "status")  # fmt: skip
-    headline = _headline(found, hub, target_codes)
-    card = _pass_through_card(store, found, hub, target_codes)
+    base_held = sorted(set(held.to_list()) & set(base.years))
+    short = hub_series.rename({"months": "n_months"}).filter(pl.col("n_months").is_between(1, 11))
+    caveats = _caveats(hub, found.basket, found.codes, partial, short, set(period.years) | set(base.years), base,
+                       base_held)  # fmt: skip
+    bases = set(found.legs.filter(pl.col("importer") == hub)["basis"].unique().to_list())
+    if bases == {MIRROR_BASIS}:
+        legs_text = (f"Every leg into {hub_name} comes from {hub_name}'s own import declarations (the store holds none "
+                     f"of its partners' export figures for them), and every leg out of {hub_name} from its own export "
+                     "declarations. As all import legs come from one side, the CIF adjustment does not change the "
+                     "origins' shares.")  # fmt: skip
+    else:
+        legs_text = f"Legs into {hub_name}: {', '.join(sorted(bases))}."
+    if groups.every_origin:
+        origins_text = (f"Origins: every country, drawn as the coalition ({len(primary)} countries), China and the "
+                        f"other origins; the allocation card, the lead and the pass-through read the coalition.")
+    else:
+        origins_text = (f"Origins: {groups.primary} ({len(primary)} countries); the Sankey diagram states the share "
+                        "of the hub's exports to the targets allocated to other origins.")  # fmt: skip
+    methodology = [
+        "Routes are valued by proportional allocation: the hub's exports of each HS code to a target in a year are "
+        "split among origins in proportion to the hub's imports of that code from each origin that year, then "
+        "summed over the basket's codes and the period's years. It assumes imports and re-exports are mixed "
+        "evenly and ignores stocks, transit time and the hub's own consumption: it shows where the goods could "
+        "have come from, not where a given car did.",
+        f"Baseline: the mean yearly value over the years of {base.label} each series holds; the period is "
+        f"{period.label}. Growth is the period's mean yearly value divided by the baseline's; a year the store does "
+        "not hold is missing, not zero.",
+        f"Each leg uses the exporter's own figure (FOB) where the store has it ('{EXPORTER_BASIS}'), otherwise the "
+        f"importer's (CIF, divided by {fob_divisor(found.cif_margin):.2f} to bring it to FOB: '{MIRROR_BASIS}'). "
+        f"{legs_text}",
+        f"{origins_text} Targets: {', '.join(target_codes)} — {reason}.",
+        "Indicator flags come from tradeflows' indicators, run on the hub's own reports: growth flags a doubling "
+        "(or a robust z-score of 3.5 or more where there are three baseline years).",
+        f"Years held in part: {PARTIAL_CHOICES[partial]} (--partial {partial}; whole and annualise are the "
+        "other choices).",
+        f"The figures rest on ingest {runs} (see the ingest log); where two files give the same figure, the later "
+        "run's stands.",
+    ]
+    headline = _headline(profile, group_totals, found.routes, name=name, hub=hub, targets=target_codes,
+                         primary=groups.primary, every_origin=groups.every_origin)  # fmt: skip
+    card = _pass_through_card(passing, groups.primary)
     if card:
-        headline.insert(4, card)
-    ingests = store.sql(
-        "SELECT ingest_id, source, file, sha256, rows_read, rows_kept, rows_quarantined, finished_at FROM ingests "
-        "ORDER BY ingest_id"
-    )
-    last = ingests["finished_at"].max() if not ingests.is_empty() else None
-    generated = f"{last:%Y-%m-%d %H:%M:%S} UTC" if last is not None else "empty store"
-    ingests = ingests.with_columns(pl.col("file").map_elements(lambda f: Path(f).name, return_dtype=pl.String))
+        headline.insert(4 if profile is not None and profile["targets_share_after"] is not None else 3, card)
+    last = data_as_of(ingests)
     return Report(
-        title=f"{country_name(hub)}: re-export routes for {found.basket}",
-        hub=hub, hub_name=country_name(hub), basket=found.basket, codes=found.codes, period=period.label,
+        title=f"{hub_name}: re-export routes for {found.basket}",
+        hub=hub, hub_name=hub_name, basket=found.basket, codes=found.codes, period=period.label,
         baseline=base.label, baseline_held=", ".join(map(str, base_held)) or "none", targets=target_codes,
-        target_reason=reason, origins_label=found.labels["origins"],
-        lead=_lead(found, hub, target_codes), headline=headline,
-        routes=found.routes.head(top), series=monthly,
+        target_reason=reason, origins_label=groups.label,
+        lead=_lead(profile, origin_totals, group_totals, name=name, hub=hub, basket=found.basket, targets=target_codes,
+                   period=period.label, baseline=base.label, primary=groups.primary, every_origin=groups.every_origin),
+        headline=headline, routes=found.routes.head(top), series=monthly,
         series_note=series_note, indicators=indicators,
         indicator_notes=[
             ("growth", "The period's mean yearly value against the baseline mean; flagged at a doubling."),
@@ -426,29 +474,13 @@ def build_report(
             ("route flags", "Growth and new-flow verdicts on the two legs of each route, as the hub reports them."),
         ],
         methodology=methodology, caveats=caveats, ingests=ingests,
-        queries={"Leg values (routes, graph, headline)": found.sql, "Monthly series": s_sql,
+        queries={"Leg values (routes, graph, legs)": found.sql,
+                 "Hub profile (headline)": hub_profile.sql(hub_scope),
+                 "Monthly series": hub_profile.monthly_sql(hub_scope, origins=primary),
                  "Growth indicator (table)": ind_sql,
                  "Route allocation (not SQL)": ALLOCATION_NOTE},
-        generated=generated, example=_example(found),
-        legs=hub_legs(found.legs, series, hub, target_codes, period=period.years, baseline=base.years,
-                      cif_margin=found.cif_margin).select("leg", *_LEG_COLS),
-        found=found, consignment=consigned, consignment_note=consignment_note,
+        generated=f"{last:%Y-%m-%d %H:%M:%S} UTC" if last is not None else "empty store",
+        example=_example(example_route(found.routes), period.label, name),
+        legs=legs, found=found, consignment=consigned, consignment_note=consignment_note,
+        sankey=bands, origin_groups=groups, names=names,
     )  # fmt: skip
-
-
-_LEG_COLS = ("period_per_year", "baseline_per_year", "period_basis", "period_rows")
-
-
-def _example(found: RouteSet) -> str:
-    """How the first route's value is reached, in numbers a reader can check."""
-    top = found.routes.row(0, named=True)
-    last_hub = top["hub2"] or top["hub"]
-    per_year = top["hub_exports_usd"] / top["period_years"]
-    share = top["share_of_hub_exports"]
-    return (
-        f"How to read a row — rank 1, {top['path']}: {country_name(last_hub)}'s exports to "
-        f"{country_name(top['target'])} averaged {_usd(per_year)} a year in {found.scope.after.label}; "
-        f"the share of {country_name(top['hub'])}'s imports that came from {country_name(top['origin'])}, applied "
-        f"per HS code and year, comes to {100 * share:.1f}% of them: {_usd(per_year)} × {100 * share:.1f}% = "
-        f"{_usd(top['value_per_year'])} a year."
-    )

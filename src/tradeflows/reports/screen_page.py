@@ -28,7 +28,7 @@ def render_screen(result: Screen) -> str:
     leads = result.leads.to_dicts()
     strengths = "; ".join(f"{name} ({how}, weight {weight:g})" for name, (how, weight) in STRENGTHS.items())
     return _environment().get_template("screen.html.j2").render(
-        s=result, leads=leads, n_leads=sum(bool(r["lead"]) for r in leads), strengths=strengths,
+        s=result, leads=leads, n_leads=len([r for r in leads if r["lead"]]), strengths=strengths,
         min_ratio=result.min_ratio, min_usd=_usd(result.min_usd))  # fmt: skip
 
 
