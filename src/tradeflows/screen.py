@@ -38,6 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
+from tradeflows.engines import Engine, open_engine
 from tradeflows.errors import NoDataError, ParameterError
 from tradeflows.indicators import INDICATORS, origin_consignment
 from tradeflows.indicators.base import (
@@ -128,7 +129,7 @@ def years_label(years: Sequence[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-def _held_labels(store: Store, scope: Scope, hubs: tuple[str, ...]) -> pl.DataFrame:
+def _held_labels(store: Store | Engine, scope: Scope, hubs: tuple[str, ...]) -> pl.DataFrame:
     """Per (source, hub): the years of each period the hub's exports of the basket are held
     (table ``held`` through ``series_years``): ``*_years_held`` lists, ``*_held`` their words."""
     base, post = scope.baseline, scope.after
@@ -146,16 +147,16 @@ def _after_rows(frame: pl.DataFrame, after: str) -> pl.DataFrame:
     return frame.filter(pl.col("period") == after)
 
 
-def _calls(store: Store, scope: Scope, targets: dict[str, tuple[str, ...]],
+def _calls(store: Store, engine: Engine, scope: Scope, targets: dict[str, tuple[str, ...]],
            common: dict) -> list[tuple[str, Callable[[], pl.DataFrame]]]:  # fmt: skip
-    """The indicator calls behind one basket, as (name, call): registry entries on the basket's
-    scope (the hubs' exports to every target), each derived from it with ``Scope.replace``."""
+    """The indicator calls behind one basket, as (name, call): registry entries run on ``engine``
+    on the basket's scope (the hubs' exports to every target), each derived with ``Scope.replace``."""
     everyone = sorted({t for ts in targets.values() for t in ts})
     hubs = ",".join(scope.reporters or ())
 
     def call(name: str, derived: Scope, **settings: object) -> Callable[[], pl.DataFrame]:
         entry = INDICATORS[name]
-        return lambda: entry.run(store, derived, entry.settings(**settings))
+        return lambda: entry.run(engine, derived, entry.settings(**settings))
 
     calls = [
         ("growth", call("growth", scope, by_partner=True)),
@@ -403,26 +404,28 @@ def screen(
     per_hub = {h: targets_of(h, target_list) for h in held}
     common = {"baseline": (base.first, base.last), "after": (post.first, post.last), "source": source,
               "partial": partial}
-    # One reading of what the store holds; each basket's scope is resolved against it once.
-    coverage, plan, scopes, skipped = read_coverage(store), [], {}, []
-    everyone = ",".join(sorted({t for ts in per_hub.values() for t in ts}))
-    for basket in baskets:
-        try:
-            scopes[basket] = resolve_scope(store, basket=basket, reporter=",".join(held), partner=everyone,
-                                           coverage=coverage, **common)  # fmt: skip
-        except NoDataError:  # the store holds none of the basket's codes
-            skipped.append(basket)
-            continue
-        plan += [(basket, name, call) for name, call in _calls(store, scopes[basket], per_hub, common)]
-    frames, outputs = [], {}
-    for i, (basket, name, call) in enumerate(plan):
-        if progress:
-            progress(f"{basket}: {name}", i, len(plan))
-        outputs.setdefault(basket, {})[name] = call()
-    for basket, out in outputs.items():
-        if len(out["growth"]):
-            held_labels = _held_labels(store, scopes[basket], held)
-            frames.append(_combine(basket, out, per_hub, post.label, min_ratio, min_usd, held_labels))
+    # One reading of what the store holds; each basket's scope is resolved against it once, and
+    # the indicators' queries share one engine, which computes the views they read once.
+    with open_engine("duckdb", store=store, keep_views=True) as engine:
+        coverage, plan, scopes, skipped = read_coverage(engine), [], {}, []
+        everyone = ",".join(sorted({t for ts in per_hub.values() for t in ts}))
+        for basket in baskets:
+            try:
+                scopes[basket] = resolve_scope(engine, basket=basket, reporter=",".join(held), partner=everyone,
+                                               coverage=coverage, **common)  # fmt: skip
+            except NoDataError:  # the store holds none of the basket's codes
+                skipped.append(basket)
+                continue
+            plan += [(basket, name, call) for name, call in _calls(store, engine, scopes[basket], per_hub, common)]
+        frames, outputs = [], {}
+        for i, (basket, name, call) in enumerate(plan):
+            if progress:
+                progress(f"{basket}: {name}", i, len(plan))
+            outputs.setdefault(basket, {})[name] = call()
+        for basket, out in outputs.items():
+            if len(out["growth"]):
+                held_labels = _held_labels(engine, scopes[basket], held)
+                frames.append(_combine(basket, out, per_hub, post.label, min_ratio, min_usd, held_labels))
     if progress:
         progress("ranking", len(plan), len(plan))
     notes = tuple(f"basket {b}: the store holds none of its codes" for b in skipped)
