@@ -80,7 +80,8 @@ def route_values(
     origins, hubs, targets = list(origins), list(hubs), list(targets)
     declared = ["importer_reported_usd"] if "importer_reported_usd" in legs.columns else []
     legs = legs.filter(pl.col("value_usd") > 0).select("year", "exporter", "importer", "hs", "value_usd", *declared)
-    shares = _shares(legs)
+    # A share rests on the legs into its importer alone, and only shares of hubs' imports are used.
+    shares = _shares(legs.filter(pl.col("importer").is_in(hubs)))
     first = shares.filter(pl.col("exporter").is_in(origins), pl.col("importer").is_in(hubs)).select(
         "year", "hs", origin="exporter", hub="importer", share_origin="share"
     )
