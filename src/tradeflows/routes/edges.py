@@ -150,12 +150,21 @@ picked AS (
     FROM grouped
   ) ranked WHERE pick = 1
 ),
+sources AS (
+  -- the sources of the store's files, numbered: a leg carries its sides' sources as numbers
+  -- (a text kept per leg through the aggregate below cost as much as the sums)
+  SELECT source, ROW_NUMBER() OVER (ORDER BY source) AS sid FROM (SELECT DISTINCT source FROM held) d
+),
 sides AS (
   -- a cell of one source: its rows are that source's figure as they are
-  SELECT source, year, reporter, partner, flow, hs, value_usd, n_rows FROM bf g
-  WHERE {involved} AND NOT EXISTS (SELECT 1 FROM multi_source s WHERE {on_cell})
-  UNION ALL
-  SELECT * FROM picked
+  SELECT d.sid, r.year, r.reporter, r.partner, r.flow, r.hs, r.value_usd, r.n_rows
+  FROM (
+    SELECT source, year, reporter, partner, flow, hs, value_usd, n_rows FROM bf g
+    WHERE {involved} AND NOT EXISTS (SELECT 1 FROM multi_source s WHERE {on_cell})
+    UNION ALL
+    SELECT * FROM picked
+  ) r
+  JOIN sources d ON d.source = r.source
 ),
 legs AS (
   -- both sides of each leg in one pass: its exporter's figure (flow X) and its importer's (M);
@@ -165,9 +174,9 @@ legs AS (
          CASE WHEN flow = 'X' THEN partner ELSE reporter END AS importer,
          hs,
          SUM({x_side.format("value_usd")}) AS x_value, SUM({x_side.format("n_rows")}) AS x_rows,
-         MIN({x_side.format("source")}) AS x_source,
+         MIN({x_side.format("sid")}) AS x_sid,
          SUM({m_side.format("value_usd")}) AS m_value, SUM({m_side.format("n_rows")}) AS m_rows,
-         MIN({m_side.format("source")}) AS m_source
+         MIN({m_side.format("sid")}) AS m_sid
   FROM sides
   GROUP BY year, CASE WHEN flow = 'X' THEN reporter ELSE partner END,
            CASE WHEN flow = 'X' THEN partner ELSE reporter END, hs
@@ -180,7 +189,7 @@ SELECT
        ELSE {literal(MIRROR_BASIS)} END AS basis,
   l.x_value AS exporter_reported_usd,
   l.m_value AS importer_reported_usd,
-  CASE WHEN l.x_value IS NOT NULL THEN l.x_source ELSE l.m_source END AS source,
+  d.source,
   CASE WHEN l.x_value IS NOT NULL THEN l.x_rows WHEN h.reporter IS NOT NULL THEN 0 ELSE l.m_rows END AS n_rows,
   COALESCE(l.x_rows, 0) AS exporter_rows,
   COALESCE(l.m_rows, 0) AS importer_rows
@@ -188,6 +197,7 @@ FROM legs l
 -- An exporter whose file covers its exports of the basket that year and has no row to this
 -- importer exported nothing to it: zero, by the exporter's figure, not the importer's mirror.
 LEFT JOIN exporters_held h ON l.x_value IS NULL AND h.reporter = l.exporter AND h.year = l.year
+LEFT JOIN sources d ON d.sid = CASE WHEN l.x_value IS NOT NULL THEN l.x_sid ELSE l.m_sid END
 ORDER BY year, exporter, importer, hs
 """.strip()
 
