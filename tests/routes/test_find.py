@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import tradeflows
 from tradeflows.errors import NoDataError
@@ -59,3 +60,17 @@ def test_no_route_is_a_clear_error(world_store):
     _, store = world_store
     with pytest.raises(NoDataError, match="No route from"):
         find_routes(store, "chpl", targets="RUS", years=2023, baseline=2021, hubs="MNG")  # not in the world
+
+
+def test_a_basket_named_by_many_bare_codes_gives_the_same_routes_and_flags(world_store):
+    # A list of bare codes is one basket named by them all ("854231+..."); the SQL names it by
+    # number (routes.edges.sql_scope). The name must change no figure and no flag.
+    _, store = world_store
+    args = dict(targets="RUS", years="2022-2024", baseline="2019-2021")
+    named = find_routes(store, "chpl", **args).routes
+    bare = find_routes(store, list(CHPL_SAMPLE), **args)
+    assert len(bare.scope.baskets["basket"][0]) > 40  # long enough to be renamed in the SQL
+    assert bare.scope.baskets["basket"][0] not in bare.sql
+    assert named.height > 0 and named["flags"].str.len_chars().sum() > 0  # some routes carry flags
+    # the same figures, to the last digits a different order of summation can move
+    assert_frame_equal(bare.routes, named, rel_tol=1e-9)

@@ -80,7 +80,8 @@ def route_values(
     origins, hubs, targets = list(origins), list(hubs), list(targets)
     declared = ["importer_reported_usd"] if "importer_reported_usd" in legs.columns else []
     legs = legs.filter(pl.col("value_usd") > 0).select("year", "exporter", "importer", "hs", "value_usd", *declared)
-    shares = _shares(legs)
+    # A share rests on the legs into its importer alone, and only shares of hubs' imports are used.
+    shares = _shares(legs.filter(pl.col("importer").is_in(hubs)))
     first = shares.filter(pl.col("exporter").is_in(origins), pl.col("importer").is_in(hubs)).select(
         "year", "hs", origin="exporter", hub="importer", share_origin="share"
     )
@@ -141,12 +142,14 @@ def _reported(legs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
 
-def _years_held(keys: pl.DataFrame, legs: pl.DataFrame, years: tuple[int, ...], name: str) -> pl.DataFrame:
+def _years_held(keys: pl.DataFrame, reported: tuple[pl.DataFrame, pl.DataFrame], years: tuple[int, ...],
+                name: str) -> pl.DataFrame:  # fmt: skip
     """How many of ``years`` each route can be valued in: every leg on it must be observable
     (its exporter reported exports of the basket that year, or its importer reported
-    imports). A year no one on a leg reported is missing for the route, not zero."""
-    x_held, m_held = _reported(legs)
-    frame = keys.join(pl.DataFrame({"year": list(years)}, schema={"year": legs.schema["year"]}), how="cross")
+    imports: ``reported``, from ``_reported``). A year no one on a leg reported is missing
+    for the route, not zero."""
+    x_held, m_held = reported
+    frame = keys.join(pl.DataFrame({"year": list(years)}, schema={"year": x_held.schema["year"]}), how="cross")
     ok = pl.lit(True)
     hops = (("origin", "hub"), ("hub", "hub2"), ("hub", "target"), ("hub2", "target"))
     for i, (a, b) in enumerate(hops):
@@ -194,11 +197,11 @@ def rank_routes(
         .group_by(last_hub="exporter", target="importer")
         .agg(hub_exports_usd=pl.col("value_usd").sum())
     )
-    parts = {}
+    parts, reported = {}, _reported(legs)
     for name, wanted in (("period", years.period), ("baseline", years.baseline)):
         in_years = pl.col("year").is_in(list(wanted))
         totals = values.filter(in_years).group_by(_KEY).agg(pl.col("value_usd").sum().alias(f"{name}_total_usd"))
-        parts[name] = (totals, _years_held(keys, legs, wanted, f"{name}_years"))
+        parts[name] = (totals, _years_held(keys, reported, wanted, f"{name}_years"))
     routes = (
         parts["period"][0]
         .join(parts["baseline"][0], on=list(_KEY), how="left", nulls_equal=True)

@@ -28,12 +28,20 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from tradeflows.errors import ParameterError
-from tradeflows.indicators.base import Scope, basket_cte, basket_flows_cte, held_years_cte, in_list, literal
+from tradeflows.indicators.base import (
+    Scope,
+    basket_cte,
+    basket_flows_cte,
+    held_years_cte,
+    in_list,
+    literal,
+    source_filter,
+)
 from tradeflows.schema import CIF_MARGIN
 from tradeflows.store import Store
 
@@ -83,75 +91,113 @@ class EdgeParams:
             raise ParameterError(f"cif_margin={self.cif_margin!r}: expected a share between 0 and 1, e.g. 0.05")
 
 
+# A basket of bare codes is named by them all (653 HS6 codes: 4.5 KB), and the name is
+# written into every row of p_basket and kept as a group key on every row: past this
+# length the SQL names a basket by its number (new flows on a 20M-row store: 13.5 s to 0.9 s).
+_LONG_NAME = 40
+
+
+def sql_scope(scope: Scope) -> Scope:
+    """``scope`` with each basket whose name is long named ``basket N`` instead, for the SQL
+    alone: results here never show the name (``RouteSet`` keeps the scope as resolved)."""
+    names = scope.baskets["basket"].unique(maintain_order=True).to_list()
+    if all(len(n) <= _LONG_NAME for n in names):
+        return scope
+    short = {n: n if len(n) <= _LONG_NAME else f"basket {i + 1}" for i, n in enumerate(names)}
+    return replace(scope, baskets=scope.baskets.with_columns(pl.col("basket").replace_strict(short)))
+
+
 def edges_sql(params: EdgeParams) -> str:
     """The SQL that values every leg ``params`` selects (one row per year, exporter, importer, hs)."""
-    scope = params.scope
+    scope = sql_scope(params.scope)
     basket_rows = basket_flows_cte(scope, name="bf", flows=["X", "M"], reporters=None, partners=None)
     involved = "TRUE"
     if params.countries:
         involved = f"({in_list('reporter', params.countries)} OR {in_list('partner', params.countries)})"
     source_rank = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SOURCE_PRIORITY))
     divisor = repr(1 + float(params.cif_margin))
+    years = f"h.year BETWEEN {scope.first_year} AND {scope.last_year}"
+    held_where = " AND ".join([in_list("h.flow", ["X", "M"]), years, source_filter(scope, "h.source")])
+    on_cell = "s.year = g.year AND s.reporter = g.reporter AND s.flow = g.flow"
+    x_side = "CASE WHEN flow = 'X' THEN {} END"
+    m_side = "CASE WHEN flow = 'M' THEN {} END"
     return f"""
 WITH {basket_cte(scope)},
 {basket_rows},
 {held_years_cte(scope, name="x_held", flows=["X"], reporters=None)},
 exporters_held AS (SELECT DISTINCT reporter, year FROM x_held),
+multi_source AS (
+  -- (year, reporter, flow) whose files come from more than one source (table held, small):
+  -- a superset of the cells where two sources give one figure, which alone need a choice
+  SELECT h.year, h.reporter, h.flow FROM held h
+  WHERE {held_where}
+  GROUP BY h.year, h.reporter, h.flow HAVING COUNT(DISTINCT h.source) > 1
+),
 grouped AS (
   -- one figure per source, year, reporter, partner, flow and code (a code is in the basket once)
   SELECT source, year, reporter, partner, flow, hs, SUM(value_usd) AS value_usd, SUM(n_rows) AS n_rows
-  FROM bf
-  WHERE {involved}
+  FROM bf g
+  WHERE {involved} AND EXISTS (SELECT 1 FROM multi_source s WHERE {on_cell})
   GROUP BY source, year, reporter, partner, flow, hs
 ),
-cell_sources AS (
-  SELECT year, reporter, flow, COUNT(DISTINCT source) AS n_sources FROM grouped GROUP BY year, reporter, flow
+picked AS (
+  -- where several sources hold the figure, the preferred one
+  SELECT source, year, reporter, partner, flow, hs, value_usd, n_rows FROM (
+    SELECT *, ROW_NUMBER() OVER (
+             PARTITION BY year, reporter, partner, flow, hs
+             ORDER BY CASE source {source_rank} ELSE {len(SOURCE_PRIORITY)} END, source
+           ) AS pick
+    FROM grouped
+  ) ranked WHERE pick = 1
 ),
-counted AS (
-  SELECT g.*, c.n_sources
-  FROM grouped g JOIN cell_sources c ON c.year = g.year AND c.reporter = g.reporter AND c.flow = g.flow
+sources AS (
+  -- the sources of the store's files, numbered: a leg carries its sides' sources as numbers
+  -- (a text kept per leg through the aggregate below cost as much as the sums)
+  SELECT source, ROW_NUMBER() OVER (ORDER BY source) AS sid FROM (SELECT DISTINCT source FROM held) d
 ),
-ranked AS (
-  -- where several sources hold the figure, the preferred one; the window is costly (20M-row
-  -- store: 1.6 s), so it only sees reporter-years that more than one source holds
-  SELECT *, 1 AS pick FROM counted WHERE n_sources = 1
-  UNION ALL
-  SELECT *,
-         ROW_NUMBER() OVER (
-           PARTITION BY year, reporter, partner, flow, hs
-           ORDER BY CASE source {source_rank} ELSE {len(SOURCE_PRIORITY)} END, source
-         ) AS pick
-  FROM counted WHERE n_sources > 1
+sides AS (
+  -- a cell of one source: its rows are that source's figure as they are
+  SELECT d.sid, r.year, r.reporter, r.partner, r.flow, r.hs, r.value_usd, r.n_rows
+  FROM (
+    SELECT source, year, reporter, partner, flow, hs, value_usd, n_rows FROM bf g
+    WHERE {involved} AND NOT EXISTS (SELECT 1 FROM multi_source s WHERE {on_cell})
+    UNION ALL
+    SELECT * FROM picked
+  ) r
+  JOIN sources d ON d.source = r.source
 ),
-exports AS (
-  SELECT year, reporter AS exporter, partner AS importer, hs, value_usd, source, n_rows
-  FROM ranked WHERE pick = 1 AND flow = 'X'
-),
-imports AS (
-  SELECT year, partner AS exporter, reporter AS importer, hs, value_usd, source, n_rows
-  FROM ranked WHERE pick = 1 AND flow = 'M'
+legs AS (
+  -- both sides of each leg in one pass: its exporter's figure (flow X) and its importer's (M);
+  -- each side comes from one cell, so from one source
+  SELECT year,
+         CASE WHEN flow = 'X' THEN reporter ELSE partner END AS exporter,
+         CASE WHEN flow = 'X' THEN partner ELSE reporter END AS importer,
+         hs,
+         SUM({x_side.format("value_usd")}) AS x_value, SUM({x_side.format("n_rows")}) AS x_rows,
+         MIN({x_side.format("sid")}) AS x_sid,
+         SUM({m_side.format("value_usd")}) AS m_value, SUM({m_side.format("n_rows")}) AS m_rows,
+         MIN({m_side.format("sid")}) AS m_sid
+  FROM sides
+  GROUP BY year, CASE WHEN flow = 'X' THEN reporter ELSE partner END,
+           CASE WHEN flow = 'X' THEN partner ELSE reporter END, hs
 )
 SELECT
-  COALESCE(x.year, m.year) AS year,
-  COALESCE(x.exporter, m.exporter) AS exporter,
-  COALESCE(x.importer, m.importer) AS importer,
-  COALESCE(x.hs, m.hs) AS hs,
-  CASE WHEN x.value_usd IS NOT NULL THEN x.value_usd WHEN h.reporter IS NOT NULL THEN 0.0
-       ELSE m.value_usd / {divisor} END AS value_usd,
-  CASE WHEN x.value_usd IS NOT NULL OR h.reporter IS NOT NULL THEN {literal(EXPORTER_BASIS)}
+  l.year, l.exporter, l.importer, l.hs,
+  CASE WHEN l.x_value IS NOT NULL THEN l.x_value WHEN h.reporter IS NOT NULL THEN 0.0
+       ELSE l.m_value / {divisor} END AS value_usd,
+  CASE WHEN l.x_value IS NOT NULL OR h.reporter IS NOT NULL THEN {literal(EXPORTER_BASIS)}
        ELSE {literal(MIRROR_BASIS)} END AS basis,
-  x.value_usd AS exporter_reported_usd,
-  m.value_usd AS importer_reported_usd,
-  CASE WHEN x.value_usd IS NOT NULL THEN x.source ELSE m.source END AS source,
-  CASE WHEN x.value_usd IS NOT NULL THEN x.n_rows WHEN h.reporter IS NOT NULL THEN 0 ELSE m.n_rows END AS n_rows,
-  COALESCE(x.n_rows, 0) AS exporter_rows,
-  COALESCE(m.n_rows, 0) AS importer_rows
-FROM exports x
-FULL OUTER JOIN imports m
-  ON x.year = m.year AND x.exporter = m.exporter AND x.importer = m.importer AND x.hs = m.hs
+  l.x_value AS exporter_reported_usd,
+  l.m_value AS importer_reported_usd,
+  d.source,
+  CASE WHEN l.x_value IS NOT NULL THEN l.x_rows WHEN h.reporter IS NOT NULL THEN 0 ELSE l.m_rows END AS n_rows,
+  COALESCE(l.x_rows, 0) AS exporter_rows,
+  COALESCE(l.m_rows, 0) AS importer_rows
+FROM legs l
 -- An exporter whose file covers its exports of the basket that year and has no row to this
 -- importer exported nothing to it: zero, by the exporter's figure, not the importer's mirror.
-LEFT JOIN exporters_held h ON x.value_usd IS NULL AND h.reporter = m.exporter AND h.year = m.year
+LEFT JOIN exporters_held h ON l.x_value IS NULL AND h.reporter = l.exporter AND h.year = l.year
+LEFT JOIN sources d ON d.sid = CASE WHEN l.x_value IS NOT NULL THEN l.x_sid ELSE l.m_sid END
 ORDER BY year, exporter, importer, hs
 """.strip()
 

@@ -13,10 +13,14 @@ The flags are the indicators' own; nothing here redefines them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
-from tradeflows.indicators.growth import growth
-from tradeflows.indicators.new_flows import new_flows
+from tradeflows.indicators.base import Scope
+from tradeflows.indicators.growth import frame as growth_frame
+from tradeflows.indicators.new_flows import frame as new_flows_frame
+from tradeflows.routes.edges import sql_scope
 from tradeflows.store import Store
 
 FLAG_COLUMNS = {
@@ -26,12 +30,15 @@ FLAG_COLUMNS = {
 }
 
 
+def _scope(found, *, flow: str, partners: tuple[str, ...]) -> Scope:
+    """The route's scope as the indicators take it for the hub's legs: the hubs as reporters,
+    ``partners``, ``flow``, each year compared like for like (the indicators' default)."""
+    return replace(sql_scope(found.scope), reporters=found.hubs, partners=partners, flow=flow,
+                   partial="like_for_like")  # fmt: skip
+
+
 def _leg_growth(store: Store, found, *, flow: str, partners: tuple[str, ...], partner_key: str) -> pl.DataFrame:
-    frame = growth(
-        store, basket=list(found.scope.basket_info.values()), reporter=list(found.hubs), partner=list(partners),
-        flow=flow, baseline=found.scope.baseline.label, after=found.scope.after.label, by_partner=True,
-        source=found.scope.source,
-    )  # fmt: skip
+    frame = growth_frame(store, _scope(found, flow=flow, partners=partners), by_partner=True)
     name = "in" if flow == "M" else "out"
     return (
         frame.filter(pl.col("period") == found.scope.after.label, pl.col("status") == "ok")
@@ -41,15 +48,15 @@ def _leg_growth(store: Store, found, *, flow: str, partners: tuple[str, ...], pa
 
 
 def attach_flags(store: Store, found) -> pl.DataFrame:
-    """``found.routes`` with ``in_growth``, ``out_growth`` and ``flags`` (see ``FLAG_COLUMNS``)."""
+    """``found.routes`` with ``in_growth``, ``out_growth`` and ``flags`` (see ``FLAG_COLUMNS``).
+
+    The indicators run on the scope ``find_routes`` resolved (no second resolution of the
+    basket against the store)."""
     routes = found.routes
     last_hub = pl.coalesce("hub2", "hub")
     into = _leg_growth(store, found, flow="M", partners=found.origins, partner_key="origin")
     out = _leg_growth(store, found, flow="X", partners=found.targets, partner_key="target")
-    new = new_flows(
-        store, basket=list(found.scope.basket_info.values()), reporter=list(found.hubs), partner=list(found.origins),
-        flow="M", baseline=found.scope.baseline.label, after=found.scope.after.label, source=found.scope.source,
-    )  # fmt: skip
+    new = new_flows_frame(store, _scope(found, flow="M", partners=found.origins))
     new = (
         new.filter(pl.col("flagged"))
         .select(hub="reporter", origin="partner")
