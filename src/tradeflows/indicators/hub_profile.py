@@ -24,31 +24,27 @@ Worked by hand: Georgia imports 40 in 2021 and 100 in 2022, exports 10 (2 to Rus
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from tradeflows.indicators.api import REQUIRED, ScopeSpec, frame_function, public_function, runner, takes_settings
 from tradeflows.indicators.base import (
-    DEFAULT_AFTER,
-    DEFAULT_BASELINE,
-    BasketLike,
-    CountriesLike,
     Scope,
-    YearsLike,
     basket_cte,
     basket_flows_cte,
     in_list,
     join_on,
     literal,
-    make_scope,
     partial_reason,
     period_columns,
     period_means_cte,
     period_years_cte,
     ratio_of,
-    run,
     status_reason,
 )
+from tradeflows.indicators.base import run as run_sql
 
 if TYPE_CHECKING:
     from tradeflows.store import Store
@@ -58,7 +54,18 @@ if TYPE_CHECKING:
 SERIES = ("imports from origins", "imports from others", "exports to targets", "exports to others")
 
 
-def sql(scope: Scope) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """Hub profile takes no options of its own."""
+
+
+# The hub's own imports and exports: both series give its default periods and its runs.
+SCOPE = ScopeSpec(basket=REQUIRED, reporter="hubs", partner="targets", flow="X",
+                  reads=(("reporter", "M"), ("reporter", "X")))
+
+
+@takes_settings(Settings)
+def sql(scope: Scope, settings: Settings) -> str:
     """The hub profile as one SQL text; ``scope.reporters`` are the hubs, ``scope.partners`` the targets."""
     b, a = scope.baseline, scope.after
     to_targets = f"CASE WHEN {in_list('partner', scope.partners)} THEN value_usd ELSE 0 END"
@@ -140,38 +147,20 @@ GROUP BY f.year, f.month, f.flow, 4
 ORDER BY f.year, f.month, series"""
 
 
-def hub_profile(
-    store: Store,
-    *,
-    basket: BasketLike | list[BasketLike],
-    reporter: CountriesLike = "hubs",
-    partner: CountriesLike = "targets",
-    baseline: YearsLike = DEFAULT_BASELINE,
-    after: YearsLike = DEFAULT_AFTER,
-    source: str | None = None,
-    baskets: dict | None = None,
-    groups: dict | None = None,
-    partial: str = "like_for_like",
-) -> pl.DataFrame:
-    """Each hub's imports, exports and exports to the targets (``partner``) of the basket.
+run = runner(sql)
+frame = frame_function(Settings, run)
+hub_profile = public_function("hub_profile", settings=Settings, scope=SCOPE, run=run, doc="""\
+Each hub's imports, exports and exports to the targets (``partner``) of the basket.
 
-    Columns: source, basket, hub, baseline, after, targets (the set's label), for imports,
-    exports and targets (exports to the targets) the annual means ``*_baseline_usd`` and
-    ``*_after_usd`` (USD, over the years each series holds) and ``*_ratio``;
-    targets_share_baseline and targets_share_after (0-1); the years each means divides by;
-    n_rows_imports, n_rows_exports; status (ok, partial, no_baseline_data, no_after_data), reason.
-    One row per source holding the hub, the one with most rows first.
-    """
-    scope = make_scope(store, basket=basket, reporter=reporter, partner=partner, flow="X", baseline=baseline,
-                       after=after, source=source, baskets=baskets, groups=groups, partial=partial)  # fmt: skip
-    return frame(store, scope)
-
-
-def frame(store: Store, scope: Scope) -> pl.DataFrame:
-    """Run the indicator for an already resolved scope."""
-    return run(store, sql(scope))
+Columns: source, basket, hub, baseline, after, targets (the set's label), for imports,
+exports and targets (exports to the targets) the annual means ``*_baseline_usd`` and
+``*_after_usd`` (USD, over the years each series holds) and ``*_ratio``;
+targets_share_baseline and targets_share_after (0-1); the years each means divides by;
+n_rows_imports, n_rows_exports; status (ok, partial, no_baseline_data, no_after_data), reason.
+One row per source holding the hub, the one with most rows first.
+""")
 
 
 def monthly(store: Store, scope: Scope, *, origins: tuple[str, ...]) -> pl.DataFrame:
     """Run ``monthly_sql``: year, month, flow, series, value_usd, n_rows."""
-    return run(store, monthly_sql(scope, origins=origins))
+    return run_sql(store, monthly_sql(scope, origins=origins))
