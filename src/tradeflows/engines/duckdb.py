@@ -32,7 +32,10 @@ class DuckDBEngine:
     than once (through the views it reads: ``annual_hs4`` reads ``annual`` twice), or that an
     earlier query read, is kept as a temporary table of that connection: the same rows, computed
     once (on a store of up to ``KEEP_VIEWS_MAX_ROWS`` rows; a larger one reads the views as they
-    are). ``close()`` releases the connection.
+    are). ``cut(rows_sql)`` narrows that connection to some rows of ``flows`` (a report's
+    basket: ``indicators.base.basket_rows_sql``): every view is then computed from them, so a
+    batch of queries about one basket expands the views over a quarter of a store's rows, once.
+    ``close()`` releases the connection.
 
     >>> import tempfile, pathlib, tradeflows
     >>> engine = DuckDBEngine(tradeflows.open(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb"))
@@ -78,17 +81,8 @@ class DuckDBEngine:
         """The engine's one connection, with the views ``query`` reads more than once (or an
         earlier query read too) kept as tables."""
         if self._con is None:
-            self._held = ExitStack()
-            self._con = self._held.enter_context(self.store.connect(read_only=True))
-            rows = self._con.execute("SELECT COALESCE(SUM(estimated_size), 0) FROM duckdb_tables() "
-                                     "WHERE NOT temporary").fetchall()  # fmt: skip
-            if rows[0][0] > KEEP_VIEWS_MAX_ROWS:
-                self._depends = {}
-            else:
-                views = dict(self._con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
-                                               "AND NOT temporary").fetchall())  # fmt: skip
-                self._depends = {v: _mentions(sql, views) - Counter([v]) for v, sql in views.items()}
-        assert self._depends is not None
+            self._open()
+        assert self._con is not None and self._depends is not None
         reads: Counter[str] = Counter()  # how many times the query reads each view, through the others
         todo = list(_mentions(query, self._depends).items())
         while todo:
@@ -103,6 +97,42 @@ class DuckDBEngine:
                 self._kept.add(view)
         self._read.update(reads)
         return self._con
+
+    def _open(self, *, small: bool = False) -> None:
+        """The one connection, and which views read which (none kept on a large store unless
+        ``small``: its rows were cut)."""
+        if self._con is None:
+            self._held = ExitStack()
+            self._con = self._held.enter_context(self.store.connect(read_only=True))
+        if not small:
+            rows = self._con.execute("SELECT COALESCE(SUM(estimated_size), 0) FROM duckdb_tables() "
+                                     "WHERE NOT temporary").fetchall()  # fmt: skip
+            small = rows[0][0] <= KEEP_VIEWS_MAX_ROWS
+        if not small:
+            self._depends = {}
+            return
+        views = dict(self._con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
+                                       "AND NOT temporary").fetchall())  # fmt: skip
+        self._depends = {v: _mentions(sql, views) - Counter([v]) for v, sql in views.items()}
+
+    def cut(self, rows_sql: str) -> None:
+        """From now on answer from the rows of ``flows`` that ``rows_sql`` selects (``SELECT f.*
+        FROM main.flows f WHERE ...``), every view computed from them; once per engine.
+
+        A temporary table named ``flows`` holds them: DuckDB binds a name to the temporary
+        schema first, inside the store's views too, so each query runs its own SQL text."""
+        if not self.keep_views:
+            raise QueryError("Only an engine that keeps one connection (keep_views=True) can be cut to some rows.")
+        if "flows" in self._kept:
+            raise QueryError("The engine is cut to some rows already; open another engine for other rows.")
+        if self._con is None:
+            self._open(small=True)
+        assert self._con is not None
+        for view in self._kept:  # computed from every row: computed again from the cut rows when read
+            self._con.execute(f"DROP TABLE temp.{view}")
+        self._con.execute(f"CREATE TEMPORARY TABLE flows AS {rows_sql}")
+        self._open(small=True)
+        self._kept, self._read = {"flows"}, Counter()
 
     def close(self) -> None:
         """Release the connection (and the views kept in it)."""

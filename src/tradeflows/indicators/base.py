@@ -474,6 +474,15 @@ def basket_cte(scope: Scope) -> str:
     return f"p_basket AS (\n  {values_table(columns, rows)}\n)"
 
 
+def basket_rows_sql(scope: Scope) -> str:
+    """The rows of ``flows`` with one of the scope's basket codes: what an engine cut to the
+    basket holds (``DuckDBEngine.cut``). The views keep or drop a figure by comparing rows of
+    the same HS code, so cutting the rows first changes no figure of these codes."""
+    return (f"WITH {basket_cte(scope)}\nSELECT f.* FROM main.flows f\n"
+            "WHERE EXISTS (SELECT 1 FROM p_basket b WHERE b.hs_version = f.hs_version "
+            "AND left(f.hs, b.code_level) = b.code)")  # fmt: skip
+
+
 def _code_levels(scope: Scope, via: str) -> list[int]:
     """The lengths of the basket codes read ``via`` 'hs4' or 'hs6' (all lengths when unknown)."""
     if not len(scope.baskets):

@@ -6,8 +6,8 @@ Sankey's bands and the worked example from ``routes.summary``; the legs from
 ``routes.hub_legs``), the headline and the monthly series from the ``hub-profile``
 indicator, the table from ``growth`` and ``target-share``, the pass-through card from
 ``pass-through``, the ingest log from ``store.ingest_log``. It resolves the scope once and
-derives each indicator's from it, and reads the store's views once for the basket
-(``indicators.snapshot``). ``render_html`` and ``render_markdown`` only format it. The same
+derives each indicator's from it, and reads the store's views once for the basket (one
+DuckDB engine cut to the basket's rows, ``DuckDBEngine.cut``). ``render_html`` and ``render_markdown`` only format it. The same
 store and arguments give the same bytes: no clock, no random ids (the date shown is the
 store's last ingest).
 """
@@ -22,6 +22,7 @@ from typing import Literal
 import polars as pl
 
 from tradeflows.engines import Engine
+from tradeflows.engines.duckdb import DuckDBEngine
 from tradeflows.errors import NoDataError, ParameterError
 from tradeflows.indicators import INDICATORS
 from tradeflows.indicators.base import (
@@ -33,13 +34,13 @@ from tradeflows.indicators.base import (
     YearsLike,
     as_countries,
     as_years,
+    basket_rows_sql,
     describe_runs,
     make_scope,
     runs_behind,
     series_years,
 )
 from tradeflows.indicators.consignment import origin_consignment
-from tradeflows.indicators.snapshot import BasketSnapshot
 from tradeflows.reference.groups import CountryGroup, get_group
 from tradeflows.routes import RouteSet, find_routes
 from tradeflows.routes.edges import EXPORTER_BASIS, MIRROR_BASIS
@@ -353,7 +354,7 @@ def build_report(
               "Russia and Belarus, and the other members of the Eurasian Economic Union (Armenia, Kazakhstan, "
               "Kyrgyzstan): goods cross from them into Russia without customs declarations, so exports to them "
               "may end in Russia")  # fmt: skip
-    with BasketSnapshot(store) as engine:
+    with DuckDBEngine(store, keep_views=True) as engine:
         scope = make_scope(engine, basket=basket, partial=partial)  # the one resolution of the basket
         # What each country's series of the basket holds: the hub's give the default period and
         # the baseline years held; every country's, the years each leg's mean divides by.
@@ -368,10 +369,10 @@ def build_report(
         looked = Years(DEFAULT_BASELINE[0], DEFAULT_AFTER[1]).years
         short_years = scope.short_years or not set(period.years + base.years) <= set(looked)
         scope = replace(scope, baseline=base, after=period, short_years=short_years)
-        # The hub's imports of all goods, asked before the snapshot is cut to the basket.
+        # The hub's imports of all goods, asked before the engine is cut to the basket.
         consigned = origin_consignment(engine, reporter=hub, baseline=base.label, after=period.label,
                                        partial=partial)  # fmt: skip
-        engine.cut(scope)
+        engine.cut(basket_rows_sql(scope))
         names = country_names(engine)
 
         def name(code: str) -> str:
