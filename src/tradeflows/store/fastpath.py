@@ -36,6 +36,7 @@ from tradeflows.store.ingest import (
     quote_ident,
     quote_literal,
 )
+from tradeflows.store import layout
 from tradeflows.store.textfile import TextFile
 
 # What the typed reader parses a column as, by the kind of field that reads it.
@@ -65,13 +66,25 @@ def _read_types(spec: SourceSpec, header: list[str]) -> dict[str, str] | None:
 
 
 RAW_TABLE = "__fast_raw"
+# Country kinds whose codes are area numbers: a compact row keeps the number (layout.py).
+_AREA_NUMBERS = ("comtrade_country", "m49_country")
 
 
 @dataclass(frozen=True)
 class FastLoad:
+    """The one-pass load of a file: ``read`` it into ``RAW_TABLE``, then write the rows that
+    ``rows`` selects (parameter: the ingest id) to ``target``; every row failing a check stops
+    it with ``error()``. A compact load (``layout.COMPACT_TABLE``) also gives ``constants``,
+    the run's canonical columns every row shares, and ``codes``, queries counting the file's
+    country numbers that name no country or share a country with another number (each must
+    count none before the rows are written)."""
+
     read: str  # CREATE TEMP TABLE __fast_raw: the file's columns, typed, in file order
-    insert: str  # INSERT INTO flows from __fast_raw; parameters: source name, ingest id
-    varying: tuple[str, ...]  # the canonical columns that can differ between the file's rows
+    rows: str  # SELECT of the rows to write, from __fast_raw; parameter: the ingest id
+    target: str  # layout.FULL_TABLE or layout.COMPACT_TABLE
+    varying: tuple[str, ...]  # columns of ``target`` that can differ between the file's rows
+    constants: dict[str, object] | None = None
+    codes: tuple[str, ...] = ()
 
     def has_repeats(self, con: duckdb.DuckDBPyConnection, ingest_id: int) -> bool:
         """Whether run ``ingest_id`` holds two rows equal on every canonical column
@@ -80,7 +93,8 @@ class FastLoad:
         two rows apart and are left out of the hash: 10M rows, 0.9 s with them."""
         key = ", ".join(self.varying)
         found = con.execute(
-            f"SELECT 1 FROM flows WHERE ingest_id = ? GROUP BY hash({key}) HAVING count(*) > 1 LIMIT 1", [ingest_id]
+            f"SELECT 1 FROM {self.target} WHERE ingest_id = ? GROUP BY hash({key}) HAVING count(*) > 1 LIMIT 1",
+            [ingest_id],
         ).fetchall()
         return bool(found)
 
@@ -99,6 +113,7 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
             return None
     else:
         reads = _csv_reads(file, types, nulls, reject_table, reject_scan)
+    compact = _compact_plan(spec, header)
     raws, lookups, joins, parsed, bad = [], [], [], {}, []
     for name, f in spec.fields.items():
         col = _COLUMNS[name]
@@ -116,6 +131,9 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
                 bad.append(f"list_contains({nulls}, {raw})")
         if f.required:
             bad.append(f"{raw} IS NULL")
+        if compact is not None and name in ("reporter", "partner"):
+            parsed[name] = raw  # the number as read; checked against the code list before the load
+            continue
         if f.kind.endswith("_country"):
             alias = quote_ident(f"__j_{name}")
             table, key, value, _ = _COUNTRY_LOOKUPS[f.kind]
@@ -138,8 +156,67 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
             parsed[name] = f"CAST(NULL AS {_COLUMNS[name].sql_type})"
             fixed.add(name)
     read = f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM {reads}"
+    if compact is not None:
+        constants, codes = compact
+        out = {name: kind for name, kind in layout.COMPACT_COLUMNS}
+        # The weight as read (a zero kept): the flows view applies the rule on zeros (layout.py).
+        columns = [f"CAST({n} AS {out[n]}) AS {n}" for n in out if n not in ("ingest_id", "line")]
+        rows = _rows(raws, [], [], parsed, bad, columns)
+        varying = tuple(n for n, _ in layout.COMPACT_COLUMNS if n not in ("ingest_id", "line"))
+        return FastLoad(read, rows, layout.COMPACT_TABLE, varying, constants, codes)
     varying = tuple(name for name in READER_COLUMNS if name not in fixed)
-    return FastLoad(read, _insert(raws, lookups, joins, parsed, bad), varying)
+    rows = _rows(raws, lookups, joins, parsed, bad, list(final_columns().values()), source=True)
+    return FastLoad(read, rows, layout.FULL_TABLE, varying)
+
+
+def _compact_plan(spec: SourceSpec, header: set[str]) -> tuple[dict[str, object], tuple[str, ...]] | None:
+    """For a file whose rows differ only in the compact row's columns (layout.py): the run's
+    constants and the checks of its country numbers; None for any other file."""
+    fields = spec.fields
+    read = {name: f for name, f in fields.items() if f.kind != "const" and f.column in header}
+
+    def reads(name: str, *kinds: str) -> bool:
+        f = read.get(name)
+        return f is not None and f.kind in kinds and f.factor_sql is None and not f.values
+
+    if not (reads("year", "int") and reads("reporter", *_AREA_NUMBERS) and reads("partner", *_AREA_NUMBERS)
+            and reads("hs", "hs") and reads("value_usd", "number")):  # fmt: skip
+        return None
+    if fields["hs"].source_digits or ("net_kg" in read and not reads("net_kg", "number")):
+        return None
+    value = read["value_usd"]
+    aliases = {}
+    for name in layout.VALUE_ALIASES:
+        f = read.get(name)
+        if f is not None and (f.column, f.kind, f.scale, f.factor_sql) != (value.column, "number", value.scale, None):
+            return None
+        aliases[f"{name}_is_value"] = f is not None
+    rest = set(read) - {"year", "reporter", "partner", "hs", "value_usd", "net_kg", *layout.VALUE_ALIASES}
+    if rest:
+        return None
+    constants: dict[str, object] = {}
+    for name in layout.CONSTANT_COLUMNS:
+        if name in ("source", "ingest_id"):
+            continue
+        f = fields.get(name)
+        constants[name] = f.const if f is not None and f.kind == "const" else None
+        if constants[name] is None and not _COLUMNS[name].nullable:
+            return None  # the full load's NOT NULL constraint sends such a file to the stage
+    if not isinstance(constants["hs_level"], int) or constants["hs_level"] not in (2, 4, 6):
+        return None
+    codes = []
+    for name in ("reporter", "partner"):
+        f = read[name]
+        table, key, _, _ = _COUNTRY_LOOKUPS[f.kind]
+        column = quote_ident(f.column)
+        found = (f"(SELECT DISTINCT {column} AS n FROM {RAW_TABLE}) d LEFT JOIN {table} t ON t.{key} = d.n "
+                 "LEFT JOIN comtrade_codes c ON c.code = d.n")  # fmt: skip
+        # A number no country has (or another for the kind's list than for comtrade_codes, which
+        # names them in the view), a number beyond a SMALLINT, or two numbers of one country.
+        codes.append(f"SELECT count(*) FROM {found} WHERE t.iso3 IS NULL OR c.iso3 IS DISTINCT FROM t.iso3 "
+                     "OR d.n NOT BETWEEN 0 AND 32767")  # fmt: skip
+        codes.append(f"SELECT count(*) - count(DISTINCT t.iso3) FROM {found}")
+    return constants | aliases, tuple(codes)
 
 
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT"}
@@ -174,20 +251,20 @@ def _csv_reads(file: TextFile, types: dict[str, str], nulls: str, reject_table: 
     )
 
 
-def _insert(raws: list[str], lookups: list[str], joins: list[str], parsed: dict[str, str], bad: list[str]) -> str:
+def _rows(raws: list[str], lookups: list[str], joins: list[str], parsed: dict[str, str], bad: list[str],
+          columns: list[str], *, source: bool = False) -> str:
     # A non-nullable column left NULL fails the table's NOT NULL constraint, which also sends the file to the stage.
     failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
     p0 = ", ".join(f"{parsed[name]} AS {name}" for name in READER_COLUMNS if name != "hs")
+    first = "CAST(? AS VARCHAR) AS source, " if source else ""
     return f"""
-INSERT INTO flows
 WITH r AS (SELECT rowid + 1 AS __rn, * FROM {RAW_TABLE}),
 c0 AS (SELECT r.__rn{''.join(', ' + x for x in raws)} FROM r),
 c AS (SELECT c0.*{''.join(', ' + x for x in lookups)} FROM c0 {' '.join(joins)}),
 p0 AS (SELECT c.*, {p0} FROM c),
 p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0)
-SELECT CAST(? AS VARCHAR) AS source, CAST(? AS INTEGER) AS ingest_id,
+SELECT {first}CAST(? AS INTEGER) AS ingest_id,
        CASE WHEN {failed} THEN error('row ' || __rn || ' needs the staging query') ELSE __rn + 1 END AS line,
-       {', '.join(final_columns().values())}
+       {', '.join(columns)}
 FROM p
 """
-

@@ -107,6 +107,3 @@ JOIN countries pc ON pc.iso3 = g.partner AND pc.kind IN ('country', 'area_nes')
 LEFT JOIN countries rc ON rc.iso3 = g.reporter
 LEFT JOIN products pr ON pr.hs_version = g.hs_version AND pr.hs = g.hs
 """
-
-# The views of a DuckDB store: the portable definitions, with annual as above.
-STORE_VIEWS_SQL: tuple[str, ...] = tuple(ANNUAL_SQL if sql is views.ANNUAL_SQL else sql for sql in views.VIEWS_SQL)

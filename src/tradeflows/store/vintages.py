@@ -47,6 +47,19 @@ DDL = (
 _ID = ", ".join(views.IDENTITY)
 
 
+# The store's ``standing``: the rows of runs that nothing superseded pass as they are (a
+# hash lookup of the run among the few in ``superseded``); only the rows of runs a later
+# file revised are compared with ``superseded`` figure by figure. The portable definition
+# (``views.STANDING_SQL``, which Spark runs) gives the same rows.
+STANDING_SQL = f"""
+CREATE OR REPLACE VIEW standing AS
+SELECT * FROM flows WHERE ingest_id NOT IN (SELECT ingest_id FROM {SUPERSEDED_TABLE})
+UNION ALL
+SELECT * FROM flows f WHERE ingest_id IN (SELECT ingest_id FROM {SUPERSEDED_TABLE})
+  AND NOT EXISTS (SELECT 1 FROM {SUPERSEDED_TABLE} s WHERE s.ingest_id = f.ingest_id AND {views.same('s', 'f')})
+"""
+
+
 def record_run(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
     """Record what run ``ingest_id`` (its rows already in ``flows`` and its cells in
     ``annual_cells``) supersedes and what it holds; called inside the run's transaction."""
