@@ -12,7 +12,7 @@ def as_version_3(store: tradeflows.Store) -> None:
     with store.connect(read_only=False) as con:
         con.execute("CREATE TABLE __flows_v3 AS SELECT * FROM flows")
         con.execute("DROP VIEW flows")
-        for table in (*layout.ROW_TABLES, layout.CONSTANTS_TABLE):
+        for table in (*map(layout.compact_table, layout.compact_runs(con)), layout.FULL_TABLE, layout.CONSTANTS_TABLE):
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE __flows_v3 RENAME TO flows")
         for sql in views.VIEWS_SQL:

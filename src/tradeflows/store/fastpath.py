@@ -72,18 +72,19 @@ _AREA_NUMBERS = ("comtrade_country", "m49_country")
 
 @dataclass(frozen=True)
 class FastLoad:
-    """The one-pass load of a file: ``read`` it into ``RAW_TABLE``, then write the rows that
-    ``rows`` selects (parameter: the ingest id) to ``target``; every row failing a check stops
-    it with ``error()``. A compact load (``layout.COMPACT_TABLE``) also gives ``constants``,
-    the run's canonical columns every row shares, and ``codes``, queries counting the file's
-    country numbers that name no country or share a country with another number (each must
-    count none before the rows are written)."""
+    """The one-pass load of a file: the rows that ``rows`` selects (parameters: the source's
+    name, unless compact, and the ingest id) are written, and a row failing a check stops the
+    statement with ``error()``. A full load reads the file into ``RAW_TABLE`` first (``read``),
+    so that a row's ``rowid`` there is its place in the file; a compact load (store/layout.py)
+    writes the run's own table straight from the file, where a row's place is its rowid, and
+    gives ``constants``, the canonical columns every row shares, and ``codes``, queries (over
+    the run's table, ``{table}``) counting country numbers that name no country or share one
+    with another number: each must count none."""
 
-    read: str  # CREATE TEMP TABLE __fast_raw: the file's columns, typed, in file order
-    rows: str  # SELECT of the rows to write, from __fast_raw; parameter: the ingest id
-    target: str  # layout.FULL_TABLE or layout.COMPACT_TABLE
-    varying: tuple[str, ...]  # columns of ``target`` that can differ between the file's rows
-    constants: dict[str, object] | None = None
+    read: str | None  # CREATE TEMP TABLE __fast_raw: the file's columns, typed, in file order
+    rows: str  # SELECT of the rows to write
+    varying: tuple[str, ...]  # the written columns that can differ between the file's rows
+    constants: dict[str, object] | None = None  # a compact load's run constants
     codes: tuple[str, ...] = ()
 
     def has_repeats(self, con: duckdb.DuckDBPyConnection, ingest_id: int) -> bool:
@@ -91,10 +92,10 @@ class FastLoad:
         (``checks.mark_duplicates`` quarantines the later ones, so the file must go through
         the stage). Columns every row shares (constants, columns the file lacks) cannot tell
         two rows apart and are left out of the hash: 10M rows, 0.9 s with them."""
-        key = ", ".join(self.varying)
+        rows = (layout.compact_table(ingest_id) if self.constants is not None
+                else f"{layout.FULL_TABLE} WHERE ingest_id = {int(ingest_id)}")  # fmt: skip
         found = con.execute(
-            f"SELECT 1 FROM {self.target} WHERE ingest_id = ? GROUP BY hash({key}) HAVING count(*) > 1 LIMIT 1",
-            [ingest_id],
+            f"SELECT 1 FROM {rows} GROUP BY hash({', '.join(self.varying)}) HAVING count(*) > 1 LIMIT 1"
         ).fetchall()
         return bool(found)
 
@@ -158,15 +159,18 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
     read = f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM {reads}"
     if compact is not None:
         constants, codes = compact
-        out = {name: kind for name, kind in layout.COMPACT_COLUMNS}
+        failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
         # The weight as read (a zero kept): the flows view applies the rule on zeros (layout.py).
-        columns = [f"CAST({n} AS {out[n]}) AS {n}" for n in out if n not in ("ingest_id", "line")]
-        rows = _rows(raws, [], [], parsed, bad, columns)
-        varying = tuple(n for n, _ in layout.COMPACT_COLUMNS if n not in ("ingest_id", "line"))
-        return FastLoad(read, rows, layout.COMPACT_TABLE, varying, constants, codes)
+        columns = [f"CAST({n} AS {kind}) AS {n}" for n, kind in layout.COMPACT_COLUMNS]
+        columns[0] = f"CAST(CASE WHEN {failed} THEN error('a row needs the staging query') ELSE year END AS SMALLINT) AS year"
+        rows = _rows(f"(SELECT * FROM {reads})", raws, [], [], parsed, columns)
+        return FastLoad(None, rows, tuple(n for n, _ in layout.COMPACT_COLUMNS), constants, codes)
     varying = tuple(name for name in READER_COLUMNS if name not in fixed)
-    rows = _rows(raws, lookups, joins, parsed, bad, list(final_columns().values()), source=True)
-    return FastLoad(read, rows, layout.FULL_TABLE, varying)
+    failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
+    line = f"CASE WHEN {failed} THEN error('row ' || __rn || ' needs the staging query') ELSE __rn + 1 END AS line"
+    columns = ["CAST(? AS VARCHAR) AS source", "CAST(? AS INTEGER) AS ingest_id", line, *final_columns().values()]
+    rows = _rows(f"(SELECT rowid + 1 AS __rn, * FROM {RAW_TABLE})", raws, lookups, joins, parsed, columns)
+    return FastLoad(read, rows, varying)
 
 
 def _compact_plan(spec: SourceSpec, header: set[str]) -> tuple[dict[str, object], tuple[str, ...]] | None:
@@ -208,13 +212,11 @@ def _compact_plan(spec: SourceSpec, header: set[str]) -> tuple[dict[str, object]
     for name in ("reporter", "partner"):
         f = read[name]
         table, key, _, _ = _COUNTRY_LOOKUPS[f.kind]
-        column = quote_ident(f.column)
-        found = (f"(SELECT DISTINCT {column} AS n FROM {RAW_TABLE}) d LEFT JOIN {table} t ON t.{key} = d.n "
+        found = (f"(SELECT DISTINCT {name} AS n FROM {{table}}) d LEFT JOIN {table} t ON t.{key} = d.n "
                  "LEFT JOIN comtrade_codes c ON c.code = d.n")  # fmt: skip
         # A number no country has (or another for the kind's list than for comtrade_codes, which
-        # names them in the view), a number beyond a SMALLINT, or two numbers of one country.
-        codes.append(f"SELECT count(*) FROM {found} WHERE t.iso3 IS NULL OR c.iso3 IS DISTINCT FROM t.iso3 "
-                     "OR d.n NOT BETWEEN 0 AND 32767")  # fmt: skip
+        # names them in the view), or two numbers of one country.
+        codes.append(f"SELECT count(*) FROM {found} WHERE t.iso3 IS NULL OR c.iso3 IS DISTINCT FROM t.iso3")
         codes.append(f"SELECT count(*) - count(DISTINCT t.iso3) FROM {found}")
     return constants | aliases, tuple(codes)
 
@@ -251,20 +253,16 @@ def _csv_reads(file: TextFile, types: dict[str, str], nulls: str, reject_table: 
     )
 
 
-def _rows(raws: list[str], lookups: list[str], joins: list[str], parsed: dict[str, str], bad: list[str],
-          columns: list[str], *, source: bool = False) -> str:
+def _rows(source: str, raws: list[str], lookups: list[str], joins: list[str], parsed: dict[str, str],
+          columns: list[str]) -> str:
     # A non-nullable column left NULL fails the table's NOT NULL constraint, which also sends the file to the stage.
-    failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
     p0 = ", ".join(f"{parsed[name]} AS {name}" for name in READER_COLUMNS if name != "hs")
-    first = "CAST(? AS VARCHAR) AS source, " if source else ""
     return f"""
-WITH r AS (SELECT rowid + 1 AS __rn, * FROM {RAW_TABLE}),
-c0 AS (SELECT r.__rn{''.join(', ' + x for x in raws)} FROM r),
+WITH r AS {source},
+c0 AS (SELECT {', '.join(['r.__rn' if '__rn' in source else '0 AS __rn', *raws])} FROM r),
 c AS (SELECT c0.*{''.join(', ' + x for x in lookups)} FROM c0 {' '.join(joins)}),
 p0 AS (SELECT c.*, {p0} FROM c),
 p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0)
-SELECT {first}CAST(? AS INTEGER) AS ingest_id,
-       CASE WHEN {failed} THEN error('row ' || __rn || ' needs the staging query') ELSE __rn + 1 END AS line,
-       {', '.join(columns)}
+SELECT {', '.join(columns)}
 FROM p
 """

@@ -21,7 +21,7 @@ from tradeflows.errors import InputError, ParameterError, SchemaError, StoreErro
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store import fastpath, parquet, writer
+from tradeflows.store import fastpath, layout, parquet, writer
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
 from tradeflows.store.textfile import (
@@ -242,20 +242,22 @@ def _load_clean(
         return None
     started = writer.now()
     try:
-        # Read before the run's transaction begins: rows appended inside a transaction are
-        # numbered from 2^62, and the INSERT takes each row's line from its rowid.
-        con.execute(sql.read)
-        # read_parquet rejects nothing (and makes no rejects table).
-        if file.compression != "parquet" and con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0]:
-            return None
-        # A compact load's country numbers: each names one country, and no two the same one.
-        if any(con.execute(query).fetchall()[0][0] for query in sql.codes):
-            return None
+        if sql.read is not None:
+            # Read before the run's transaction begins: rows appended inside a transaction are
+            # numbered from 2^62, and the INSERT takes each row's line from its rowid.
+            con.execute(sql.read)
+            if _rejected(con, file):
+                return None
         with writer.Run(con, earlier) as ingest_id:
-            params = [ingest_id] if sql.constants is not None else [spec.name, ingest_id]
-            kept = writer.write_rows(con, sql.target, sql.rows, params)
-            if sql.constants is not None:
-                writer.write_constants(con, ingest_id, spec.name, sql.constants)
+            if sql.constants is None:
+                kept = writer.write_rows(con, sql.rows, [spec.name, ingest_id])
+            else:
+                kept = writer.write_compact(con, ingest_id, spec.name, sql.rows, sql.constants)
+                table = layout.compact_table(ingest_id)
+                # A malformed line was skipped, so the rows' places are not their lines; or a
+                # country number names no country, or shares one with another number.
+                if _rejected(con, file) or any(con.execute(q.format(table=table)).fetchall()[0][0] for q in sql.codes):
+                    raise _NeedsStage
             # Rows unique on annual's key cannot repeat a record: the costly check is then skipped.
             if not kept or (not writer.write_cells(con, ingest_id) and sql.has_repeats(con, ingest_id)):
                 raise _NeedsStage
@@ -269,6 +271,13 @@ def _load_clean(
         return None
     finally:
         con.execute(f"DROP TABLE IF EXISTS {fastpath.RAW_TABLE}")
+
+
+def _rejected(con: duckdb.DuckDBPyConnection, file: TextFile) -> bool:
+    """Whether DuckDB's reader skipped a malformed line of ``file`` (read_parquet skips none)."""
+    if file.compression == "parquet":
+        return False
+    return bool(con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0])
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) -> FileResult:
@@ -318,11 +327,14 @@ def _summarise(con: duckdb.DuckDBPyConnection, report: IngestReport) -> IngestRe
     ids = [f.ingest_id for f in report.files if f.ingest_id is not None]
     if not ids:
         return report
+    compact = layout.compact_runs(con, ids)
+    values = {c: f"(SELECT {{}} FROM ({layout.run_values_sql(c, compact)}))" for c in ("year", "reporter", "partner", "hs")}
     lo, hi, reporters, partners, products = con.execute(
-        "SELECT min(year), max(year), count(DISTINCT reporter), count(DISTINCT partner), count(DISTINCT hs) "
-        "FROM flows WHERE ingest_id IN (SELECT unnest(?))",
-        [ids],
-    ).fetchone()
+        f"SELECT {values['year'].format('min(v)')}, {values['year'].format('max(v)')}, "
+        f"{values['reporter'].format('count(*)')}, {values['partner'].format('count(*)')}, "
+        f"{values['hs'].format('count(*)')}",
+        {"runs": ids},
+    ).fetchall()[0]
     report.years = (lo, hi) if lo is not None else None
     report.reporters, report.partners, report.products = reporters, partners, products
     return report

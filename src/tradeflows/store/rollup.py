@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import duckdb
 
-from tradeflows.store import views
+from tradeflows.store import layout, views
 
 CELLS_TABLE = "annual_cells"
 CELLS_DDL = (
@@ -54,15 +54,26 @@ def record_cells(con: duckdb.DuckDBPyConnection, ingest_ids: list[int] | None = 
     else:
         runs, params = "ingest_id IN (SELECT unnest(?))", [ingest_ids]
     cell = ", ".join(_CELL)
+    compact = layout.compact_runs(con, ingest_ids)
+    # Compact rows (store/layout.py) are counted as stored, on their area numbers, and named
+    # after: within a compact run each number is one country, the rest of annual's key is
+    # constant and every code has the run's one length, so (partner, code) packs into one
+    # number (10M rows on a busy machine: 7.6 s grouped by hash, 5.4 s counted distinct).
     con.execute(f"""
 INSERT INTO {CELLS_TABLE}
-SELECT ingest_id, {cell}, bool_and(n = 1), bool_and(all_total)
+SELECT ingest_id, {cell}, bool_and(unique_key), bool_and(all_total)
 FROM (
-  SELECT ingest_id, {cell}, count(*) AS n, bool_and({views.all_total('f')}) AS all_total
-  FROM flows f WHERE {runs}
+  SELECT ingest_id, {cell}, count(*) = 1 AS unique_key, bool_and({views.all_total('f')}) AS all_total
+  FROM {layout.FULL_TABLE} f WHERE {runs}
   GROUP BY ingest_id, {cell}, hash({", ".join(_REST_OF_KEY)})
+  UNION ALL
+  SELECT g.ingest_id, k.source, c.iso3 AS reporter, g.year, k.flow, g.unique_key, {views.all_total('k')} AS all_total
+  FROM (SELECT ingest_id, reporter, year,
+               count(*) = count(DISTINCT CAST(partner AS BIGINT) * 1000000 + CAST(hs AS BIGINT)) AS unique_key
+        FROM {layout.compact_rows(compact)} WHERE {runs} GROUP BY ingest_id, reporter, year) g
+  JOIN {layout.CONSTANTS_TABLE} k ON k.ingest_id = g.ingest_id JOIN comtrade_codes c ON c.code = g.reporter
 )
-GROUP BY ingest_id, {cell}""", params)
+GROUP BY ingest_id, {cell}""", params + params)
     if ingest_ids is None:
         return True
     found = con.execute(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import duckdb
 
-from tradeflows.store import rollup, views
+from tradeflows.store import layout, rollup, views
 
 SUPERSEDED_TABLE = "superseded"
 HELD_TABLE = "held"
@@ -103,16 +103,27 @@ def record_held(con: duckdb.DuckDBPyConnection, ingest_ids: list[int] | None = N
     else:
         runs, params = "ingest_id IN (SELECT unnest(?))", [ingest_ids]
     columns = ", ".join(_HELD_COLUMNS)
+    compact_runs = layout.compact_runs(con, ingest_ids)
     heading = ", ".join("CAST(4 AS TINYINT)" if c == "hs_level" else "left(hs, 4)" if c == "hs" else c
                         for c in _HELD_COLUMNS)  # fmt: skip
+    # Compact rows (store/layout.py): the distinct (reporter, year, code) of the rows as stored,
+    # then named; the run's constants give the rest.
+    named = ", ".join({"reporter": "c.iso3 AS reporter", "year": "d.year", "hs": "d.hs"}.get(h, f"k.{h}")
+                      for h in _HELD_COLUMNS)  # fmt: skip
     con.execute(
         f"""
 INSERT INTO {HELD_TABLE}
-WITH run_rows AS (SELECT DISTINCT ingest_id, {columns} FROM flows WHERE {runs})
+WITH run_rows AS (
+  SELECT DISTINCT ingest_id, {columns} FROM {layout.FULL_TABLE} WHERE {runs}
+  UNION ALL
+  SELECT d.ingest_id, {named}
+  FROM (SELECT DISTINCT ingest_id, reporter, year, hs FROM {layout.compact_rows(compact_runs)} WHERE {runs}) d
+  JOIN {layout.CONSTANTS_TABLE} k ON k.ingest_id = d.ingest_id JOIN comtrade_codes c ON c.code = d.reporter
+)
 SELECT ingest_id, {columns} FROM run_rows
 UNION
 SELECT ingest_id, {heading} FROM run_rows WHERE hs_level = 6""",
-        params,
+        params + params,
     )
 
 

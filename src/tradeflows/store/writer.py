@@ -65,19 +65,25 @@ class Run:
         self.con.execute("COMMIT" if exc_type is None else "ROLLBACK")
 
 
-def write_rows(con: duckdb.DuckDBPyConnection, target: str, rows_sql: str, params: Sequence[object]) -> int:
-    """Write the rows ``rows_sql`` selects (in ``target``'s columns) to row table ``target``."""
-    assert target in layout.ROW_TABLES
-    return con.execute(f"INSERT INTO {target} {rows_sql}", list(params)).fetchall()[0][0]
+def write_rows(con: duckdb.DuckDBPyConnection, rows_sql: str, params: Sequence[object]) -> int:
+    """Write the rows ``rows_sql`` selects (every canonical column) to ``flow_rows``."""
+    return con.execute(f"INSERT INTO {layout.FULL_TABLE} {rows_sql}", list(params)).fetchall()[0][0]
 
 
-def write_constants(con: duckdb.DuckDBPyConnection, ingest_id: int, source: str, constants: dict[str, object]) -> None:
-    """The canonical columns a compact run's rows share, once (layout.py)."""
+def write_compact(
+    con: duckdb.DuckDBPyConnection, ingest_id: int, source: str, rows_sql: str, constants: dict[str, object]
+) -> int:
+    """Run ``ingest_id`` as a compact run (store/layout.py): its table from the rows ``rows_sql``
+    selects (the compact columns, in file order), the canonical columns its rows share once,
+    and ``flows`` written again to show them."""
+    con.execute(layout.compact_table_sql(ingest_id, rows_sql))
     names = ["ingest_id", "source", *constants]
     con.execute(
         f"INSERT INTO {layout.CONSTANTS_TABLE} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         [ingest_id, source, *constants.values()],
     )
+    con.execute(layout.flows_view_sql(con))
+    return con.execute(f"SELECT count(*) FROM {layout.compact_table(ingest_id)}").fetchall()[0][0]
 
 
 def write_staged(con: duckdb.DuckDBPyConnection, source: str, ingest_id: int) -> None:
