@@ -30,7 +30,7 @@ from __future__ import annotations
 import duckdb
 
 from tradeflows.schema import FLOW_COLUMNS, create_table_sql
-from tradeflows.store.ingest import quote_literal
+from tradeflows.store.plan import quote_literal
 
 FULL_TABLE = "flow_rows"
 COMPACT_PREFIX = "flow_rows_run_"  # + the run's ingest id: one table per compact run

@@ -21,9 +21,10 @@ from tradeflows.errors import InputError, ParameterError, SchemaError, StoreErro
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import get_source
 from tradeflows.sources.base import SourceSpec
-from tradeflows.store import fastpath, layout, parquet, writer
+from tradeflows.store import layout, onepass, parquet, writer
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
-from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
+from tradeflows.store.plan import Plan, compile_plan, prepare_lookups, quote_literal
+from tradeflows.store.stage import STAGE, stage_sql
 from tradeflows.store.textfile import (
     LongLine,
     TextFile,
@@ -139,16 +140,16 @@ class _NotUtf8(Exception):
     """DuckDB met bytes that are not UTF-8; the run is retried on a transcoded copy."""
 
 
-def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, plan: Plan) -> None:
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     try:
-        prepare_lookups(con, spec, file)
+        prepare_lookups(con, plan.spec, file)
         # DuckDB guesses a CSV file's rows from a sample (42 for a 320 MB Comtrade extract)
         # and, believing the file the smaller side, builds the country lookups' hash tables
         # on the file's rows, every column of them: out of memory at 1M rows. The lookups are
         # code lists of a few hundred rows, so the file is always the side that streams.
         con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-        con.execute(build_stage_sql(spec, file, reject_table="__rejects", reject_scan="__reject_scans"))
+        con.execute(stage_sql(plan, file, reject_table="__rejects", reject_scan="__reject_scans"))
     except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # IOException: a gzip stream cut off
         if "unicode" in str(exc).lower():
             raise _NotUtf8 from None
@@ -159,7 +160,7 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str,
+    con: duckdb.DuckDBPyConnection, file: TextFile, plan: Plan, *, earlier: list[int], encoding: str,
     long_lines: Sequence[LongLine] = (),
 ) -> FileResult:
     """Stage the file, keep the rows that pass, quarantine the others with their reasons, log.
@@ -169,7 +170,8 @@ def _load(
     """
     started = writer.now()
     with writer.Run(con, earlier) as ingest_id:
-        _stage(con, file, spec)
+        spec = plan.spec
+        _stage(con, file, plan)
         # A Parquet file is read by read_parquet, which rejects nothing (and makes no rejects table).
         rejected = [] if file.compression == "parquet" else con.execute(
             "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; '), "
@@ -232,12 +234,13 @@ class _NeedsStage(Exception):
 
 
 def _load_clean(
-    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int]
+    con: duckdb.DuckDBPyConnection, file: TextFile, plan: Plan, *, earlier: list[int]
 ) -> FileResult | None:
-    """A clean file in one pass (``fastpath``), or None, leaving the store untouched, when
+    """A clean file in one pass (``onepass``), or None, leaving the store untouched, when
     the file needs the staging query: a row fails a check, a line is malformed, a record
     repeats or the last line is cut off."""
-    sql = fastpath.load_sql(spec, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
+    spec = plan.spec
+    sql = onepass.load_sql(plan, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
     if sql is None or cut_last_field(file) is not None:
         return None
     started = writer.now()
@@ -270,7 +273,7 @@ def _load_clean(
     except (_NeedsStage, duckdb.Error):
         return None
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {fastpath.RAW_TABLE}")
+        con.execute(f"DROP TABLE IF EXISTS {onepass.RAW_TABLE}")
 
 
 def _rejected(con: duckdb.DuckDBPyConnection, file: TextFile) -> bool:
@@ -312,15 +315,17 @@ def _ingest_one(
         earlier = _earlier_runs(con, file.sha256)
         if earlier and not replace:
             return _skipped(path, earlier, spec.name)
+        # One plan for the file, whichever statement loads it (a copy cut or transcoded keeps the header).
+        plan = compile_plan(spec, file)
         long_lines: list[LongLine] = []
         if may_have_long_lines(file):
             file, long_lines = cut_long_lines(file, workdir)
         try:
-            fast = None if long_lines else _load_clean(con, file, spec, earlier=earlier)
-            return fast or _load(con, file, spec, earlier=earlier, encoding="utf-8", long_lines=long_lines)
+            fast = None if long_lines else _load_clean(con, file, plan, earlier=earlier)
+            return fast or _load(con, file, plan, earlier=earlier, encoding="utf-8", long_lines=long_lines)
         except _NotUtf8:
             utf8, note = transcode_to_utf8(file, workdir)
-            return _load(con, utf8, spec, earlier=earlier, encoding=note, long_lines=long_lines)
+            return _load(con, utf8, plan, earlier=earlier, encoding=note, long_lines=long_lines)
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, report: IngestReport) -> IngestReport:

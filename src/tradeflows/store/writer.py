@@ -17,7 +17,8 @@ import polars as pl
 
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.store import layout, rollup, vintages
-from tradeflows.store.ingest import STAGE, quote_ident
+from tradeflows.store.plan import quote_ident
+from tradeflows.store.stage import STAGE
 
 _FLOW_NAMES = ", ".join(c.name for c in FLOW_COLUMNS)
 _STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id"))
@@ -87,7 +88,7 @@ def write_compact(
 
 
 def write_staged(con: duckdb.DuckDBPyConnection, source: str, ingest_id: int) -> None:
-    """The staged rows that passed every check (``ingest.build_stage_sql``)."""
+    """The staged rows that passed every check (``stage.stage_sql``)."""
     con.execute(
         f"INSERT INTO {layout.FULL_TABLE} SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
         f"FROM {STAGE} WHERE __reason IS NULL",

@@ -1,6 +1,6 @@
 """A clean file loaded in one pass: typed read, same checks, straight into ``flows``.
 
-The staging query (``ingest.build_stage_sql``) reads every field as text, cleans it,
+The staging query (``stage.stage_sql``) reads every field as text, cleans it,
 writes every row with its reasons to a stage table and copies the kept rows into
 ``flows``: the right work for a file with bad rows, and most of the cost of a clean one
 (benchmarks/README.md). For a source whose fields need only plain parsing (whole numbers,
@@ -9,7 +9,7 @@ builds two statements: DuckDB's CSV reader parses the numbers itself into a temp
 table, in parallel and in file order, so that a row's ``rowid`` there is its place in the
 file (a ``row_number() OVER ()`` on the read held the whole load to one thread: an ingest
 of 10M rows took 12.4 s, 5.5 s now; benchmarks/README.md); then one INSERT maps the rows
-into ``flows``, and the staging query's own checks (``ingest._parse``) guard every row:
+into ``flows``, and the staging query's own checks (the plan's) guard every row:
 the first row that fails one stops the INSERT with ``error()``. The loader then rolls the
 attempt back and loads the file through the stage, which quarantines row by row, as it
 does for a file with a malformed line (DuckDB's rejects), a repeated record or a cut-off
@@ -20,19 +20,19 @@ Either way the store ends up exactly as the staging query alone would leave it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 
 from tradeflows.sources.base import MISSING_TOKENS, SourceSpec
-from tradeflows.store.ingest import (
+from tradeflows.store.plan import (
     _COLUMNS,
     _COUNTRY_LOOKUPS,
     READER_COLUMNS,
-    _parse,
+    Plan,
     _raw,
     final_columns,
-    hs_sql,
     quote_ident,
     quote_literal,
 )
@@ -100,12 +100,12 @@ class FastLoad:
         return bool(found)
 
 
-def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan: str) -> FastLoad | None:
-    """The statements that load ``file`` under ``spec`` if every row passes, or None when
+def load_sql(plan: Plan, file: TextFile, *, reject_table: str, reject_scan: str) -> FastLoad | None:
+    """The statements that load ``file`` under ``plan`` if every row passes, or None when
     the file needs the staging query."""
-    header = set(file.header)
+    spec, header = plan.spec, plan.header
     types = _read_types(spec, file.header)
-    if types is None or spec.required_columns() - header:
+    if types is None:
         return None
     nulls = "[" + ", ".join(quote_literal(t) for t in MISSING_TOKENS) + "]"
     if file.compression == "parquet":
@@ -115,14 +115,12 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
     else:
         reads = _csv_reads(file, types, nulls, reject_table, reject_scan)
     compact = _compact_plan(spec, header)
-    raws, lookups, joins, parsed, bad = [], [], [], {}, []
-    for name, f in spec.fields.items():
-        col = _COLUMNS[name]
-        if f.kind == "const":
-            parsed[name] = f"CAST({quote_literal(f.const)} AS {col.sql_type})"
-            continue
-        if f.column not in header:
-            parsed[name] = f"CAST(NULL AS {col.sql_type})"
+    aliases = {n for n in layout.VALUE_ALIASES if compact is not None and compact[0][f"{n}_is_value"]}
+    parsed = dict(plan.parsed)
+    raws, bad = [], []
+    for name, f in plan.read.items():
+        if name in aliases:
+            parsed[name] = "CAST(NULL AS DOUBLE)"  # the value's own column, parsed and checked as value_usd
             continue
         raw = _raw(name)
         raws.append(f"r.{quote_ident(f.column)} AS {raw}")
@@ -130,46 +128,24 @@ def load_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan
             bad.append(f"{raw} <> trim({raw})")
             if file.compression == "parquet":
                 bad.append(f"list_contains({nulls}, {raw})")
-        if f.required:
-            bad.append(f"{raw} IS NULL")
         if compact is not None and name in ("reporter", "partner"):
-            parsed[name] = raw  # the number as read; checked against the code list before the load
-            continue
-        if f.kind.endswith("_country"):
-            alias = quote_ident(f"__j_{name}")
-            table, key, value, _ = _COUNTRY_LOOKUPS[f.kind]
-            joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.{key} = {value.format('c0.' + raw)}")
-            lookups.append(f"{alias}.iso3 AS {quote_ident(f'__iso3__{name}')}")
-        parsed[name], checks = _parse(name, f, raw, "''", "''", col)
-        bad.extend(condition for condition, _ in checks)
-    hs_field = spec.fields.get("hs")
-    if hs_field is not None and hs_field.kind == "hs" and hs_field.column in header:
-        level, parsed["hs"] = hs_sql(_raw("hs"))
-        level_field = spec.fields.get("hs_level")
-        if level_field is not None and level_field.column is not None and level_field.column not in header:
-            parsed["hs_level"] = level  # an optional level column the file lacks: the code's length says it
-        parsed.setdefault("hs_level", level)
-        bad.append(f"{_raw('hs')} IS NOT NULL AND hs IS NULL")
-    # Constants and columns the file lacks hold one value on every row.
-    fixed = {name for name, f in spec.fields.items() if f.kind == "const" or f.column not in header}
-    for name in READER_COLUMNS:
-        if name not in parsed:
-            parsed[name] = f"CAST(NULL AS {_COLUMNS[name].sql_type})"
-            fixed.add(name)
-    read = f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM {reads}"
+            parsed[name] = raw  # the number as read; checked against the code list in the run's table
+    # A compact load names no country: its numbers are checked once each (FastLoad.codes).
+    looked_up = () if compact is None else ("reporter", "partner")
+    bad += [c.condition for c in plan.checks if c.field not in aliases and not (c.lookup and c.field in looked_up)]
+    failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
     if compact is not None:
         constants, codes = compact
-        failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
         # The weight as read (a zero kept): the flows view applies the rule on zeros (layout.py).
         columns = [f"CAST({n} AS {kind}) AS {n}" for n, kind in layout.COMPACT_COLUMNS]
         columns[0] = f"CAST(CASE WHEN {failed} THEN error('a row needs the staging query') ELSE year END AS SMALLINT) AS year"
-        rows = _rows(f"(SELECT * FROM {reads})", raws, [], [], parsed, columns)
+        rows = _rows(f"(SELECT * FROM {reads})", raws, (), (), parsed, columns)
         return FastLoad(None, rows, tuple(n for n, _ in layout.COMPACT_COLUMNS), constants, codes)
-    varying = tuple(name for name in READER_COLUMNS if name not in fixed)
-    failed = " OR ".join(f"({c}) IS TRUE" for c in bad) or "FALSE"
+    read = f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM {reads}"
+    varying = tuple(name for name in READER_COLUMNS if name not in plan.fixed)
     line = f"CASE WHEN {failed} THEN error('row ' || __rn || ' needs the staging query') ELSE __rn + 1 END AS line"
     columns = ["CAST(? AS VARCHAR) AS source", "CAST(? AS INTEGER) AS ingest_id", line, *final_columns().values()]
-    rows = _rows(f"(SELECT rowid + 1 AS __rn, * FROM {RAW_TABLE})", raws, lookups, joins, parsed, columns)
+    rows = _rows(f"(SELECT rowid + 1 AS __rn, * FROM {RAW_TABLE})", raws, plan.lookups, plan.joins, parsed, columns)
     return FastLoad(read, rows, varying)
 
 
@@ -253,7 +229,7 @@ def _csv_reads(file: TextFile, types: dict[str, str], nulls: str, reject_table: 
     )
 
 
-def _rows(source: str, raws: list[str], lookups: list[str], joins: list[str], parsed: dict[str, str],
+def _rows(source: str, raws: list[str], lookups: Sequence[str], joins: Sequence[str], parsed: dict[str, str],
           columns: list[str]) -> str:
     # A non-nullable column left NULL fails the table's NOT NULL constraint, which also sends the file to the stage.
     p0 = ", ".join(f"{parsed[name]} AS {name}" for name in READER_COLUMNS if name != "hs")
