@@ -192,8 +192,8 @@ def _compact_plan(spec: SourceSpec, header: set[str]) -> tuple[dict[str, object]
                  "LEFT JOIN comtrade_codes c ON c.code = d.n")  # fmt: skip
         # A number no country has (or another for the kind's list than for comtrade_codes, which
         # names them in the view), or two numbers of one country.
-        codes.append(f"SELECT count(*) FROM {found} WHERE t.iso3 IS NULL OR c.iso3 IS DISTINCT FROM t.iso3")
-        codes.append(f"SELECT count(*) - count(DISTINCT t.iso3) FROM {found}")
+        codes.append(f"SELECT count(*) FILTER (WHERE t.iso3 IS NULL OR c.iso3 IS DISTINCT FROM t.iso3) "
+                     f"+ count(*) - count(DISTINCT t.iso3) FROM {found}")  # fmt: skip
     return constants | aliases, tuple(codes)
 
 
