@@ -49,7 +49,8 @@ def _clean_baci(tmp_path: Path) -> Path:
 
 
 def _compact_rows(store: tradeflows.Store) -> int:
-    return store.sql(f"SELECT count(*) AS n FROM flows WHERE ingest_id IN (SELECT ingest_id FROM {layout.CONSTANTS_TABLE})")["n"][0]
+    compact = f"SELECT ingest_id FROM {layout.CONSTANTS_TABLE}"
+    return store.sql(f"SELECT count(*) AS n FROM flows WHERE ingest_id IN ({compact})")["n"][0]
 
 
 def _full_rows(store: tradeflows.Store) -> int:
@@ -73,7 +74,8 @@ def _revised_georgia(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_baci_file_is_kept_compact_and_read_back_in_the_canonical_columns(store: tradeflows.Store, tmp_path) -> None:
+def test_a_baci_file_is_kept_compact_and_read_back_in_the_canonical_columns(store: tradeflows.Store,
+                                                                             tmp_path: Path) -> None:
     path = _clean_baci(tmp_path)
     report = store.ingest([path])
     with path.open(newline="") as handle:
@@ -120,8 +122,8 @@ def test_a_store_of_version_3_is_upgraded_with_every_figure_as_it_was(tmp_path: 
     before = _figures(store)
     assert len(before["revisions"]) and len(before["quarantine"]) and before["flows"].height > 2000
     as_version_3(store)
-    assert store.sql("SELECT table_type FROM information_schema.tables WHERE table_name = 'flows'")["table_type"][0] == \
-        "BASE TABLE"  # fmt: skip
+    kind = store.sql("SELECT table_type FROM information_schema.tables WHERE table_name = 'flows'")["table_type"][0]
+    assert kind == "BASE TABLE"
     upgraded = tradeflows.open(tmp_path / "s.duckdb")  # opening upgrades it
     assert upgraded.sql("SELECT value FROM meta WHERE key = 'schema_version'")["value"][0] == "4"
     after = _figures(upgraded)

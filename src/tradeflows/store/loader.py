@@ -20,7 +20,6 @@ import polars as pl
 from tradeflows.errors import InputError, ParameterError, SchemaError, StoreError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import get_source
-from tradeflows.sources.base import SourceSpec
 from tradeflows.store import layout, onepass, parquet, writer
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
 from tradeflows.store.plan import Plan, compile_plan, prepare_lookups, quote_literal

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import duckdb
 
 from tradeflows.sources.base import MISSING_TOKENS, SourceSpec
+from tradeflows.store import layout
 from tradeflows.store.plan import (
     _COLUMNS,
     _COUNTRY_LOOKUPS,
@@ -36,7 +37,6 @@ from tradeflows.store.plan import (
     quote_ident,
     quote_literal,
 )
-from tradeflows.store import layout
 from tradeflows.store.textfile import TextFile
 
 # What the typed reader parses a column as, by the kind of field that reads it.
@@ -138,7 +138,8 @@ def load_sql(plan: Plan, file: TextFile, *, reject_table: str, reject_scan: str)
         constants, codes = compact
         # The weight as read (a zero kept): the flows view applies the rule on zeros (layout.py).
         columns = [f"CAST({n} AS {kind}) AS {n}" for n, kind in layout.COMPACT_COLUMNS]
-        columns[0] = f"CAST(CASE WHEN {failed} THEN error('a row needs the staging query') ELSE year END AS SMALLINT) AS year"
+        stop = "error('a row needs the staging query')"
+        columns[0] = f"CAST(CASE WHEN {failed} THEN {stop} ELSE year END AS SMALLINT) AS year"
         rows = _rows(f"(SELECT * FROM {reads})", raws, (), (), parsed, columns)
         return FastLoad(None, rows, tuple(n for n, _ in layout.COMPACT_COLUMNS), constants, codes)
     read = f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS SELECT * FROM {reads}"

@@ -73,7 +73,8 @@ def stage_sql(plan: Plan, file: TextFile, *, reject_table: str, reject_scan: str
         """SQL for ``part`` of the first check that fails."""
         return "coalesce(" + ", ".join(f"CASE WHEN {c.condition} THEN {part(c)} END" for c in checks) + ", NULL)"
 
-    reason = "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c.condition} THEN {c.message} END" for c in checks) + "), '')"
+    reasons = ", ".join(f"CASE WHEN {c.condition} THEN {c.message} END" for c in checks)
+    reason = f"NULLIF(concat_ws('; ', {reasons}), '')"
     if excluded:
         reason = f"coalesce({first(lambda c: c.message if c in excluded else 'NULL')}, {reason})"
     blame_col = first(plan.blame)
@@ -117,6 +118,7 @@ def _unpivot_rows(unpivot: Unpivot, reads: str, absent: str) -> str:
     value = "CASE u.__vi " + " ".join(f"WHEN {i} THEN r0.{quote_ident(c)}" for i, c in enumerate(columns)) + " END"
     return (
         f"r0 AS (SELECT row_number() OVER () AS __rn, *{absent} FROM {reads}), "
-        f"r AS (SELECT r0.*, u.__vi, u.__variant AS {quote_ident(Unpivot.VARIANT)}, {value} AS {quote_ident(Unpivot.VALUE)} "
+        f"r AS (SELECT r0.*, u.__vi, u.__variant AS {quote_ident(Unpivot.VARIANT)}, "
+        f"{value} AS {quote_ident(Unpivot.VALUE)} "
         f"FROM r0 CROSS JOIN (VALUES {variants}) AS u(__vi, __variant))"
     )
