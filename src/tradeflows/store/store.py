@@ -48,10 +48,11 @@ _DDL = (
 )
 
 # The views of a DuckDB store: the portable definitions (views.VIEWS_SQL, which Spark runs),
-# with annual passing single-row figures through (store/rollup.py) and standing reading the rows
-# of runs nothing superseded as they are (store/vintages.py).
-_STORE_VIEWS = {views.ANNUAL_SQL: rollup.ANNUAL_SQL, views.STANDING_SQL: vintages.STANDING_SQL}
-STORE_VIEWS_SQL: tuple[str, ...] = tuple(_STORE_VIEWS.get(sql, sql) for sql in views.VIEWS_SQL)
+# with annual passing single-row figures through (store/rollup.py); standing is then written
+# for the runs the store holds (vintages.standing_sql).
+STORE_VIEWS_SQL: tuple[str, ...] = tuple(
+    rollup.ANNUAL_SQL if sql is views.ANNUAL_SQL else sql for sql in views.VIEWS_SQL
+)
 
 ProgressCallback = Callable[[str, int, int], None]
 _log = logging.getLogger(__name__)
@@ -493,6 +494,7 @@ def _initialise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     for sql in STORE_VIEWS_SQL:
         con.execute(sql)
+    vintages.write_standing(con)
     con.execute("COMMIT")
 
 

@@ -47,17 +47,28 @@ DDL = (
 _ID = ", ".join(views.IDENTITY)
 
 
-# The store's ``standing``: the rows of runs that nothing superseded pass as they are (a
-# hash lookup of the run among the few in ``superseded``); only the rows of runs a later
-# file revised are compared with ``superseded`` figure by figure. The portable definition
-# (``views.STANDING_SQL``, which Spark runs) gives the same rows.
-STANDING_SQL = f"""
+def standing_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """The store's ``standing`` view as the store now is, written again whenever a run supersedes
+    figures or is forgotten. The runs some later run revised are known at ingest time and
+    named in the view: the rows of every other run pass as they are (in a store nothing
+    revised, ``standing`` is ``flows``), and only the rows of revised runs are compared with
+    ``superseded`` figure by figure. It gives the rows of the portable definition
+    (``views.STANDING_SQL``, which Spark runs), without an anti-join over every row."""
+    found = con.execute(f"SELECT DISTINCT ingest_id FROM {SUPERSEDED_TABLE} ORDER BY ingest_id").fetchall()
+    if not found:
+        return "CREATE OR REPLACE VIEW standing AS SELECT * FROM flows"
+    runs = ", ".join(str(int(run)) for (run,) in found)
+    return f"""
 CREATE OR REPLACE VIEW standing AS
-SELECT * FROM flows WHERE ingest_id NOT IN (SELECT ingest_id FROM {SUPERSEDED_TABLE})
+SELECT * FROM flows WHERE ingest_id NOT IN ({runs})
 UNION ALL
-SELECT * FROM flows f WHERE ingest_id IN (SELECT ingest_id FROM {SUPERSEDED_TABLE})
+SELECT * FROM flows f WHERE ingest_id IN ({runs})
   AND NOT EXISTS (SELECT 1 FROM {SUPERSEDED_TABLE} s WHERE s.ingest_id = f.ingest_id AND {views.same('s', 'f')})
 """
+
+
+def write_standing(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(standing_sql(con))
 
 
 def record_run(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
@@ -92,6 +103,7 @@ SELECT o.ingest_id, {", ".join("o." + c for c in views.IDENTITY)}, $run
 FROM old o SEMI JOIN new n ON {same}""",
         {"run": ingest_id},
     )
+    write_standing(con)
     return con.execute(f"SELECT count(*) FROM {SUPERSEDED_TABLE} WHERE by_ingest_id = ?", [ingest_id]).fetchall()[0][0]
 
 
@@ -151,3 +163,4 @@ def forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
         {"r": ingest_ids},
     )
     con.execute(f"DELETE FROM {HELD_TABLE} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
+    write_standing(con)
