@@ -239,7 +239,7 @@ def _load_clean(
     the file needs the staging query: a row fails a check, a line is malformed, a record
     repeats or the last line is cut off."""
     spec = plan.spec
-    sql = onepass.load_sql(plan, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
+    sql = onepass.load_sql(plan, file)
     if sql is None or cut_last_field(file) is not None:
         return None
     started = writer.now()
@@ -248,17 +248,14 @@ def _load_clean(
             # Read before the run's transaction begins: rows appended inside a transaction are
             # numbered from 2^62, and the INSERT takes each row's line from its rowid.
             con.execute(sql.read)
-            if _rejected(con, file):
-                return None
         with writer.Run(con, earlier) as ingest_id:
             if sql.constants is None:
                 kept = writer.write_rows(con, sql.rows, [spec.name, ingest_id])
             else:
                 kept = writer.write_compact(con, ingest_id, spec.name, sql.rows, sql.constants)
                 table = layout.compact_table(ingest_id)
-                # A malformed line was skipped, so the rows' places are not their lines; or a
-                # country number names no country, or shares one with another number.
-                if _rejected(con, file) or any(con.execute(q.format(table=table)).fetchall()[0][0] for q in sql.codes):
+                # A country number names no country, or shares one with another number.
+                if any(con.execute(q.format(table=table)).fetchall()[0][0] for q in sql.codes):
                     raise _NeedsStage
             # Rows unique on annual's key cannot repeat a record: the costly check is then skipped.
             if not kept or (not writer.write_cells(con, ingest_id) and sql.has_repeats(con, ingest_id)):
@@ -273,13 +270,6 @@ def _load_clean(
         return None
     finally:
         con.execute(f"DROP TABLE IF EXISTS {onepass.RAW_TABLE}")
-
-
-def _rejected(con: duckdb.DuckDBPyConnection, file: TextFile) -> bool:
-    """Whether DuckDB's reader skipped a malformed line of ``file`` (read_parquet skips none)."""
-    if file.compression == "parquet":
-        return False
-    return bool(con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0])
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) -> FileResult:

@@ -1,21 +1,25 @@
-"""A clean file loaded in one pass: typed read, same checks, straight into ``flows``.
+"""A clean file loaded in one pass: typed read, the plan's checks, straight into the store.
 
-The staging query (``stage.stage_sql``) reads every field as text, cleans it,
-writes every row with its reasons to a stage table and copies the kept rows into
-``flows``: the right work for a file with bad rows, and most of the cost of a clean one
-(benchmarks/README.md). For a source whose fields need only plain parsing (whole numbers,
-numbers, country codes looked up, HS codes, trade flows, text, constants), ``load_sql``
-builds two statements: DuckDB's CSV reader parses the numbers itself into a temporary
-table, in parallel and in file order, so that a row's ``rowid`` there is its place in the
-file (a ``row_number() OVER ()`` on the read held the whole load to one thread: an ingest
-of 10M rows took 12.4 s, 5.5 s now; benchmarks/README.md); then one INSERT maps the rows
-into ``flows``, and the staging query's own checks (the plan's) guard every row:
-the first row that fails one stops the INSERT with ``error()``. The loader then rolls the
-attempt back and loads the file through the stage, which quarantines row by row, as it
-does for a file with a malformed line (DuckDB's rejects), a repeated record or a cut-off
-last line. A value the typed reader cannot take (``' 12'``, ``'1,5'``) is such a malformed
-line here, so it too goes through the stage, where it is cleaned or quarantined as before.
-Either way the store ends up exactly as the staging query alone would leave it.
+The staging query (``stage.stage_sql``) reads every field as text, cleans it, writes every
+row with its reasons to a stage table and copies the kept rows: the right work for a file
+with bad rows, and most of the cost of a clean one (benchmarks/README.md). For a source
+whose fields need only plain parsing (whole numbers, numbers, country codes, HS codes, trade
+flows, text, constants), ``load_sql`` renders the same plan (``plan.Plan``) as a load in
+one pass, DuckDB's CSV reader parsing the numbers itself, in parallel and in file order:
+
+- a file like BACI's, whose other columns are constant (``_compact_plan``), is written
+  straight into its run's own table (store/layout.py), where a row's place is its line;
+  its country numbers are checked once each afterwards, not looked up row by row;
+- any other file is read into a temporary table first, so that a row's ``rowid`` there is
+  its place in the file (a ``row_number() OVER ()`` on the read held the whole load to one
+  thread), then written to ``flow_rows`` with its countries looked up.
+
+Every row is guarded by the plan's checks: the first row that fails one stops the statement
+with ``error()``, as does a line the typed reader cannot take (``' 12'``, ``'1,5'``, a line
+of another width). The loader then rolls the attempt back and loads the file through the
+stage, which quarantines row by row, as it does for a repeated record or a cut-off last
+line. Either way the store ends up exactly as the staging query alone would leave it
+(tests/store/test_onepass.py).
 """
 
 from __future__ import annotations
@@ -100,7 +104,7 @@ class FastLoad:
         return bool(found)
 
 
-def load_sql(plan: Plan, file: TextFile, *, reject_table: str, reject_scan: str) -> FastLoad | None:
+def load_sql(plan: Plan, file: TextFile) -> FastLoad | None:
     """The statements that load ``file`` under ``plan`` if every row passes, or None when
     the file needs the staging query."""
     spec, header = plan.spec, plan.header
@@ -113,7 +117,7 @@ def load_sql(plan: Plan, file: TextFile, *, reject_table: str, reject_scan: str)
         if reads is None:
             return None
     else:
-        reads = _csv_reads(file, types, nulls, reject_table, reject_scan)
+        reads = _csv_reads(file, types, nulls)
     compact = _compact_plan(spec, header)
     aliases = {n for n in layout.VALUE_ALIASES if compact is not None and compact[0][f"{n}_is_value"]}
     parsed = dict(plan.parsed)
@@ -124,7 +128,7 @@ def load_sql(plan: Plan, file: TextFile, *, reject_table: str, reject_scan: str)
             continue
         raw = _raw(name)
         raws.append(f"r.{quote_ident(f.column)} AS {raw}")
-        if types[f.column] == "VARCHAR":  # the stage trims text and reads NA-like values as missing
+        if types[f.column] == "VARCHAR" and f.kind != "hs":  # the stage trims text (an HS code is digits only)
             bad.append(f"{raw} <> trim({raw})")
             if file.compression == "parquet":
                 bad.append(f"list_contains({nulls}, {raw})")
@@ -220,13 +224,16 @@ def _parquet_reads(file: TextFile, types: dict[str, str]) -> str | None:
     return f"(SELECT {', '.join(columns)} FROM read_parquet({quote_literal(str(file.path))}))"
 
 
-def _csv_reads(file: TextFile, types: dict[str, str], nulls: str, reject_table: str, reject_scan: str) -> str:
+def _csv_reads(file: TextFile, types: dict[str, str], nulls: str) -> str:
+    """``read_csv`` typed, which stops at a malformed line (a value the type cannot take, a
+    line of another width, bytes that are not UTF-8): the file then goes through the stage,
+    which quarantines such lines with their text. Keeping DuckDB's rejects here instead cost
+    about 5% of a 10M-row load."""
     columns = "{" + ", ".join(f"{quote_literal(h)}: {quote_literal(t)}" for h, t in types.items()) + "}"
     return (
         f"read_csv({quote_literal(str(file.path))}, auto_detect=false, header=true, "
         f"delim={quote_literal(file.delimiter)}, quote='\"', escape='\"', columns={columns}, nullstr={nulls}, "
-        f"null_padding=true, store_rejects=true, rejects_table={quote_literal(reject_table)}, "
-        f"rejects_scan={quote_literal(reject_scan)}, compression={quote_literal(file.compression)}, parallel=true)"
+        f"null_padding=true, compression={quote_literal(file.compression)}, parallel=true)"
     )
 
 
