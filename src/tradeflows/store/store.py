@@ -261,7 +261,8 @@ class Store:
 
     def put_table(self, name: str, frame: pl.DataFrame) -> None:
         """Write ``frame`` as table ``name``, replacing it (side tables such as planted patterns)."""
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in views.DOCS:
+        built_in = name in views.DOCS or name.startswith(layout.COMPACT_PREFIX)  # a run's table: store/layout.py
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or built_in:
             raise ParameterError(f"Table name {name!r}: expected lower-case letters, digits and _, not a built-in table")
         with self.connect(read_only=False) as con:
             con.register("__frame", frame.to_arrow())
