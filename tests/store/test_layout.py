@@ -15,7 +15,7 @@ import tradeflows
 from tests.conftest import GEORGIA, comtrade_row
 from tests.store.legacy import as_version_3
 from tradeflows.schema import FLOW_COLUMNS
-from tradeflows.store import layout
+from tradeflows.store import layout, views
 
 BACI = Path(__file__).parents[1] / "fixtures" / "baci" / "BACI_HS17_Y2022_V202401.csv"
 KAZAKHSTAN = Path("/work/shared/data/national/kazakhstan")
@@ -132,3 +132,26 @@ def test_a_store_of_version_3_is_upgraded_with_every_figure_as_it_was(tmp_path: 
     # And the next ingest writes beside the upgraded rows: another reporter changes no figure above.
     upgraded.ingest([write_comtrade([comtrade_row(reporter_code="51", partner_code="643")], name="armenia.csv")])
     assert_frame_equal(upgraded.sql("SELECT * FROM annual WHERE reporter <> 'ARM' ORDER BY ALL"), before["annual"])
+
+
+def _portable_standing_differs(store: tradeflows.Store) -> int:
+    portable = views.STANDING_SQL.split(" AS\n", 1)[1]
+    return store.sql(f"SELECT count(*) AS n FROM ((SELECT * FROM standing EXCEPT ALL ({portable})) "
+                     f"UNION ALL (({portable}) EXCEPT ALL SELECT * FROM standing))")["n"][0]  # fmt: skip
+
+
+def test_standing_names_the_revised_runs_and_gives_the_rows_of_the_portable_view(tmp_path: Path) -> None:
+    store = tradeflows.open(tmp_path / "s.duckdb")
+    store.ingest([_clean_baci(tmp_path), GEORGIA])
+    assert store.sql("SELECT sql FROM duckdb_views() WHERE view_name = 'standing'")["sql"][0].count("ingest_id") == 0
+    revised = _revised_georgia(tmp_path)
+    store.ingest([revised])  # run 3 revises one figure of run 2
+    assert store.sql("SELECT DISTINCT ingest_id FROM superseded")["ingest_id"].to_list() == [2]
+    assert _portable_standing_differs(store) == 0
+    store.ingest([revised], replace=True)  # run 3 forgotten (standing written without it), loaded again
+    assert store.sql("SELECT DISTINCT ingest_id, by_ingest_id FROM superseded").rows() == [(2, 3)]
+    assert _portable_standing_differs(store) == 0
+    # The revised file repeats every figure of Georgia's: run 2 stands nowhere.
+    counts = store.sql("SELECT (SELECT count(*) FROM standing) AS standing, (SELECT count(*) FROM flows) AS all_rows, "
+                       "(SELECT count(*) FROM flows WHERE ingest_id = 2) AS georgia")  # fmt: skip
+    assert counts["standing"][0] == counts["all_rows"][0] - counts["georgia"][0]
