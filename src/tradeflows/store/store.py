@@ -35,8 +35,8 @@ from tradeflows.store.parquet import export_parquet
 
 # 2: table annual_cells, and the annual view that passes single-row figures through (store/rollup.py).
 # 3: tables superseded and held, views standing and revisions (store/vintages.py).
-# 4: rows in flow_rows and flow_rows_compact with run_constants, flows a view (store/layout.py);
-#    standing reads the rows of runs nothing superseded as they are (store/vintages.py).
+# 4: rows in flow_rows, or a compact run's table flow_rows_run_N with run_constants; flows a view
+#    (store/layout.py); standing names the runs a later run revised (store/vintages.py).
 SCHEMA_VERSION = 4
 
 _DDL = (

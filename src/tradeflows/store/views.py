@@ -268,8 +268,7 @@ _ANNUAL_DOCS = {
 DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
     "flows": ("view", "Every reported figure, one row each, as read (the canonical table), superseded vintages included: sum standing or figures", _FLOW_DOCS),
     "flow_rows": ("table", "Rows behind flows, every canonical column (store/layout.py); query flows instead", {}),
-    "flow_rows_compact": ("table", "Rows behind flows from files like BACI's: the columns that vary, countries as area numbers (store/layout.py); query flows instead", {}),
-    "run_constants": ("table", "What a compact run's file states once for all its rows: source, flow, HS revision and level, partner basis ... (store/layout.py)", {}),
+    "run_constants": ("table", "What a compact run's file states once for all its rows: source, flow, HS revision and level, partner basis ...; its rows are in table flow_rows_run_N (store/layout.py)", {}),
     "ingests": ("table", "One row per ingest run: file, sha256, rows read/kept/quarantined", {}),
     "quarantine": ("table", "Rows that could not be kept, with file, line, column, value and reason", {}),
     "countries": ("table", "ISO3 codes, names, M49 and UN Comtrade codes; kind = country, world, area_nes or group", {
