@@ -21,7 +21,7 @@ query, view, export and engine reads it as before; it is written again whenever 
 run comes or goes, with each run's constants as literals. The area numbers are named through
 ``comtrade_codes`` (which holds every M49 code as well) in the view; a file is written
 compact only if no two of its numbers name one country, so a figure's identity is the
-same read either way. The rule that a zero quantity beside a value is unknown (``ingest.
+same read either way. The rule that a zero quantity beside a value is unknown (``plan.
 final_columns``) is applied in the view to the compact rows, which keep the weight as read.
 """
 
