@@ -23,8 +23,10 @@ SEED = 20240101
 YEARS = (2019, 2020, 2021, 2022, 2023)  # baseline 2019-2021, after 2022-2023
 BASELINE, AFTER = "2019-2021", "2022-2023"
 ROWS_50M = 50_000_000
-# The issue's targets: ingest at most 1.3x DuckDB's read_csv; analytics at least 5x faster than pandas.
-INGEST_MAX_VS_DUCKDB = 1.3
+# The issues' targets: a BACI file's ingest at most 2x DuckDB's read_csv (issue 16; 1.5x the aim),
+# a monthly Comtrade-layout file's at most 3x; analytics at least 5x faster than pandas.
+INGEST_MAX_VS_DUCKDB = 2.0
+COMTRADE_MAX_VS_DUCKDB = 3.0
 ANALYTICS_MIN_VS_PANDAS = 5.0
 INGEST_MAX_RSS_GB = 2.0
 

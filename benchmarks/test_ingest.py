@@ -2,8 +2,9 @@
 
 Baselines, measured on the same file in the same run:
 - DuckDB's own reader into a table (``read_csv`` / ``read_parquet``, types sniffed, no
-  checks): the engine's limit. Target: our ingest (parse, map codes, scale units, check
-  every value, log, quarantine) costs at most 1.3 times that.
+  checks): the engine's limit. Target (issue 16): our ingest (parse, map codes, scale units,
+  check every value, keep each row's line, log, quarantine) costs at most 2 times that (1.5
+  the aim); a monthly Comtrade-layout file at most 3 times.
 - pandas doing the same job (read, map codes, scale, check, write Parquet). Reading a
   CSV is I/O and parsing for both, so pandas is not 5 times slower here (DESIGN.md:
   about 1.5 times DuckDB); the figure is shown, not held to the 5x analytics target.
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from bench import (
+    COMTRADE_MAX_VS_DUCKDB,
     INGEST_MAX_RSS_GB,
     INGEST_MAX_VS_DUCKDB,
     SEED,
@@ -195,7 +197,7 @@ def test_ingest_comtrade_extract(comtrade_extract: Path, rows: int, benchmark, r
     best = best_of(read, rounds=rounds, setup=lambda: (tmp_path / "duck.duckdb").unlink(missing_ok=True))
     assert duck[-1]["rows"] == rows
     record(Result("ingest Comtrade extract CSV, whole process", rows, seconds, {"duckdb": best},
-                  {"duckdb": ("max", INGEST_MAX_VS_DUCKDB)}, peak_rss_gb=min(r["peak_rss_gb"] for r in ours),
+                  {"duckdb": ("max", COMTRADE_MAX_VS_DUCKDB)}, peak_rss_gb=min(r["peak_rss_gb"] for r in ours),
                   note=f"DuckDB read_csv process peak RSS {min(r['peak_rss_gb'] for r in duck):.2f} GB; "
                   f"{comtrade_extract.stat().st_size / 1e6:,.0f} MB file"))  # fmt: skip
     assert min(r["peak_rss_gb"] for r in ours) < INGEST_MAX_RSS_GB

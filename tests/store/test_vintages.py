@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import tradeflows
 from tests.conftest import comtrade_row
+from tests.store.legacy import as_version_3
 from tradeflows.indicators.testing import canonical_rows, load_rows
 from tradeflows.store import views
 
@@ -72,6 +73,7 @@ def test_a_figure_revised_twice_lists_each_step_and_forgetting_the_last_restores
 def test_a_store_of_version_2_is_upgraded_on_its_next_write(store: tradeflows.Store) -> None:
     row = dict(year=2021, reporter="GEO", partner="RUS", hs="870323", value_usd=1.0)
     load_rows(store, [row])
+    as_version_3(store)
     with store.connect(read_only=False) as con:  # as version 2 left a store: repeats summed, no vintages
         con.execute("INSERT INTO flows SELECT * REPLACE (2 AS ingest_id, 5.0 AS value_usd) FROM flows")
         con.execute("INSERT INTO annual_cells SELECT * REPLACE (2 AS ingest_id) FROM annual_cells")

@@ -4,7 +4,7 @@ onto the canonical flows table.
 A source is a ``SourceSpec``: the raw columns that identify its layout, and for
 each canonical column a ``Field`` saying where it comes from and how to parse
 it. The store turns a spec into a single DuckDB query that parses, validates
-and quarantines (see ``tradeflows.store.ingest``); readers never loop over rows.
+and quarantines (see ``tradeflows.store.plan``); readers never loop over rows.
 
 >>> spec = SourceSpec(
 ...     name="csv",

@@ -1,5 +1,5 @@
 """Checks across the rows of one file, made on the staged table once every row
-has passed (or failed) its own checks in ``ingest.build_stage_sql``.
+has passed (or failed) its own checks in ``stage.stage_sql``.
 
 - **A repeated record.** A row whose canonical columns (identity and measures:
   reporter, partner, partner2, flow, period, HS code and level, mode, customs,
@@ -28,7 +28,8 @@ from pathlib import Path
 import duckdb
 
 from tradeflows.errors import InputError
-from tradeflows.store.ingest import READER_COLUMNS, STAGE
+from tradeflows.store.plan import READER_COLUMNS
+from tradeflows.store.stage import STAGE
 from tradeflows.store.textfile import TextFile
 
 CUT_LAST_LINE = (

@@ -40,7 +40,7 @@ import polars as pl
 
 from tradeflows.errors import ParameterError, StoreError
 from tradeflows.schema import FLOW_COLUMNS
-from tradeflows.store.ingest import quote_ident, quote_literal
+from tradeflows.store.plan import quote_ident, quote_literal
 
 DEFAULT_PARTITION = ("year", "reporter")
 # Besides flows: what the views join (countries, products), where rows came from (ingests),

@@ -12,7 +12,6 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,10 +20,10 @@ import polars as pl
 from tradeflows.errors import InputError, ParameterError, SchemaError, StoreError
 from tradeflows.schema import FLOW_COLUMNS
 from tradeflows.sources import get_source
-from tradeflows.sources.base import SourceSpec
-from tradeflows.store import fastpath, parquet, rollup, vintages
+from tradeflows.store import layout, onepass, parquet, writer
 from tradeflows.store.checks import cut_last_field, mark_cut_last_line, mark_duplicates
-from tradeflows.store.ingest import STAGE, build_stage_sql, prepare_lookups, quote_literal
+from tradeflows.store.plan import Plan, compile_plan, prepare_lookups, quote_literal
+from tradeflows.store.stage import STAGE, stage_sql
 from tradeflows.store.textfile import (
     LongLine,
     TextFile,
@@ -37,8 +36,6 @@ from tradeflows.store.workbook import opened_table
 
 INGEST_MEMORY = "1GB"  # DuckDB's memory limit while ingesting (env TRADEFLOWS_INGEST_MEMORY)
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".zip", ".parquet", ".xlsx", ".xls")
-_FLOW_NAMES = ", ".join(c.name for c in FLOW_COLUMNS)
-_STAGED_FLOW_COLUMNS = ", ".join(c.name for c in FLOW_COLUMNS if c.name not in ("source", "ingest_id"))
 
 
 @dataclass(frozen=True)
@@ -104,72 +101,16 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
-def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
-    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and refuses register() after it.
-    return con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
-
-
-def _forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
-    for table in ("flows", "quarantine", "ingests", rollup.CELLS_TABLE):
-        con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
-    vintages.forget(con, ingest_ids)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class _run:  # noqa: N801  (used as `with _run(con, earlier) as ingest_id:`)
-    """One ingest run as one transaction: earlier runs of the same file are forgotten and a
-    new ingest id given; everything commits together or nothing does (a kill included).
-
-    A class, not a generator: a Ctrl-C landing between a generator's yield and the with
-    body would leave its rollback to garbage collection, after the connection is closed.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, earlier: list[int]) -> None:
-        self.con, self.earlier = con, earlier
-
-    def __enter__(self) -> int:
-        self.con.execute("BEGIN")
-        try:
-            if self.earlier:
-                _forget(self.con, self.earlier)
-            return _next_ingest_id(self.con)
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-
-    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
-        self.con.execute("COMMIT" if exc_type is None else "ROLLBACK")
-
-
-def _log(
-    con: duckdb.DuckDBPyConnection,
-    ingest_id: int,
-    *,
-    source: str,
-    path: Path | str,
-    sha256: str | None,
-    size: int | None,
-    encoding: str | None,
-    delimiter: str | None,
-    read: int,
-    kept: int,
-    quarantined: int,
-    started: datetime,
-    note: str,
-    replaced: bool,
-) -> FileResult:
-    """Write the run's row in ``ingests`` and what the run holds and supersedes
-    (``vintages.record_run``), and say what it did."""
-    vintages.record_run(con, ingest_id)
-    con.execute(
-        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [ingest_id, source, str(path), sha256, size, encoding, delimiter, read, kept, quarantined, started, _now(),
-         note],
-    )  # fmt: skip
+def _result(ingest_id: int, *, source: str, path: Path | str, read: int, kept: int, quarantined: int, note: str,
+            replaced: bool) -> FileResult:
     return FileResult(str(path), "replaced" if replaced else "loaded", ingest_id, source, read, kept, quarantined, note)
+
+
+def _log(con: duckdb.DuckDBPyConnection, ingest_id: int, *, replaced: bool, **run: object) -> FileResult:
+    """Write the run's log (``writer.write_log``) and say what it did."""
+    writer.write_log(con, ingest_id, **run)  # type: ignore[arg-type]
+    return _result(ingest_id, source=run["source"], path=run["path"], read=run["read"], kept=run["kept"],
+                   quarantined=run["quarantined"], note=run["note"], replaced=replaced)  # type: ignore[arg-type]
 
 
 def _skipped(path: Path, earlier: list[int], source: str) -> FileResult:
@@ -198,16 +139,16 @@ class _NotUtf8(Exception):
     """DuckDB met bytes that are not UTF-8; the run is retried on a transcoded copy."""
 
 
-def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, plan: Plan) -> None:
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     try:
-        prepare_lookups(con, spec, file)
+        prepare_lookups(con, plan.spec, file)
         # DuckDB guesses a CSV file's rows from a sample (42 for a 320 MB Comtrade extract)
         # and, believing the file the smaller side, builds the country lookups' hash tables
         # on the file's rows, every column of them: out of memory at 1M rows. The lookups are
         # code lists of a few hundred rows, so the file is always the side that streams.
         con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-        con.execute(build_stage_sql(spec, file, reject_table="__rejects", reject_scan="__reject_scans"))
+        con.execute(stage_sql(plan, file, reject_table="__rejects", reject_scan="__reject_scans"))
     except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # IOException: a gzip stream cut off
         if "unicode" in str(exc).lower():
             raise _NotUtf8 from None
@@ -218,7 +159,7 @@ def _stage(con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec) -> 
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int], encoding: str,
+    con: duckdb.DuckDBPyConnection, file: TextFile, plan: Plan, *, earlier: list[int], encoding: str,
     long_lines: Sequence[LongLine] = (),
 ) -> FileResult:
     """Stage the file, keep the rows that pass, quarantine the others with their reasons, log.
@@ -226,9 +167,10 @@ def _load(
     ``long_lines`` were cut out of ``file`` (``textfile.cut_long_lines``): their empty
     records are quarantined with the reason and the lines' own text.
     """
-    started = _now()
-    with _run(con, earlier) as ingest_id:
-        _stage(con, file, spec)
+    started = writer.now()
+    with writer.Run(con, earlier) as ingest_id:
+        spec = plan.spec
+        _stage(con, file, plan)
         # A Parquet file is read by read_parquet, which rejects nothing (and makes no rejects table).
         rejected = [] if file.compression == "parquet" else con.execute(
             "SELECT line, any_value(csv_line), string_agg(DISTINCT error_message, '; '), "
@@ -256,11 +198,7 @@ def _load(
                 f"UPDATE {STAGE} SET __reason = ?, __column = NULL, __value = NULL WHERE line = ?",
                 [(long.reason(), long.line) for long in long_lines],
             )
-        con.execute(
-            f"INSERT INTO flows SELECT ? AS source, ? AS ingest_id, {_STAGED_FLOW_COLUMNS} "
-            f"FROM {STAGE} WHERE __reason IS NULL",
-            [spec.name, ingest_id],
-        )
+        writer.write_staged(con, spec.name, ingest_id)
         bad = con.execute(
             f"SELECT DISTINCT ON (line) line, __column, __value, __reason FROM {STAGE} WHERE __reason IS NOT NULL ORDER BY line"
         ).fetchall()
@@ -274,18 +212,9 @@ def _load(
             (line, None, None, f"malformed line: {message}", raw.get(line, (text or "").rstrip("\r\n")))
             for line, text, message, _ in rejected
         ]
-        if quarantined:
-            con.executemany(
-                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(ingest_id, str(file.original), *q) for q in quarantined],
-            )
-        rollup.record_cells(con, [ingest_id])
-        con.execute(
-            f"INSERT INTO products SELECT DISTINCT ON (hs_version, hs) hs_version, hs_level, hs, __description, ? "
-            f"FROM {STAGE} s WHERE __reason IS NULL AND __description IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM products p WHERE p.hs_version = s.hs_version AND p.hs = s.hs)",
-            [ingest_id],
-        )
+        writer.write_quarantine(con, ingest_id, file.original, quarantined)
+        writer.write_cells(con, ingest_id)
+        writer.write_staged_products(con, ingest_id)
         # A wide file stages one row per figure; rows read and kept count its lines.
         count = "count(DISTINCT __rn)" if spec.unpivot is not None else "count(*)"
         staged, kept = con.execute(f"SELECT {count}, {count} FILTER (WHERE __reason IS NULL) FROM {STAGE}").fetchone()
@@ -304,26 +233,32 @@ class _NeedsStage(Exception):
 
 
 def _load_clean(
-    con: duckdb.DuckDBPyConnection, file: TextFile, spec: SourceSpec, *, earlier: list[int]
+    con: duckdb.DuckDBPyConnection, file: TextFile, plan: Plan, *, earlier: list[int]
 ) -> FileResult | None:
-    """A clean file in one pass (``fastpath``), or None, leaving the store untouched, when
+    """A clean file in one pass (``onepass``), or None, leaving the store untouched, when
     the file needs the staging query: a row fails a check, a line is malformed, a record
     repeats or the last line is cut off."""
-    sql = fastpath.load_sql(spec, file, reject_table="__fast_rejects", reject_scan="__fast_reject_scans")
+    spec = plan.spec
+    sql = onepass.load_sql(plan, file)
     if sql is None or cut_last_field(file) is not None:
         return None
-    started = _now()
+    started = writer.now()
     try:
-        # Read before the run's transaction begins: rows appended inside a transaction are
-        # numbered from 2^62, and the INSERT takes each row's line from its rowid.
-        con.execute(sql.read)
-        # read_parquet rejects nothing (and makes no rejects table).
-        if file.compression != "parquet" and con.execute("SELECT count(*) FROM __fast_rejects").fetchall()[0][0]:
-            return None
-        with _run(con, earlier) as ingest_id:
-            kept = con.execute(sql.insert, [spec.name, ingest_id]).fetchall()[0][0]
+        if sql.read is not None:
+            # Read before the run's transaction begins: rows appended inside a transaction are
+            # numbered from 2^62, and the INSERT takes each row's line from its rowid.
+            con.execute(sql.read)
+        with writer.Run(con, earlier) as ingest_id:
+            if sql.constants is None:
+                kept = writer.write_rows(con, sql.rows, [spec.name, ingest_id])
+            else:
+                kept = writer.write_compact(con, ingest_id, spec.name, sql.rows, sql.constants)
+                table = layout.compact_table(ingest_id)
+                # A country number names no country, or shares one with another number.
+                if any(con.execute(q.format(table=table)).fetchall()[0][0] for q in sql.codes):
+                    raise _NeedsStage
             # Rows unique on annual's key cannot repeat a record: the costly check is then skipped.
-            if not kept or (not rollup.record_cells(con, [ingest_id]) and sql.has_repeats(con, ingest_id)):
+            if not kept or (not writer.write_cells(con, ingest_id) and sql.has_repeats(con, ingest_id)):
                 raise _NeedsStage
             return _log(
                 con, ingest_id, source=spec.name, path=file.original, sha256=file.sha256, size=file.size,
@@ -334,30 +269,21 @@ def _load_clean(
     except (_NeedsStage, duckdb.Error):
         return None
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {fastpath.RAW_TABLE}")
+        con.execute(f"DROP TABLE IF EXISTS {onepass.RAW_TABLE}")
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, replace: bool) -> FileResult:
     """A canonical Parquet file (as ``Store.export_parquet`` writes), checked like any other."""
-    started = _now()
+    started = writer.now()
     sha256 = sha256_of(path)
     earlier = _earlier_runs(con, sha256)
     if earlier and not replace:
         return _skipped(path, earlier, "parquet")
-    with _run(con, earlier) as ingest_id:
+    with writer.Run(con, earlier) as ingest_id:
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
         con.execute(parquet.stage_sql(path))
-        columns = ", ".join(c.name for c in FLOW_COLUMNS if c.name != "ingest_id")
-        con.execute(
-            f"INSERT INTO flows BY NAME SELECT ? AS ingest_id, {columns} FROM {STAGE} WHERE __reason IS NULL",
-            [ingest_id],
-        )
-        con.execute(
-            f"INSERT INTO quarantine SELECT ?, ?, __rn + 1, __column, __value, __reason, __raw "
-            f"FROM {STAGE} WHERE __reason IS NOT NULL",
-            [ingest_id, str(path)],
-        )
-        rollup.record_cells(con, [ingest_id])
+        writer.write_canonical_stage(con, ingest_id, path)
+        writer.write_cells(con, ingest_id)
         counts = f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL) FROM {STAGE}"
         read, kept = con.execute(counts).fetchall()[0]
         con.execute(f"DROP TABLE {STAGE}")
@@ -378,26 +304,31 @@ def _ingest_one(
         earlier = _earlier_runs(con, file.sha256)
         if earlier and not replace:
             return _skipped(path, earlier, spec.name)
+        # One plan for the file, whichever statement loads it (a copy cut or transcoded keeps the header).
+        plan = compile_plan(spec, file)
         long_lines: list[LongLine] = []
         if may_have_long_lines(file):
             file, long_lines = cut_long_lines(file, workdir)
         try:
-            fast = None if long_lines else _load_clean(con, file, spec, earlier=earlier)
-            return fast or _load(con, file, spec, earlier=earlier, encoding="utf-8", long_lines=long_lines)
+            fast = None if long_lines else _load_clean(con, file, plan, earlier=earlier)
+            return fast or _load(con, file, plan, earlier=earlier, encoding="utf-8", long_lines=long_lines)
         except _NotUtf8:
             utf8, note = transcode_to_utf8(file, workdir)
-            return _load(con, utf8, spec, earlier=earlier, encoding=note, long_lines=long_lines)
+            return _load(con, utf8, plan, earlier=earlier, encoding=note, long_lines=long_lines)
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, report: IngestReport) -> IngestReport:
     ids = [f.ingest_id for f in report.files if f.ingest_id is not None]
     if not ids:
         return report
+    compact = layout.compact_runs(con, ids)
+    values = {c: f"(SELECT {{}} FROM ({layout.run_values_sql(c, compact)}))" for c in ("year", "reporter", "partner", "hs")}
     lo, hi, reporters, partners, products = con.execute(
-        "SELECT min(year), max(year), count(DISTINCT reporter), count(DISTINCT partner), count(DISTINCT hs) "
-        "FROM flows WHERE ingest_id IN (SELECT unnest(?))",
-        [ids],
-    ).fetchone()
+        f"SELECT {values['year'].format('min(v)')}, {values['year'].format('max(v)')}, "
+        f"{values['reporter'].format('count(*)')}, {values['partner'].format('count(*)')}, "
+        f"{values['hs'].format('count(*)')}",
+        {"runs": ids},
+    ).fetchall()[0]
     report.years = (lo, hi) if lo is not None else None
     report.reporters, report.partners, report.products = reporters, partners, products
     return report
@@ -491,18 +422,13 @@ def load_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, *, source: s
     missing = [c.name for c in FLOW_COLUMNS if c.name not in frame.columns]
     if missing:
         raise SchemaError(f"{label}: the frame lacks canonical column(s) {missing}")
-    started = _now()
-    with _run(con, earlier=[]) as ingest_id:
-        rows = frame.select(c.name for c in FLOW_COLUMNS).with_columns(
-            pl.lit(source).alias("source"), pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id")
-        )
-        con.register("__frame", rows.to_arrow())
-        con.execute(f"INSERT INTO flows SELECT {_FLOW_NAMES} FROM __frame")
-        con.unregister("__frame")
-        rollup.record_cells(con, [ingest_id])
+    started = writer.now()
+    with writer.Run(con, earlier=[]) as ingest_id:
+        rows = writer.write_frame(con, frame, source=source, ingest_id=ingest_id)
+        writer.write_cells(con, ingest_id)
         result = _log(
             con, ingest_id, source=source, path=label, sha256=None, size=None, encoding=None, delimiter=None,
-            read=len(rows), kept=len(rows), quarantined=0, started=started, note=f"generated in Python: {label}",
+            read=rows, kept=rows, quarantined=0, started=started, note=f"generated in Python: {label}",
             replaced=False,
         )  # fmt: skip
     return _summarise(con, IngestReport(files=[result]))

@@ -19,8 +19,8 @@ import duckdb
 
 from tradeflows.errors import InputError
 from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, HS_LEVELS, PARTNER_BASES
-from tradeflows.store.ingest import STAGE, quote_ident, quote_literal
-
+from tradeflows.store.plan import quote_ident, quote_literal
+from tradeflows.store.stage import STAGE
 
 _WHOLE_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT")
 

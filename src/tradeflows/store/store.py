@@ -27,23 +27,31 @@ import polars as pl
 
 from tradeflows.errors import ParameterError, QueryError, StoreError, StoreLockedError, StoreNotFoundError
 from tradeflows.reference.countries import comtrade_code_table, country_table
-from tradeflows.schema import FLOW_CODES, FLOW_COLUMNS, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
-from tradeflows.store import dataset, rollup, views, vintages
+from tradeflows.schema import FLOW_CODES, INGEST_COLUMNS, QUARANTINE_COLUMNS, create_table_sql
+from tradeflows.store import dataset, layout, rollup, views, vintages
 from tradeflows.store.interrupt import interruptible
 from tradeflows.store.loader import IngestReport, ingest_files, load_frame
 from tradeflows.store.parquet import export_parquet
 
 # 2: table annual_cells, and the annual view that passes single-row figures through (store/rollup.py).
 # 3: tables superseded and held, views standing and revisions (store/vintages.py).
-SCHEMA_VERSION = 3
+# 4: rows in flow_rows, or a compact run's table flow_rows_run_N with run_constants; flows a view
+#    (store/layout.py); standing names the runs a later run revised (store/vintages.py).
+SCHEMA_VERSION = 4
 
 _DDL = (
-    create_table_sql("flows", FLOW_COLUMNS),
     create_table_sql("ingests", INGEST_COLUMNS),
     create_table_sql("quarantine", QUARANTINE_COLUMNS),
     "CREATE TABLE IF NOT EXISTS products (hs_version SMALLINT, hs_level TINYINT, hs VARCHAR, "
     "description VARCHAR, ingest_id INTEGER, PRIMARY KEY (hs_version, hs))",
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+)
+
+# The views of a DuckDB store: the portable definitions (views.VIEWS_SQL, which Spark runs),
+# with annual passing single-row figures through (store/rollup.py); standing is then written
+# for the runs the store holds (vintages.standing_sql).
+STORE_VIEWS_SQL: tuple[str, ...] = tuple(
+    rollup.ANNUAL_SQL if sql is views.ANNUAL_SQL else sql for sql in views.VIEWS_SQL
 )
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -253,7 +261,8 @@ class Store:
 
     def put_table(self, name: str, frame: pl.DataFrame) -> None:
         """Write ``frame`` as table ``name``, replacing it (side tables such as planted patterns)."""
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in views.DOCS:
+        built_in = name in views.DOCS or name.startswith(layout.COMPACT_PREFIX)  # a run's table: store/layout.py
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or built_in:
             raise ParameterError(f"Table name {name!r}: expected lower-case letters, digits and _, not a built-in table")
         with self.connect(read_only=False) as con:
             con.register("__frame", frame.to_arrow())
@@ -448,7 +457,8 @@ class Store:
             for name, (kind, description, _) in views.DOCS.items():
                 if name not in present:
                     continue
-                count = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] if kind == "table" else None
+                counted = kind == "table" or name == "flows"  # flows: the rows of both row tables
+                count = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] if counted else None
                 rows.append({"name": name, "kind": kind, "rows": count, "description": description})
         return pl.DataFrame(rows, schema={"name": pl.String, "kind": pl.String, "rows": pl.Int64, "description": pl.String})
 
@@ -475,15 +485,17 @@ def _initialise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN")
     for ddl in _DDL:
         con.execute(ddl)
-    rollup.ensure_cells(con)
-    vintages.ensure_tables(con)
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     for name, frame in (("countries", country_table()), ("comtrade_codes", comtrade_code_table())):
         con.register("__reference", frame.to_arrow())
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __reference")
         con.unregister("__reference")
-    for sql in rollup.STORE_VIEWS_SQL:
+    layout.ensure(con)  # the flows view names countries through comtrade_codes
+    rollup.ensure_cells(con)
+    vintages.ensure_tables(con)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    for sql in STORE_VIEWS_SQL:
         con.execute(sql)
+    vintages.write_standing(con)
     con.execute("COMMIT")
 
 

@@ -46,7 +46,8 @@ def all_total(t: str) -> str:
     return " AND ".join(_is_total(t, c, total) for c, total in _BREAKDOWNS)
 
 
-def _same(a: str, b: str, columns: Sequence[str] = IDENTITY) -> str:
+def same(a: str, b: str, columns: Sequence[str] = IDENTITY) -> str:
+    """Relations ``a`` and ``b`` hold the same figure: equal on every identity column, NULLs included."""
     return " AND ".join(f"{a}.{k} IS NOT DISTINCT FROM {b}.{k}" for k in columns)
 
 
@@ -54,7 +55,7 @@ def _same(a: str, b: str, columns: Sequence[str] = IDENTITY) -> str:
 STANDING_SQL = f"""
 CREATE OR REPLACE VIEW standing AS
 SELECT * FROM flows f
-WHERE NOT EXISTS (SELECT 1 FROM superseded s WHERE s.ingest_id = f.ingest_id AND {_same('s', 'f')})
+WHERE NOT EXISTS (SELECT 1 FROM superseded s WHERE s.ingest_id = f.ingest_id AND {same('s', 'f')})
 """
 
 _ID_COLUMNS = ", ".join(IDENTITY)
@@ -64,7 +65,7 @@ def _vintage_sql(name: str, run: str) -> str:
     """CTE ``name``: the measures of each superseded figure in run ``run`` (of ``nxt``)."""
     keys = ", ".join(f"n.{k}" for k in ("ingest_id", "by_ingest_id", *IDENTITY))
     return (f"{name} AS (\n  SELECT {keys}, sum(f.value_usd) AS value_usd, sum(f.qty) AS qty, sum(f.net_kg) AS net_kg\n"
-            f"  FROM nxt n JOIN flows f ON f.ingest_id = n.{run} AND {_same('f', 'n')}\n  GROUP BY {keys}\n)")  # fmt: skip
+            f"  FROM nxt n JOIN flows f ON f.ingest_id = n.{run} AND {same('f', 'n')}\n  GROUP BY {keys}\n)")  # fmt: skip
 
 
 # Each superseded figure beside the vintage that superseded it first (run by run, so a
@@ -85,7 +86,7 @@ SELECT {", ".join("o." + k for k in IDENTITY)},
         OR o.net_kg IS DISTINCT FROM n.net_kg) AS changed,
        o.ingest_id AS old_run, io.file AS old_file, o.by_ingest_id AS new_run, inw.file AS new_file
 FROM old_v o
-JOIN new_v n ON n.ingest_id = o.ingest_id AND n.by_ingest_id = o.by_ingest_id AND {_same('n', 'o')}
+JOIN new_v n ON n.ingest_id = o.ingest_id AND n.by_ingest_id = o.by_ingest_id AND {same('n', 'o')}
 LEFT JOIN ingests io ON io.ingest_id = o.ingest_id
 LEFT JOIN ingests inw ON inw.ingest_id = o.by_ingest_id
 """
@@ -265,7 +266,9 @@ _ANNUAL_DOCS = {
 
 # name -> (kind, description, {column: description})
 DOCS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "flows": ("table", "Every reported figure, one row each, as read (the canonical table), superseded vintages included: sum standing or figures", _FLOW_DOCS),
+    "flows": ("view", "Every reported figure, one row each, as read (the canonical table), superseded vintages included: sum standing or figures", _FLOW_DOCS),
+    "flow_rows": ("table", "Rows behind flows, every canonical column (store/layout.py); query flows instead", {}),
+    "run_constants": ("table", "What a compact run's file states once for all its rows: source, flow, HS revision and level, partner basis ...; its rows are in table flow_rows_run_N (store/layout.py)", {}),
     "ingests": ("table", "One row per ingest run: file, sha256, rows read/kept/quarantined", {}),
     "quarantine": ("table", "Rows that could not be kept, with file, line, column, value and reason", {}),
     "countries": ("table", "ISO3 codes, names, M49 and UN Comtrade codes; kind = country, world, area_nes or group", {

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import duckdb
 
-from tradeflows.store import rollup, views
+from tradeflows.store import layout, rollup, views
 
 SUPERSEDED_TABLE = "superseded"
 HELD_TABLE = "held"
@@ -45,6 +45,30 @@ DDL = (
 )
 
 _ID = ", ".join(views.IDENTITY)
+
+
+def standing_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """The store's ``standing`` view as the store now is, written again whenever a run supersedes
+    figures or is forgotten. The runs some later run revised are known at ingest time and
+    named in the view: the rows of every other run pass as they are (in a store nothing
+    revised, ``standing`` is ``flows``), and only the rows of revised runs are compared with
+    ``superseded`` figure by figure. It gives the rows of the portable definition
+    (``views.STANDING_SQL``, which Spark runs), without an anti-join over every row."""
+    found = con.execute(f"SELECT DISTINCT ingest_id FROM {SUPERSEDED_TABLE} ORDER BY ingest_id").fetchall()
+    if not found:
+        return "CREATE OR REPLACE VIEW standing AS SELECT * FROM flows"
+    runs = ", ".join(str(int(run)) for (run,) in found)
+    return f"""
+CREATE OR REPLACE VIEW standing AS
+SELECT * FROM flows WHERE ingest_id NOT IN ({runs})
+UNION ALL
+SELECT * FROM flows f WHERE ingest_id IN ({runs})
+  AND NOT EXISTS (SELECT 1 FROM {SUPERSEDED_TABLE} s WHERE s.ingest_id = f.ingest_id AND {views.same('s', 'f')})
+"""
+
+
+def write_standing(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(standing_sql(con))
 
 
 def record_run(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
@@ -79,6 +103,7 @@ SELECT o.ingest_id, {", ".join("o." + c for c in views.IDENTITY)}, $run
 FROM old o SEMI JOIN new n ON {same}""",
         {"run": ingest_id},
     )
+    write_standing(con)
     return con.execute(f"SELECT count(*) FROM {SUPERSEDED_TABLE} WHERE by_ingest_id = ?", [ingest_id]).fetchall()[0][0]
 
 
@@ -90,16 +115,27 @@ def record_held(con: duckdb.DuckDBPyConnection, ingest_ids: list[int] | None = N
     else:
         runs, params = "ingest_id IN (SELECT unnest(?))", [ingest_ids]
     columns = ", ".join(_HELD_COLUMNS)
+    compact_runs = layout.compact_runs(con, ingest_ids)
     heading = ", ".join("CAST(4 AS TINYINT)" if c == "hs_level" else "left(hs, 4)" if c == "hs" else c
                         for c in _HELD_COLUMNS)  # fmt: skip
+    # Compact rows (store/layout.py): the distinct (reporter, year, code) of the rows as stored,
+    # then named; the run's constants give the rest.
+    named = ", ".join({"reporter": "c.iso3 AS reporter", "year": "d.year", "hs": "d.hs"}.get(h, f"k.{h}")
+                      for h in _HELD_COLUMNS)  # fmt: skip
     con.execute(
         f"""
 INSERT INTO {HELD_TABLE}
-WITH run_rows AS (SELECT DISTINCT ingest_id, {columns} FROM flows WHERE {runs})
+WITH run_rows AS (
+  SELECT DISTINCT ingest_id, {columns} FROM {layout.FULL_TABLE} WHERE {runs}
+  UNION ALL
+  SELECT d.ingest_id, {named}
+  FROM (SELECT DISTINCT ingest_id, reporter, year, hs FROM {layout.compact_rows(compact_runs)} WHERE {runs}) d
+  JOIN {layout.CONSTANTS_TABLE} k ON k.ingest_id = d.ingest_id JOIN comtrade_codes c ON c.code = d.reporter
+)
 SELECT ingest_id, {columns} FROM run_rows
 UNION
 SELECT ingest_id, {heading} FROM run_rows WHERE hs_level = 6""",
-        params,
+        params + params,
     )
 
 
@@ -127,3 +163,4 @@ def forget(con: duckdb.DuckDBPyConnection, ingest_ids: list[int]) -> None:
         {"r": ingest_ids},
     )
     con.execute(f"DELETE FROM {HELD_TABLE} WHERE ingest_id IN (SELECT unnest(?))", [ingest_ids])
+    write_standing(con)

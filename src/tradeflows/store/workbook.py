@@ -31,7 +31,7 @@ import polars as pl
 
 from tradeflows.errors import InputError, SchemaError
 from tradeflows.sources.base import Layout, SourceSpec, Unpivot
-from tradeflows.store.ingest import variant_fields
+from tradeflows.store.plan import variant_fields
 from tradeflows.store.textfile import DELIMITERS, TextFile, opened, sha256_of, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")

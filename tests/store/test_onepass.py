@@ -1,7 +1,8 @@
 """The one-pass load of clean files leaves the store exactly as the staging query does.
 
-Each file below is ingested twice, with the fast path and with the staging query alone;
-flows, quarantine and the ingest log must be identical. The values are the ones where a
+Each file below is ingested twice, with the one-pass load (store/onepass.py: compact for a
+clean BACI file) and with the staging query alone (store/stage.py), both rendered from one
+plan (store/plan.py); flows, quarantine and the ingest log must be identical. The values are the ones where a
 typed reader and the stage's text cleaning could disagree.
 """
 

@@ -1,20 +1,15 @@
-"""Turn a ``SourceSpec`` and a file into one DuckDB query that parses, validates
-and splits the rows into kept (``flows``) and quarantined (``quarantine``).
+"""Compile a ``SourceSpec`` and a file into a ``Plan``: how each canonical column is parsed
+from the file's raw values, what every row must pass, which country codes are looked up.
 
-Everything happens in SQL so a 10-million-row file costs little more than
-DuckDB's own ``read_csv``. Every data line of the file ends up in exactly one
-of the two tables, with its line number: rows read = kept + quarantined.
-
-The query has three steps, one CTE each:
-  ``r`` the raw text, numbered in file order;
-  ``c`` each field's raw value cleaned (trimmed, NA-like tokens to NULL), and
-        country codes looked up;
-  ``p`` each canonical column parsed; the final SELECT adds the checks.
+One plan per (reader, file), rendered into the statement that loads the file: the staging
+query (``store/stage.py``), which stages every line with its reasons, or the one-pass load
+(``store/onepass.py``) of a clean file. Everything happens in SQL so a 10-million-row file
+costs little more than DuckDB's own ``read_csv``. Every data line of the file ends up kept
+or quarantined, with its line number: rows read = kept + quarantined.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -24,7 +19,6 @@ from tradeflows.schema import FLOW_COLUMNS, Column
 from tradeflows.sources.base import MISSING_TOKENS, Field, SourceSpec, Unpivot
 from tradeflows.store.textfile import TextFile
 
-STAGE = "__stage"
 _TRUE_TOKENS = ("TRUE", "T", "1", "YES", "Y")
 _FALSE_TOKENS = ("FALSE", "F", "0", "NO", "N")
 _COLUMNS = {c.name: c for c in FLOW_COLUMNS}
@@ -62,11 +56,13 @@ def _in_list(values: tuple[str, ...]) -> str:
 
 
 @dataclass(frozen=True)
-class _Check:
+class Check:
     condition: str  # SQL boolean, true when the row is bad
     column: str | None  # raw column to blame
     value: str  # SQL expression giving the offending raw value
     message: str  # SQL expression giving the reason
+    field: str | None = None  # the canonical column whose field made the check
+    lookup: bool = False  # the check that a country code is known (its lookup found it)
 
 
 def read_csv_sql(file: TextFile, reject_table: str, reject_scan: str) -> str:
@@ -98,8 +94,38 @@ def _quoted(expr: str) -> str:
     return f"coalesce('''' || {expr} || '''', 'nothing')"
 
 
-def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reject_scan: str) -> str:
-    """The CREATE TABLE statement that stages ``file`` under ``spec``."""
+@dataclass(frozen=True)
+class Plan:
+    """What a reader (``spec``) makes of one file, compiled once and rendered into either
+    statement that loads it: the staging query (``stage.stage_sql``) and the one-pass load
+    (``onepass.load_sql``).
+
+    Each field read from the file has a raw alias (``__raw__NAME``), whose value each
+    rendering provides its own way (cleaned text in the stage, a typed column in one pass);
+    ``parsed`` gives each canonical column as SQL over those aliases, ``checks`` the tests
+    every row must pass (in order; the first failing one is blamed), ``lookups`` and
+    ``joins`` the country codes looked up.
+    """
+
+    spec: SourceSpec
+    header: frozenset[str]
+    fields: dict[str, Field]  # the spec's fields, with the variant fields of a wide file
+    read: dict[str, Field]  # canonical name -> field read from a column of the file
+    expressions: dict[str, str]  # canonical name -> SQL expression field (kind sql) over the raw row
+    parsed: dict[str, str]  # canonical name -> SQL over the raw aliases (and lookups), hs after the others
+    checks: tuple[Check, ...]
+    lookups: tuple[str, ...]  # step c: the looked-up ISO3 codes, by alias
+    joins: tuple[str, ...]  # step c: the joins that look them up
+    fixed: frozenset[str]  # canonical columns holding one value on every row (constants, columns absent)
+    variant_name: str  # SQL naming the value column an unpivoted row came from ("NULL" for a long file)
+
+    def blame(self, check: Check) -> str:
+        """SQL naming the raw column ``check`` blames."""
+        return self.variant_name if check.column == Unpivot.VALUE else quote_literal(check.column)
+
+
+def compile_plan(spec: SourceSpec, file: TextFile) -> Plan:
+    """The plan of ``file`` under ``spec``: SchemaError when the file lacks a required column."""
     header = set(file.header)
     missing = sorted(spec.required_columns() - header)
     if missing:
@@ -107,56 +133,41 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
             f"{file.original}: missing required column(s) {missing} for source {spec.name!r}; "
             f"the header has {sorted(header)}"
         )
-
-    clean_cols: list[str] = []  # step c0: over the raw row
-    lookups: list[str] = []  # step c: country codes joined to the countries table
+    lookups: list[str] = []
     joins: list[str] = []
-    parsed: dict[str, str] = {}  # step p: canonical name -> SQL over c
-    checks: list[_Check] = []
+    parsed: dict[str, str] = {}
+    checks: list[Check] = []
+    read: dict[str, Field] = {}
+    expressions: dict[str, str] = {}
 
     def present(f: Field) -> bool:
         return f.column is None or f.column in header or f.column in (Unpivot.VALUE, Unpivot.VARIANT)
 
     fields = dict(spec.fields)
-    variant_name = "NULL"  # SQL naming the value column an unpivoted row came from
+    variant_name = "NULL"
     if spec.unpivot is not None:
         variant_name = (
             "(CASE __vi " + " ".join(f"WHEN {i} THEN {quote_literal(c)}" for i, c in enumerate(spec.unpivot.columns)) + " END)"
         )
         fields |= variant_fields(spec.unpivot, Unpivot.VARIANT)
 
+    fixed = set()
     for name, f in fields.items():
         col = _COLUMNS[name]
-        if not present(f):
-            parsed[name] = f"CAST(NULL AS {col.sql_type})"
-            continue
-        if f.kind == "const":
-            parsed[name] = f"CAST({quote_literal(f.const)} AS {col.sql_type})"
+        if not present(f) or f.kind == "const":
+            parsed[name] = f"CAST({quote_literal(f.const if present(f) else None)} AS {col.sql_type})"
+            fixed.add(name)
             continue
         raw = _raw(name)
         if f.kind == "sql":
-            clean_cols.append(f"({f.sql}) AS {raw}")
+            expressions[name] = f.sql
             parsed[name] = f"CAST({raw} AS {col.sql_type})"
             continue
         assert f.column is not None
-        cleaned = _clean("r." + quote_ident(f.column))
-        if f.kind == "eurostat_country":  # Eurostat's 'NA' is Namibia, not "not available"
-            cleaned = f"NULLIF(trim(r.{quote_ident(f.column)}), '')"
-        if f.kind == "hs" and f.source_digits:
-            # CN8 and other national codes: pad lost zeros to the source's length, keep the HS6 part.
-            cleaned = (
-                f"(CASE WHEN regexp_full_match({cleaned}, '[0-9]{{{f.source_digits - 1},{f.source_digits}}}') "
-                f"THEN left(lpad({cleaned}, {f.source_digits}, '0'), 6) ELSE {cleaned} END)"
-            )
-        if f.values and f.kind != "flow":  # raw codes that stand for something else (Comtrade's month 52 = year)
-            cases = " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in f.values.items())
-            cleaned = f"(CASE {cleaned} {cases} ELSE {cleaned} END)"
-        clean_cols.append(f"{cleaned} AS {raw}")
-        if f.factor_sql is not None:
-            clean_cols.append(f"({f.factor_sql}) AS {quote_ident(f'__factor__{name}')}")
+        read[name] = f
         blame = quote_literal(f.column) if f.column != Unpivot.VALUE else variant_name
         if f.required:
-            checks.append(_Check(f"{raw} IS NULL", f.column, "NULL", f"{blame} || ': missing value; required for {name}'"))
+            checks.append(Check(f"{raw} IS NULL", f.column, "NULL", f"{blame} || ': missing value; required for {name}'", name))
         if f.kind.endswith("_country"):
             alias = quote_ident(f"__j_{name}")
             table, key, value, _ = _COUNTRY_LOOKUPS[f.kind]
@@ -166,7 +177,8 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
                 lookups.append(f"{alias}.reason AS {quote_ident(f'__why__{name}')}")
         parse, parse_checks = _parse(name, f, raw, _quoted(raw), blame, col)
         parsed[name] = parse
-        checks.extend(_Check(cond, f.column, raw, msg) for cond, msg in parse_checks)
+        lookup = f.kind.endswith("_country")
+        checks.extend(Check(cond, f.column, raw, msg, name, lookup) for cond, msg in parse_checks)
 
     # HS codes lose their leading zero when a file passed through a spreadsheet:
     # pad to the level the source states, or else to the next even length.
@@ -176,86 +188,32 @@ def build_stage_sql(spec: SourceSpec, file: TextFile, *, reject_table: str, reje
         level, parsed["hs"] = hs_sql(raw_hs)
         if "hs_level" in fields and not present(fields["hs_level"]):
             parsed["hs_level"] = level  # an optional level column the file lacks: the code's length says it
+            fixed.discard("hs_level")
         parsed.setdefault("hs_level", level)
         checks.append(
-            _Check(
+            Check(
                 f"{raw_hs} IS NOT NULL AND hs IS NULL",
                 hs_field.column,
                 raw_hs,
                 f"{quote_literal(hs_field.column)} || ': ' || {_quoted(raw_hs)} || ' is not an HS code of "
                 "2, 4 or 6 digits' || coalesce(' matching its level ' || hs_level, '')",
+                "hs",
             )
         )
-
-    # Rows that are no figure of their own (a year's total beside its months): quarantined
-    # with that reason alone (their other columns need not parse).
-    excluded: list[_Check] = []
-    for i, (column, reasons) in enumerate(spec.exclude.items()):
-        if column not in header:
-            continue
-        raw = quote_ident(f"__exclude__{i}")
-        clean_cols.append(f"{_clean('r.' + quote_ident(column))} AS {raw}")
-        for value, why in reasons.items():
-            excluded.append(_Check(f"{raw} = {quote_literal(value)}", column, raw,
-                                   quote_literal(f"{column}: {value!r} is no figure of its own: {why}")))
-    checks[:0] = excluded
-
-    description = (
-        f"{_clean('r.' + quote_ident(spec.description_column))} AS __description"
-        if spec.description_column and spec.description_column in header
-        else "CAST(NULL AS VARCHAR) AS __description"
-    )
 
     # Canonical columns no field fills are NULL; non-nullable ones must be derived.
     for col in FLOW_COLUMNS:
         if col.name in _STORE_FILLED or col.name in parsed:
             continue
         parsed[col.name] = f"CAST(NULL AS {col.sql_type})"
+        fixed.add(col.name)
     for col in FLOW_COLUMNS:
         f = fields.get(col.name)
         if col.name in _STORE_FILLED or col.nullable or (f is not None and f.kind not in ("const", "sql")):
             continue  # nullable, or the field's own checks say what is wrong
-        checks.append(_Check(f"{col.name} IS NULL", None, "NULL", f"'could not derive {col.name}'"))
-
-    def first(part: Callable[[_Check], str]) -> str:
-        """SQL for ``part`` of the first check that fails."""
-        return "coalesce(" + ", ".join(f"CASE WHEN {c.condition} THEN {part(c)} END" for c in checks) + ", NULL)"
-
-    reason = "NULLIF(concat_ws('; ', " + ", ".join(f"CASE WHEN {c.condition} THEN {c.message} END" for c in checks) + "), '')"
-    if excluded:
-        reason = f"coalesce({first(lambda c: c.message if c in excluded else 'NULL')}, {reason})"
-    blame_col = first(lambda c: variant_name if c.column == Unpivot.VALUE else quote_literal(c.column))
-    blame_val = first(lambda c: c.value)
-
-    final = final_columns()
-    # hs is padded to hs_level, so it is parsed one step after the other columns.
-    p0_select = ", ".join(f"{parsed[name]} AS {name}" for name in READER_COLUMNS if name != "hs")
-    reads = read_csv_sql(file, reject_table, reject_scan)
-    # Optional columns the file lacks read as NULL, so SQL fields may name them (motDesc beside motCode).
-    absent = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in sorted(spec.optional_columns - header))
-    rows = f"r AS (SELECT row_number() OVER () AS __rn, 0 AS __vi, *{absent} FROM {reads})"
-    final_select = "SELECT * EXCLUDE (__vi) FROM q"
-    if spec.unpivot is not None:
-        rows = _unpivot_rows(spec.unpivot, reads, absent)
-        # A line is kept whole or quarantined whole: every figure carries the line's reasons.
-        line = "OVER (PARTITION BY __rn ORDER BY __reason IS NULL, __vi)"
-        final_select = (
-            "SELECT * EXCLUDE (__vi, __reason, __column, __value), "
-            "NULLIF(array_to_string(list_distinct(list(__reason) OVER (PARTITION BY __rn)), '; '), '') AS __reason, "
-            f"first_value(__column) {line} AS __column, first_value(__value) {line} AS __value FROM q"
-        )
-    return f"""
-CREATE TEMP TABLE {STAGE} AS
-WITH {rows},
-c0 AS (SELECT r.__rn, r.__vi, {', '.join(clean_cols + [description])} FROM r),
-c AS (SELECT c0.*{''.join(', ' + x for x in lookups)} FROM c0 {' '.join(joins)}),
-p0 AS (SELECT c.*, {p0_select} FROM c),
-p AS (SELECT p0.*, {parsed['hs']} AS hs FROM p0),
-q AS (SELECT __rn, __vi, __rn + 1 AS line, {', '.join(final.values())}, __description,
-       {reason} AS __reason, {blame_col} AS __column, {blame_val} AS __value
-FROM p)
-{final_select}
-"""
+        checks.append(Check(f"{col.name} IS NULL", None, "NULL", f"'could not derive {col.name}'", col.name))
+    return Plan(spec, frozenset(header), fields, read, expressions, parsed, tuple(checks), tuple(lookups),
+                tuple(joins), frozenset(fixed), variant_name)  # fmt: skip
 
 
 def variant_fields(unpivot: Unpivot, variant_column: str) -> dict[str, Field]:
@@ -293,18 +251,6 @@ def final_columns() -> dict[str, str]:
         "net_kg": "CASE WHEN net_kg = 0 AND value_usd > 0 THEN NULL ELSE net_kg END AS net_kg",
         "qty_flag": f"CASE WHEN {zero_qty} THEN 'zero_as_missing' ELSE qty_flag END AS qty_flag",
     }
-
-
-def _unpivot_rows(unpivot: Unpivot, reads: str, absent: str) -> str:
-    """The ``r`` step for a wide file: each line once per value column, numbered by line."""
-    columns = list(unpivot.columns)
-    variants = ", ".join(f"({i}, {quote_literal(c)})" for i, c in enumerate(columns))
-    value = "CASE u.__vi " + " ".join(f"WHEN {i} THEN r0.{quote_ident(c)}" for i, c in enumerate(columns)) + " END"
-    return (
-        f"r0 AS (SELECT row_number() OVER () AS __rn, *{absent} FROM {reads}), "
-        f"r AS (SELECT r0.*, u.__vi, u.__variant AS {quote_ident(Unpivot.VARIANT)}, {value} AS {quote_ident(Unpivot.VALUE)} "
-        f"FROM r0 CROSS JOIN (VALUES {variants}) AS u(__vi, __variant))"
-    )
 
 
 def prepare_lookups(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: TextFile) -> None:
@@ -367,7 +313,7 @@ def _parse(name: str, f: Field, raw: str, shown: str, blame: str, col: Column) -
     if f.kind == "text":
         return raw, checks
     if f.kind == "hs":
-        return raw, checks  # padded once hs_level is known, in build_stage_sql
+        return raw, checks  # padded once hs_level is known, in compile_plan
     if f.kind == "flow":
         assert f.values
         cases = " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in f.values.items())
