@@ -3,6 +3,8 @@ bands and the share not drawn, the lead where no baseline year is held, each cav
 
 from __future__ import annotations
 
+import polars as pl
+
 import pytest
 
 import tradeflows
@@ -97,3 +99,19 @@ def test_each_caveat_once(tmp_path):
                             "compared like for like (see Methodology)."]  # fmt: skip
     # How a year held in part is compared is said once, in the methodology.
     assert sum(PARTIAL_CHOICES["like_for_like"] in n for n in notes) == 1
+
+
+def test_a_year_two_sources_hold_in_part_reads_the_same_whatever_the_row_order():
+    # Armenia's 2023 is held for 10 months by one file and 11 by another: the caveat names
+    # both, the shorter first, however the rows arrive (a report is the same bytes each run).
+    from tradeflows.indicators.base import Years
+    from tradeflows.reports.report import _caveats
+
+    texts = set()
+    for rows in ([(2023, 11), (2023, 10)], [(2023, 10), (2023, 11)]):
+        short = pl.DataFrame(rows, schema=["year", "n_months"], orient="row")
+        texts.add(tuple(_caveats("ARM", "cars", "HS 8703", "like_for_like", short, {2021, 2022, 2023},
+                                 Years(2021, 2021), [2021])))  # fmt: skip
+    assert len(texts) == 1
+    (caveats,) = texts
+    assert "2023 holds only 10 months of ARM's cars; 2023 holds only 11 months of ARM's cars" in caveats[-1]

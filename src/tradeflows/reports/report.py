@@ -298,7 +298,7 @@ def _caveats(hub: str, basket: str, codes: str, partial: str, short: pl.DataFram
         f"the basket's codes are matched revision by revision ({codes}).",
     ]
     held_in_part = [f"{year} holds only {n} months of {hub}'s {basket}"
-                    for year, n in short.select("year", "n_months").unique().sort("year").iter_rows()
+                    for year, n in short.select("year", "n_months").unique().sort("year", "n_months").iter_rows()
                     if year in compared]  # fmt: skip
     if held_in_part:
         how = "compared like for like" if partial == "like_for_like" else f"--partial {partial}"
@@ -380,9 +380,7 @@ def build_report(
 
         groups = origin_groups(engine, origins)
         drawn = CountryGroup(groups.label, groups.codes, "the report's origins", "tradeflows report", "")
-        found = find_routes(engine, list(scope.basket_info.values()), targets=",".join(target_codes),
-                            years=period.label, baseline=base.label, hubs=hub, origins=drawn,
-                            partial=partial)  # fmt: skip
+        found = find_routes(engine, scope, targets=",".join(target_codes), hubs=hub, origins=drawn)
         primary = groups.groups[groups.primary]
         hub_scope = replace(scope, reporters=(hub,), reporter_label=hub, partners=target_codes,
                             partner_label="+".join(target_codes), flow="X")  # fmt: skip

@@ -78,7 +78,7 @@ class RouteSet:
 
 def find_routes(
     store: Store,
-    basket: BasketLike,
+    basket: BasketLike | Scope,
     *,
     targets: CountriesLike = "targets",
     years: YearsLike = DEFAULT_AFTER,
@@ -97,9 +97,15 @@ def find_routes(
     Countries are ISO3 codes, group names (coalition, hubs, targets, eaeu ...) or comma
     lists of both. With ``flags``, the indicators' verdicts on each route's legs are
     attached (``routes.flags``). ``partial``: how a year a series holds in part is compared
-    (``indicators.base.PARTIAL_CHOICES``). Raises ``NoDataError`` when the store has no such route.
+    (``indicators.base.PARTIAL_CHOICES``). ``basket`` may be a Scope already resolved (a
+    report's): its basket, periods, source and partial choice are used as they are, and
+    ``years``, ``baseline``, ``source`` and ``partial`` are not read. Raises ``NoDataError``
+    when the store has no such route.
     """
-    scope = make_scope(store, basket=basket, baseline=baseline, after=years, source=source, partial=partial)
+    if isinstance(basket, Scope):
+        scope = replace(basket, reporters=None, partners=None, reporter_label="all", partner_label="all")
+    else:
+        scope = make_scope(store, basket=basket, baseline=baseline, after=years, source=source, partial=partial)
     sets, labels = {}, {}
     for name, value in (("origins", origins), ("hubs", hubs), ("targets", targets)):
         codes, label = as_countries(value, name=f"--{name}")
