@@ -4,7 +4,6 @@ bands and the share not drawn, the lead where no baseline year is held, each cav
 from __future__ import annotations
 
 import polars as pl
-
 import pytest
 
 import tradeflows

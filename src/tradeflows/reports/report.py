@@ -7,9 +7,9 @@ Sankey's bands and the worked example from ``routes.summary``; the legs from
 indicator, the table from ``growth`` and ``target-share``, the pass-through card from
 ``pass-through``, the ingest log from ``store.ingest_log``. It resolves the scope once and
 derives each indicator's from it, and reads the store's views once for the basket (one
-DuckDB engine cut to the basket's rows, ``DuckDBEngine.cut``). ``render_html`` and ``render_markdown`` only format it. The same
-store and arguments give the same bytes: no clock, no random ids (the date shown is the
-store's last ingest).
+DuckDB engine cut to the basket's rows, ``DuckDBEngine.cut``). ``render_html`` and
+``render_markdown`` only format it. The same store and arguments give the same bytes: no
+clock, no random ids (the date shown is the store's last ingest).
 """
 
 from __future__ import annotations
