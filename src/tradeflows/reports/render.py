@@ -100,7 +100,7 @@ def sankey_note(report: Report) -> str:
     share = report.sankey.outside_share if report.sankey else None
     if share is None:
         return ""
-    return (f"Not drawn: {_pct(share, 1)} of {report.hub_name}'s exports to the targets, allocated to other origins "
+    return (f"Not drawn: {_pct(share, 1)} of {report.hub_name}'s exports to the targets, allocated to origins not drawn "
             "(the targets' own goods coming back, areas not specified, origins outside those drawn).")
 
 
