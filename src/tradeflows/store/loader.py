@@ -232,12 +232,17 @@ class _NeedsStage(Exception):
     """The one-pass load met something only the staging query can account for."""
 
 
+class _Held(Exception):
+    """An earlier run holds the file the one-pass load read (same sha256): it is rolled back."""
+
+
 def _load_clean(
     con: duckdb.DuckDBPyConnection, file: TextFile, plan: Plan, *, earlier: list[int]
 ) -> FileResult | None:
     """A clean file in one pass (``onepass``), or None, leaving the store untouched, when
     the file needs the staging query: a row fails a check, a line is malformed, a record
-    repeats or the last line is cut off."""
+    repeats or the last line is cut off. Raises ``_Held``, leaving the store untouched, when
+    a run other than ``earlier`` holds the file."""
     spec = plan.spec
     sql = onepass.load_sql(plan, file)
     if sql is None or cut_last_field(file) is not None:
@@ -257,6 +262,9 @@ def _load_clean(
                 # A country number names no country, or shares one with another number.
                 if any(con.execute(q.format(table=table)).fetchall()[0][0] for q in sql.codes):
                     raise _NeedsStage
+            # Before anything that reads other runs: ``earlier`` were forgotten as the run began.
+            if _earlier_runs(con, file.sha256):
+                raise _Held
             # Rows unique on annual's key cannot repeat a record: the costly check is then skipped.
             if not kept or (not writer.write_cells(con, ingest_id) and sql.has_repeats(con, ingest_id)):
                 raise _NeedsStage
@@ -301,16 +309,27 @@ def _ingest_one(
         return _load_parquet(con, path, replace=replace)
     with opened_table(path, workdir, get_source(source) if source else None) as (file, spec):
         spec = spec.for_file(file.path.name)  # a zip's member name, as BACI names its files
-        earlier = _earlier_runs(con, file.sha256)
-        if earlier and not replace:
-            return _skipped(path, earlier, spec.name)
         # One plan for the file, whichever statement loads it (a copy cut or transcoded keeps the header).
         plan = compile_plan(spec, file)
         long_lines: list[LongLine] = []
         if may_have_long_lines(file):
             file, long_lines = cut_long_lines(file, workdir)
+        # The file's sha256 is still being hashed (textfile.hashing): the one-pass load runs meanwhile
+        # as though no run held the file, and rolls back before it commits if one does (_Held). A
+        # repeated file is rare, and its wasted load the price of overlapping the hash with every
+        # other load (10M BACI rows: 0.28 s); it is then skipped, or replaced, as before.
+        held = False
         try:
-            fast = None if long_lines else _load_clean(con, file, plan, earlier=earlier)
+            fast = None if long_lines else _load_clean(con, file, plan, earlier=[])
+        except _Held:
+            fast, held = None, True
+        if fast is not None:
+            return fast
+        earlier = _earlier_runs(con, file.sha256)
+        if earlier and not replace:
+            return _skipped(path, earlier, spec.name)
+        try:
+            fast = _load_clean(con, file, plan, earlier=earlier) if held else None
             return fast or _load(con, file, plan, earlier=earlier, encoding="utf-8", long_lines=long_lines)
         except _NotUtf8:
             utf8, note = transcode_to_utf8(file, workdir)
