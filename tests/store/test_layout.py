@@ -155,3 +155,20 @@ def test_standing_names_the_revised_runs_and_gives_the_rows_of_the_portable_view
     counts = store.sql("SELECT (SELECT count(*) FROM standing) AS standing, (SELECT count(*) FROM flows) AS all_rows, "
                        "(SELECT count(*) FROM flows WHERE ingest_id = 2) AS georgia")  # fmt: skip
     assert counts["standing"][0] == counts["all_rows"][0] - counts["georgia"][0]
+
+
+def test_a_repeated_compact_file_is_skipped_or_replaced_and_held_once(tmp_path: Path) -> None:
+    # The file's sha256 is hashed while the run loads: the repeated load is rolled back before
+    # it commits, and the replacement loads with the earlier run forgotten first, as run 1 again.
+    store = tradeflows.open(tmp_path / "s.duckdb")
+    path = _clean_baci(tmp_path)
+    lines = len(CLEAN_BACI.strip().splitlines()) - 1  # less the header
+    store.ingest([path])
+    again = store.ingest([path])
+    assert [(f.status, f.ingest_id) for f in again.files] == [("skipped", 1)]
+    replaced = store.ingest([path], replace=True)
+    assert [(f.status, f.ingest_id, f.rows_kept) for f in replaced.files] == [("replaced", 1, lines)]
+    assert _compact_rows(store) == lines
+    runs = store.sql(f"SELECT (SELECT count(*) FROM ingests) AS i, (SELECT count(*) FROM {layout.CONSTANTS_TABLE}) "
+                     "AS k, (SELECT count(DISTINCT ingest_id) FROM held) AS h, (SELECT count(*) FROM superseded) AS s")
+    assert runs.row(0) == (1, 1, 1, 0)

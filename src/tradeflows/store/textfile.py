@@ -12,17 +12,21 @@ import csv
 import gzip
 import hashlib
 import io
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from tradeflows.errors import InputError, SchemaError
 
 DELIMITERS = ",;\t|"
 _SAMPLE_BYTES = 1 << 16
 _HEADER_LIMIT = 1 << 24  # a header line longer than 16 MiB is not a header
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,16 @@ class TextFile:
 
     original: Path
     path: Path
-    sha256: str
+    digest: Future[str]  # the original file's sha256, being hashed (``hashing``)
     size: int
     header: list[str]
     delimiter: str
     compression: str  # none, gzip; parquet: a Parquet file read in place
+
+    @property
+    def sha256(self) -> str:
+        """The original file's sha256, waiting for its hash to finish."""
+        return self.digest.result()
 
 
 def sha256_of(path: Path) -> str:
@@ -46,12 +55,42 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def in_background(work: Callable[..., T], *args: object) -> Future[T]:
+    """``work(*args)`` in a thread while the caller goes on: reading a file and hashlib release the
+    GIL, so a whole-file pass overlaps DuckDB's load of the file (loader._ingest_one)."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work(*args))
+        except BaseException as exc:  # noqa: BLE001 - raised where the result is read
+            future.set_exception(exc)
+
+    # A daemon: an interrupted ingest exits without waiting for a pass over a file it no longer loads.
+    threading.Thread(target=run, name=f"{getattr(work, '__name__', 'work')} in background", daemon=True).start()
+    return future
+
+
+def hashing(path: Path, *, original: Path | None = None) -> Future[str]:
+    """The sha256 of ``path``, hashed in the background (``in_background``; 10M BACI rows: 0.28 s
+    of the ingest's 3.85 s when hashed before the load)."""
+
+    def digest() -> str:
+        try:
+            return sha256_of(path)
+        except OSError as exc:  # the file went away after its header was read
+            raise InputError(f"{original or path}: cannot read the file: {exc}") from exc
+
+    return in_background(digest)
+
+
 def _open_bytes(path: Path, compression: str):
     return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
 
 
-def sniff(path: Path, *, original: Path | None = None, sha256: str | None = None) -> TextFile:
-    """Read the header and delimiter of ``path`` (plain or gzip-compressed)."""
+def sniff(path: Path, *, original: Path | None = None, digest: Future[str] | None = None) -> TextFile:
+    """Read the header and delimiter of ``path`` (plain or gzip-compressed); ``digest`` is the
+    original file's sha256 (``hashing``), by default that of ``path``, hashed from here on."""
     original = original or path
     compression = "gzip" if path.suffix.lower() == ".gz" else "none"
     try:
@@ -81,13 +120,13 @@ def sniff(path: Path, *, original: Path | None = None, sha256: str | None = None
         )
     _check_data_delimiter(original, text, delimiter)
     try:
-        sha256, size = sha256 or sha256_of(path), path.stat().st_size
+        size = path.stat().st_size
     except OSError as exc:  # the file went away after its header was read
         raise InputError(f"{original}: cannot read the file: {exc}") from exc
     return TextFile(
         original=original,
         path=path,
-        sha256=sha256,
+        digest=digest or hashing(path, original=original),
         size=size,
         header=header,
         delimiter=delimiter,
@@ -151,12 +190,12 @@ def opened(path: Path, workdir: Path) -> Iterator[TextFile]:
         yield parquet_table(path)
         return
     if path.suffix.lower() in TABLE_SUFFIXES:
-        yield sniff(table_to_csv(path, workdir), original=path, sha256=sha256_of(path))
+        yield sniff(table_to_csv(path, workdir), original=path, digest=hashing(path))
         return
     if path.suffix.lower() != ".zip":
         yield sniff(path)
         return
-    digest = sha256_of(path)
+    digest = hashing(path)  # while the member is extracted and loaded
     with zipfile.ZipFile(path) as archive:
         members = [m for m in archive.namelist() if not m.endswith("/")]
         if len(members) != 1:
@@ -165,7 +204,7 @@ def opened(path: Path, workdir: Path) -> Iterator[TextFile]:
         with archive.open(members[0]) as src, target.open("wb") as dst:
             while block := src.read(1 << 22):
                 dst.write(block)
-    yield sniff(target, original=path, sha256=digest)
+    yield sniff(target, original=path, digest=digest)
 
 
 TABLE_SUFFIXES = (".parquet", ".xlsx", ".xls")
@@ -182,7 +221,7 @@ def parquet_table(path: Path) -> TextFile:
             header = [row[0] for row in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()]
     except duckdb.Error as exc:
         raise InputError(f"{path}: cannot read the table: {str(exc).splitlines()[0]}") from None
-    return TextFile(original=path, path=path, sha256=sha256_of(path), size=path.stat().st_size, header=header,
+    return TextFile(original=path, path=path, digest=hashing(path), size=path.stat().st_size, header=header,
                     delimiter=",", compression="parquet")  # fmt: skip
 
 
@@ -227,7 +266,7 @@ def transcode_to_utf8(file: TextFile, workdir: Path) -> tuple[TextFile, str]:
         TextFile(
             original=file.original,
             path=target,
-            sha256=file.sha256,
+            digest=file.digest,
             size=file.size,
             header=file.header,
             delimiter=file.delimiter,
@@ -313,6 +352,6 @@ def cut_long_lines(file: TextFile, workdir: Path) -> tuple[TextFile, list[LongLi
             else:
                 dst.writelines(parts)
             offset += length
-    shorter = TextFile(original=file.original, path=target, sha256=file.sha256, size=file.size, header=file.header,
+    shorter = TextFile(original=file.original, path=target, digest=file.digest, size=file.size, header=file.header,
                        delimiter=file.delimiter, compression="none")  # fmt: skip
     return shorter, cut

@@ -23,6 +23,7 @@ import gzip
 import re
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -32,7 +33,7 @@ import polars as pl
 from tradeflows.errors import InputError, SchemaError
 from tradeflows.sources.base import Layout, SourceSpec, Unpivot
 from tradeflows.store.plan import variant_fields
-from tradeflows.store.textfile import DELIMITERS, TextFile, opened, sha256_of, sniff
+from tradeflows.store.textfile import DELIMITERS, TextFile, hashing, opened, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
 # Rows of a sheet searched for the header and for detection: title blocks are short.
@@ -67,11 +68,11 @@ def opened_table(path: Path, workdir: Path, spec: SourceSpec | None) -> Iterator
             yield file, spec
             return
         long, note = reshape_text(file.path, spec.layout, workdir, original=path)
-        yield _long_file(path, long, sha256=file.sha256), _for_long(spec, note)
+        yield _long_file(path, long, digest=file.digest), _for_long(spec, note)
 
 
-def _long_file(original: Path, long: Path, *, sha256: str | None = None) -> TextFile:
-    file = sniff(long, original=original, sha256=sha256 or sha256_of(original))
+def _long_file(original: Path, long: Path, *, digest: Future[str] | None = None) -> TextFile:
+    file = sniff(long, original=original, digest=digest or hashing(original))
     return replace(file, size=original.stat().st_size)
 
 
