@@ -80,9 +80,12 @@ class DuckDBEngine:
     def _connection(self, query: str) -> duckdb.DuckDBPyConnection:
         """The engine's one connection, with the views ``query`` reads more than once (or an
         earlier query read too) kept as tables."""
-        if self._con is None:
-            self._open()
-        assert self._con is not None and self._depends is not None
+        con = self._connect()
+        if self._depends is None:
+            rows = con.execute("SELECT COALESCE(SUM(estimated_size), 0) FROM duckdb_tables() "
+                               "WHERE NOT temporary").fetchall()  # fmt: skip
+            # On a larger store every view is read as it is: a copy would cost more than the reads.
+            self._depends = _view_depends(con) if rows[0][0] <= KEEP_VIEWS_MAX_ROWS else {}
         reads: Counter[str] = Counter()  # how many times the query reads each view, through the others
         todo = list(_mentions(query, self._depends).items())
         while todo:
@@ -93,27 +96,17 @@ class DuckDBEngine:
         for view in KEPT_VIEWS:
             if reads[view] and (reads[view] > 1 or self._read[view]) and view not in self._kept:
                 # Built from the tables kept before it: annual from the kept figures.
-                self._con.execute(f"CREATE TEMPORARY TABLE {view} AS SELECT * FROM main.{view}")
+                con.execute(f"CREATE TEMPORARY TABLE {view} AS SELECT * FROM main.{view}")
                 self._kept.add(view)
         self._read.update(reads)
-        return self._con
+        return con
 
-    def _open(self, *, small: bool = False) -> None:
-        """The one connection, and which views read which (none kept on a large store unless
-        ``small``: its rows were cut)."""
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """The engine's one connection, opened on first use."""
         if self._con is None:
             self._held = ExitStack()
             self._con = self._held.enter_context(self.store.connect(read_only=True))
-        if not small:
-            rows = self._con.execute("SELECT COALESCE(SUM(estimated_size), 0) FROM duckdb_tables() "
-                                     "WHERE NOT temporary").fetchall()  # fmt: skip
-            small = rows[0][0] <= KEEP_VIEWS_MAX_ROWS
-        if not small:
-            self._depends = {}
-            return
-        views = dict(self._con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
-                                       "AND NOT temporary").fetchall())  # fmt: skip
-        self._depends = {v: _mentions(sql, views) - Counter([v]) for v, sql in views.items()}
+        return self._con
 
     def cut(self, rows_sql: str) -> None:
         """From now on answer from the rows of ``flows`` that ``rows_sql`` selects (``SELECT f.*
@@ -125,13 +118,12 @@ class DuckDBEngine:
             raise QueryError("Only an engine that keeps one connection (keep_views=True) can be cut to some rows.")
         if "flows" in self._kept:
             raise QueryError("The engine is cut to some rows already; open another engine for other rows.")
-        if self._con is None:
-            self._open(small=True)
-        assert self._con is not None
+        con = self._connect()
         for view in self._kept:  # computed from every row: computed again from the cut rows when read
-            self._con.execute(f"DROP TABLE temp.{view}")
-        self._con.execute(f"CREATE TEMPORARY TABLE flows AS {rows_sql}")
-        self._open(small=True)
+            con.execute(f"DROP TABLE temp.{view}")
+        con.execute(f"CREATE TEMPORARY TABLE flows AS {rows_sql}")
+        # The cut rows are few whatever the store's size: the views its queries reuse are kept.
+        self._depends = _view_depends(con)
         self._kept, self._read = {"flows"}, Counter()
 
     def close(self) -> None:
@@ -145,6 +137,13 @@ class DuckDBEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _view_depends(con: duckdb.DuckDBPyConnection) -> dict[str, Counter[str]]:
+    """Each of the store's views: the views it reads, and how often."""
+    views = dict(con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal "
+                             "AND NOT temporary").fetchall())  # fmt: skip
+    return {v: _mentions(sql, views) - Counter([v]) for v, sql in views.items()}
 
 
 def _mentions(text: str, names: dict[str, object]) -> Counter[str]:

@@ -322,11 +322,11 @@ def _ingest_one(
         # every other load (10M BACI rows: 0.28 s and about 0.2 s); the file is then skipped,
         # replaced, cut and loaded as before.
         scan = in_background(may_have_long_lines, file)
-        held = False
+        again = False  # rolled back for the hash or the scan, not for the file: the one pass may still do
         try:
             fast = _load_clean(con, file, plan, earlier=[], scan=scan)
         except _Held:
-            fast, held = None, True
+            fast, again = None, True
         if fast is not None:
             return fast
         earlier = _earlier_runs(con, file.sha256)
@@ -335,9 +335,9 @@ def _ingest_one(
         long_lines: list[LongLine] = []
         if scan.result():
             file, long_lines = cut_long_lines(file, workdir)
-            held = not long_lines  # a false alarm: the copy loads in one pass
+            again = not long_lines  # a false alarm: the copy loads in one pass
         try:
-            fast = _load_clean(con, file, plan, earlier=earlier) if held and not long_lines else None
+            fast = _load_clean(con, file, plan, earlier=earlier) if again and not long_lines else None
             return fast or _load(con, file, plan, earlier=earlier, encoding="utf-8", long_lines=long_lines)
         except _NotUtf8:
             utf8, note = transcode_to_utf8(file, workdir)
